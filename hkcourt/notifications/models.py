@@ -1,0 +1,1 @@
+"""Inbox, e-mail and the outbox arrive with the campaign issue."""

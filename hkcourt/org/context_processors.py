@@ -1,0 +1,16 @@
+from .models import Person, Role
+from .navigation import entries_for
+from .scoping import UserRoles
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_entries": []}
+    roles = UserRoles.of(user)
+    person = Person.objects.filter(user=user).select_related("court", "division").first()
+    return {
+        "nav_entries": entries_for(user),
+        "current_person": person,
+        "role_labels": [Role(code).label for code in Role.values if code in roles.codes()],
+    }

@@ -1,0 +1,30 @@
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from . import health
+from .todos import todos_for
+
+
+@login_required
+def home(request):
+    """我的待办: what the signed-in person must do now, grouped by section."""
+    sections = {}
+    for item in todos_for(request.user):
+        sections.setdefault(item.section, []).append(item)
+    return render(request, "org/home.html", {"sections": sections})
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    database = health.check_database()
+    broker = health.check_broker()
+    status = "ok" if database["ok"] and broker["ok"] else ("degraded" if database["ok"] else "down")
+    return JsonResponse(
+        {"status": status, "database": database, "broker": broker},
+        status=200 if database["ok"] else 503,
+        json_dumps_params={"ensure_ascii": False},
+    )
