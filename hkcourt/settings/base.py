@@ -47,7 +47,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "hkcourt.org.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -187,3 +187,6 @@ LOGGING = {
 
 # Is this stage allowed to load demo data? Only prod says no.
 DEMO_DATA_ALLOWED = True
+
+# seed_demo runs these in dependency order; each app adds its own seeder with its issue.
+DEMO_SEEDERS = ["hkcourt.org.demo.seed"]
