@@ -164,7 +164,7 @@ def seed(log=print):
 
     # Heads and staff of the intermediate court's divisions (the demo accounts fill some places).
     taken_heads = {"民事审判庭"}
-    for order, (dname, _kind, head_title, posts) in enumerate(INTERMEDIATE_DIVISIONS):
+    for order, (dname, _kind, head_title, _posts) in enumerate(INTERMEDIATE_DIVISIONS):
         division = city_divisions[dname]
         post_objs = list(Post.objects.filter(division=division).order_by("sort_order"))
         if dname not in taken_heads:
