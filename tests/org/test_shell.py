@@ -1,0 +1,126 @@
+"""The web shell: login, navigation by role, 我的待办, /healthz, language switch, password change."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_requires_login(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_login_with_demo_password_lands_on_todos(client, demo_org):
+    response = client.post("/accounts/login/", {"username": "staff_demo", "password": "hegang2012"}, follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == "/"
+    body = response.content.decode()
+    assert "我的待办" in body
+    assert "王晓东" in body  # the person's name in the header
+
+
+def test_wrong_password_gets_a_chinese_message(client, demo_org):
+    response = client.post("/accounts/login/", {"username": "staff_demo", "password": "wrong"})
+    assert response.status_code == 200
+    assert "用户名或密码不正确" in response.content.decode()
+
+
+def _nav_labels(response):
+    return [str(entry["label"]) for entry in response.context["nav_entries"]]
+
+
+def test_navigation_differs_by_role(client, login_as):
+    login_as("staff_demo")
+    staff_nav = _nav_labels(client.get("/"))
+    login_as("admin")
+    admin_nav = _nav_labels(client.get("/"))
+    assert "我的待办" in staff_nav
+    assert "系统管理" not in staff_nav
+    assert "系统管理" in admin_nav
+
+
+def test_roles_shown_in_header(client, login_as):
+    login_as("head_demo")
+    body = client.get("/").content.decode()
+    assert "庭室负责人" in body and "干警" in body
+
+
+def test_logout_is_a_post(client, login_as):
+    login_as("staff_demo")
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_password_change(client, login_as):
+    user = login_as("staff_demo")
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": "hegang2012", "new_password1": "Qz7#court-2026", "new_password2": "Qz7#court-2026"},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("Qz7#court-2026")
+
+
+def test_password_change_mismatch_writes_nothing(client, login_as):
+    user = login_as("staff_demo")
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": "hegang2012", "new_password1": "Qz7#court-2026", "new_password2": "different-1"},
+    )
+    assert response.status_code == 200
+    user.refresh_from_db()
+    assert user.check_password("hegang2012")
+
+
+def test_healthz_reports_database_and_broker(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    data = json.loads(response.content)
+    assert data["database"]["ok"] is True
+    assert set(data) >= {"status", "database", "broker"}
+
+
+def test_healthz_reports_broker_down(client, db, settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    data = json.loads(client.get("/healthz").content)
+    assert data["broker"]["ok"] is False
+    assert data["status"] == "degraded"
+
+
+def test_healthz_reaches_real_redis_when_configured(client, db, settings):
+    import os
+
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        pytest.skip("REDIS_URL not set (CI sets it and requires Redis)")
+    settings.CELERY_BROKER_URL = url
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    data = json.loads(client.get("/healthz").content)
+    assert data["broker"] == {"ok": True, "transport": "redis"}
+
+
+def test_chinese_by_default_english_when_chosen(client, login_as):
+    login_as("staff_demo")
+    # A browser that prefers English still gets Chinese until the user chooses.
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="zh-hans">' in response.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    response = client.get("/")
+    body = response.content.decode()
+    assert '<html lang="en">' in body
+    assert "My to-do list" in body
+
+
+def test_static_assets_are_local(client, login_as):
+    login_as("staff_demo")
+    body = client.get("/").content.decode()
+    assert "/static/vendor/bootstrap/css/bootstrap.min.css" in body
+    assert "http://" not in body.replace("http://www.w3.org", "") and "https://" not in body
