@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from hkcourt.api import router as api_router
 from hkcourt.org import views as org_views
 
 urlpatterns = [
@@ -19,6 +20,7 @@ urlpatterns = [
     path("", include("risks.urls")),
     path("", include("commitments.urls")),
     path("", include("workflow.urls")),
+    path("api/v1/", include(api_router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
