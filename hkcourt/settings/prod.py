@@ -3,23 +3,31 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import VAR_DIR, env
 
 DEBUG = False
-try:
-    SECRET_KEY = env("SECRET_KEY")
-    ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
-except ImproperlyConfigured as exc:  # pragma: no cover - exercised by tests in a subprocess
-    raise ImproperlyConfigured(f"生产环境必须设置 SECRET_KEY 和 ALLOWED_HOSTS: {exc}") from exc
+# No defaults here: an unset or empty SECRET_KEY / ALLOWED_HOSTS stops every process (web, worker, beat,
+# manage.py) at start-up with this message, instead of running with base.py's development key.
+SECRET_KEY = env.str("SECRET_KEY", default="")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
+if not SECRET_KEY:
+    raise ImproperlyConfigured(
+        "生产环境必须设置 SECRET_KEY 环境变量 (SECRET_KEY is not set: the production settings refuse to start)."
+    )
 if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure") or SECRET_KEY.startswith("dev-"):
-    raise ImproperlyConfigured("SECRET_KEY 太短或为开发用默认值；生产环境需要至少 50 个随机字符。")
+    raise ImproperlyConfigured(
+        "SECRET_KEY 太短或为开发用默认值；生产环境需要至少 50 个随机字符 (SECRET_KEY: at least 50 random characters)."
+    )
 if not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("ALLOWED_HOSTS 不能为空。")
+    raise ImproperlyConfigured("生产环境必须设置 ALLOWED_HOSTS 环境变量 (ALLOWED_HOSTS is not set).")
 
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/hkcourt")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 CELERY_BROKER_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# collectstatic runs at image build time into var/staticfiles (the image's /app/var/staticfiles).
+STATIC_ROOT = env.path("STATIC_ROOT", default=str(VAR_DIR / "staticfiles"))
 
 # Behind a reverse proxy that terminates TLS.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
