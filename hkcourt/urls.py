@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("org/", include("hkcourt.org.urls")),
+    path("notifications/", include("hkcourt.notifications.urls")),
     path("", include("risks.urls")),
     path("", include("commitments.urls")),
     path("", include("workflow.urls")),

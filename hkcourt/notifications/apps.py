@@ -6,3 +6,11 @@ class NotificationsConfig(AppConfig):
     name = "hkcourt.notifications"
     label = "notifications"
     verbose_name = _("通知")
+
+    def ready(self):
+        from hkcourt.org import todos
+
+        from . import services  # noqa: F401 - registers the audit codes
+        from .todos import unread_notifications
+
+        todos.register(unread_notifications)

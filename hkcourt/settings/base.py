@@ -73,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "hkcourt.org.context_processors.navigation",
+                "hkcourt.notifications.context_processors.unread",
             ],
         },
     },
