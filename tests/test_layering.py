@@ -1,0 +1,163 @@
+"""The dependency direction, enforced: hkcourt.org / hkcourt.notifications ← risks ← commitments ← workflow.
+
+Every import statement (absolute and relative, at any depth, including ones inside functions), every
+literal ``importlib.import_module("…")`` / ``import_string("…")`` and every lazy model reference
+(``ForeignKey("workflow.Campaign")``, ``apps.get_model("commitments", …)``) in a layer's modules is
+resolved to a name and checked against the packages (app labels) that layer may not use. Exempt: test
+files, the root urls and the settings package (the composition root names every app by design).
+"""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# package -> the top-level packages it must not import
+FORBIDDEN = {
+    "hkcourt.org": ("risks", "commitments", "workflow"),
+    "hkcourt.notifications": ("risks", "commitments", "workflow"),
+    "risks": ("commitments", "workflow"),
+    "commitments": ("workflow",),
+}
+EXEMPT = ("hkcourt/urls.py", "hkcourt/settings/")
+DYNAMIC_IMPORTERS = {"import_module", "import_string", "__import__"}
+# Lazy model references ("app_label.Model") are dependencies too: relation fields and apps.get_model.
+MODEL_REFERENCES = {"ForeignKey", "OneToOneField", "ManyToManyField", "get_model"}
+
+
+def _is_exempt(relative: str) -> bool:
+    name = relative.rsplit("/", 1)[-1]
+    return (
+        relative.startswith(EXEMPT)
+        or "/tests/" in f"/{relative}"
+        or name.startswith("test_")
+        or name.endswith("_test.py")
+        or name == "conftest.py"
+    )
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def imported_modules(source: str, module: str, is_package: bool = False):
+    """(line, module name) for every import in ``source``, the code of module ``module``."""
+    package = module if is_package else module.rpartition(".")[0]
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)] if node.level > 1 else base
+                prefix = ".".join(base)
+                target = ".".join(part for part in (prefix, node.module) if part)
+            else:
+                target = node.module or ""
+            yield node.lineno, target
+            for alias in node.names:  # `from . import workflow`-style names may be modules themselves
+                yield node.lineno, f"{target}.{alias.name}" if target else alias.name
+        elif isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            first = node.args[0] if node.args else None
+            if name in MODEL_REFERENCES and first is None:
+                first = next((k.value for k in node.keywords if k.arg in ("to", "app_label")), None)
+            is_text = isinstance(first, ast.Constant) and isinstance(first.value, str)
+            if is_text and (name in DYNAMIC_IMPORTERS or (name in MODEL_REFERENCES and first.value != "self")):
+                yield node.lineno, first.value
+
+
+def _violations(source: str, module: str, forbidden, is_package=False):
+    found = []
+    for line, target in imported_modules(source, module, is_package):
+        top = target.split(".")[0]
+        if top in forbidden:
+            found.append((line, target))
+    return found
+
+
+def _layer_files(package: str):
+    folder = ROOT.joinpath(*package.split("."))
+    for path in sorted(folder.rglob("*.py")):
+        relative = path.relative_to(ROOT).as_posix()
+        if not _is_exempt(relative):
+            yield path
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+def test_layer_imports_only_downwards(package):
+    files = list(_layer_files(package))
+    assert files, f"no modules found for {package}"
+    problems = []
+    for path in files:
+        found = _violations(
+            path.read_text(encoding="utf-8"),
+            _module_name(path),
+            FORBIDDEN[package],
+            is_package=path.name == "__init__.py",
+        )
+        problems += [f"{path.relative_to(ROOT)}:{line} imports {target}" for line, target in found]
+    assert not problems, (
+        f"{package} must not import {', '.join(FORBIDDEN[package])} (dependency direction: "
+        "hkcourt.org/hkcourt.notifications ← risks ← commitments ← workflow):\n" + "\n".join(problems)
+    )
+
+
+def test_the_checker_sees_every_kind_of_import():
+    source = """
+import workflow.models
+from commitments import services
+from risks.selectors import visible
+def later():
+    from workflow.tasks import remind
+import_string("workflow.services.escalate")
+importlib.import_module("commitments.pdf")
+from . import helpers
+campaign = models.ForeignKey("workflow.Campaign", on_delete=models.PROTECT)
+letters = models.ManyToManyField(to="commitments.CommitmentLetter")
+parent = models.ForeignKey("self", null=True, on_delete=models.CASCADE)
+Letter = apps.get_model("commitments", "CommitmentLetter")
+"""
+    found = [target for _, target in _violations(source, "risks.services", ("commitments", "workflow"))]
+    assert found == [
+        "workflow.models",
+        "commitments",
+        "commitments.services",
+        "workflow.tasks",
+        "workflow.tasks.remind",
+        "workflow.services.escalate",
+        "commitments.pdf",
+        "workflow.Campaign",
+        "commitments.CommitmentLetter",
+        "commitments",
+    ]
+    # Relative imports resolve against the module's package.
+    relative = "from ..notifications import services\nfrom . import scoping\n"
+    assert _violations(relative, "hkcourt.org.views", ("risks",)) == []
+    assert [t for _, t in imported_modules(relative, "hkcourt.org.views")] == [
+        "hkcourt.notifications",
+        "hkcourt.notifications.services",
+        "hkcourt.org",
+        "hkcourt.org.scoping",
+    ]
+    assert [t for _, t in imported_modules("from .models import X", "risks", is_package=True)] == [
+        "risks.models",
+        "risks.models.X",
+    ]
+
+
+def test_exemptions_are_only_the_composition_root_and_tests():
+    assert _is_exempt("hkcourt/urls.py")
+    assert _is_exempt("hkcourt/settings/base.py")
+    assert _is_exempt("risks/tests/test_grading.py")
+    assert _is_exempt("risks/test_models.py")
+    assert not _is_exempt("risks/services.py")
+    assert not _is_exempt("hkcourt/org/views.py")
+    assert not _is_exempt("commitments/migrations/0001_initial.py")
