@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class RisksConfig(AppConfig):
     name = "risks"
     verbose_name = _("风险防控登记")
+
+    def ready(self):
+        from hkcourt.org import todos
+
+        from . import services  # noqa: F401 - registers the audit action codes
+        from .todos import risk_todos
+
+        todos.register(risk_todos)

@@ -1,1 +1,453 @@
-"""Models of this app arrive with its issue."""
+"""The registry: power catalogue (职权目录), flowcharts (权力运行流程图), key links (重点环节), risk points
+(风险点) with their grading, transition history, collective decisions and public feedback (群众提).
+
+State changes happen only in :mod:`risks.services`; the models hold the data, the allowed transitions
+(``RiskPoint.TRANSITIONS``, Wagtail-style) and the access scope of each model with sensitive rows.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from guardian.models import UserObjectPermissionBase
+
+from hkcourt.org.models import Court, Division, Post, Role
+from hkcourt.org.scoping import Scope, ScopedQuerySet
+
+TEXT_LIMIT = 2000
+
+
+class BusinessArea(models.TextChoices):
+    CRIMINAL = "criminal", _("刑事审判")
+    CIVIL = "civil", _("民商事和行政审判")
+    ENFORCEMENT = "enforcement", _("执行")
+    PERSONNEL = "personnel", _("人事行政管理")
+    LEADERSHIP = "leadership", _("领导班子“三重一大”决策")
+    OTHER = "other", _("其他")
+
+
+class Level(models.TextChoices):
+    POST = "post", _("岗位")
+    DIVISION = "division", _("庭室")
+    COURT = "court", _("单位")
+
+
+class Source(models.TextChoices):
+    SELF = "self", _("自己找")
+    PUBLIC = "public", _("群众提")
+    PEER = "peer", _("互相查")
+    LEADER = "leader", _("领导点")
+    ORGANISATION = "organisation", _("组织评")
+    COLLECTIVE = "collective", _("集体定")
+
+
+class Grade(models.TextChoices):
+    HIGH = "high", _("高")
+    MEDIUM = "medium", _("中")
+    LOW = "low", _("低")
+
+
+GRADE_RANK = {Grade.HIGH: 3, Grade.MEDIUM: 2, Grade.LOW: 1}
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("待审核")
+    RETURNED = "returned", _("已退回")
+    GRADED = "graded", _("已评级")
+    CONFIRMED = "confirmed", _("已确定")
+    PUBLISHED = "published", _("公示中")
+    CONTROLLED = "controlled", _("已防控")
+    RETIRED = "retired", _("已撤销")
+
+
+# ---------------------------------------------------------------- power catalogue
+
+
+class KeyLink(models.Model):
+    """A risk-prone link the plan names for a business area (重点环节); shipped as data."""
+
+    area = models.CharField(_("业务领域"), max_length=16, choices=BusinessArea.choices)
+    name = models.CharField(_("名称"), max_length=40)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("重点环节")
+        verbose_name_plural = _("重点环节")
+        ordering = ["sort_order", "id"]
+        constraints = [models.UniqueConstraint(fields=["area", "name"], name="keylink_unique_per_area")]
+
+    def __str__(self):
+        return f"{self.get_area_display()}·{self.name}"
+
+
+class PowerQuerySet(ScopedQuerySet):
+    # The catalogue is organisation data: everyone sees the powers of the courts they belong to.
+    scope = Scope(court="court", division=None, owner=None, organisation=True)
+
+
+class Power(models.Model):
+    """One power (职权) in the catalogue of a court, exercised by a division and some of its posts."""
+
+    court = models.ForeignKey(Court, verbose_name=_("法院"), on_delete=models.PROTECT, related_name="powers")
+    division = models.ForeignKey(
+        Division,
+        verbose_name=_("行使庭室"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="powers",
+        help_text=_("单位层面的权力（如党组“三重一大”决策）可不指定庭室。"),
+    )
+    posts = models.ManyToManyField(Post, verbose_name=_("行使岗位"), blank=True, related_name="powers")
+    name = models.CharField(_("职权名称"), max_length=100)
+    content = models.TextField(_("职权内容"), max_length=TEXT_LIMIT)
+    legal_basis = models.TextField(_("法律依据"), max_length=TEXT_LIMIT, blank=True)
+    conditions = models.TextField(_("行使条件"), max_length=TEXT_LIMIT, blank=True)
+    procedure = models.TextField(_("行使程序"), max_length=TEXT_LIMIT, blank=True)
+    time_limit_days = models.PositiveIntegerField(
+        _("法定期限（日）"), null=True, blank=True, validators=[MaxValueValidator(3650)]
+    )
+    supervision = models.TextField(_("监督方式"), max_length=TEXT_LIMIT, blank=True)
+    business_area = models.CharField(
+        _("业务领域"), max_length=16, choices=BusinessArea.choices, default=BusinessArea.OTHER
+    )
+    major_matter = models.BooleanField(_("三重一大"), default=False)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("有效"), default=True)
+
+    objects = PowerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("职权")
+        verbose_name_plural = _("职权目录")
+        ordering = ["court__path", "division__sort_order", "sort_order", "id"]
+        constraints = [models.UniqueConstraint(fields=["court", "division", "name"], name="power_unique_name")]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.division_id and self.court_id and self.division.court_id != self.court_id:
+            raise ValidationError({"division": _("所选庭室不属于该法院。")})
+
+
+class PowerStepQuerySet(ScopedQuerySet):
+    scope = Scope(court="power__court", division=None, owner=None, organisation=True)
+
+
+class PowerStep(models.Model):
+    """A step of exercising a power (权力运行流程图). Steps run in ``order``; a step may name its
+    ``next_steps`` explicitly (a branch), otherwise it leads to every step of the next order."""
+
+    power = models.ForeignKey(Power, verbose_name=_("职权"), on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveIntegerField(_("顺序"))
+    name = models.CharField(_("环节名称"), max_length=60)
+    actor = models.CharField(_("行使主体"), max_length=60, blank=True)
+    time_limit_days = models.PositiveIntegerField(
+        _("期限（日）"), null=True, blank=True, validators=[MaxValueValidator(3650)]
+    )
+    next_steps = models.ManyToManyField(
+        "self", verbose_name=_("下一环节"), symmetrical=False, blank=True, related_name="previous_steps"
+    )
+
+    objects = PowerStepQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("流程环节")
+        verbose_name_plural = _("流程环节")
+        ordering = ["power", "order", "id"]
+
+    def __str__(self):
+        return f"{self.order}. {self.name}"
+
+
+# ---------------------------------------------------------------- risk points
+
+
+class CollectiveDecisionQuerySet(ScopedQuerySet):
+    scope = Scope(
+        court="court",
+        division=None,
+        owner="created_by",
+        roles=frozenset({Role.OFFICE, Role.LEADING_GROUP, Role.PRESIDENT}),
+    )
+
+
+class CollectiveDecision(models.Model):
+    """A meeting that confirmed risk points in a batch (组织评、集体定)."""
+
+    court = models.ForeignKey(Court, verbose_name=_("法院"), on_delete=models.PROTECT, related_name="+")
+    date = models.DateField(_("会议日期"))
+    participants = models.TextField(_("参会人员"), max_length=TEXT_LIMIT)
+    minutes = models.TextField(_("会议纪要"), max_length=TEXT_LIMIT * 2)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    objects = CollectiveDecisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("集体决定")
+        verbose_name_plural = _("集体决定")
+        ordering = ["-date", "-id"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {_('集体决定')}"
+
+
+class RiskPointQuerySet(ScopedQuerySet):
+    scope = Scope(court="court", division="division", owner="owner", grant_model="risks.RiskPointUserObjectPermission")
+
+    def for_list(self):
+        return self.select_related(
+            "court", "division", "post", "power", "step", "owner__person", "responsible_leader__person"
+        ).prefetch_related("key_links")
+
+
+class RiskPoint(models.Model):
+    """A place where a power can be abused (风险点), at post, division or court level."""
+
+    # Wagtail-style: the states a point may move to from each state; services refuse anything else.
+    TRANSITIONS = {
+        State.DRAFT: {State.SUBMITTED, State.RETIRED},
+        State.SUBMITTED: {State.RETURNED, State.GRADED, State.RETIRED},
+        State.RETURNED: {State.SUBMITTED, State.RETIRED},
+        State.GRADED: {State.CONFIRMED, State.RETURNED, State.RETIRED},
+        State.CONFIRMED: {State.PUBLISHED, State.RETIRED},
+        State.PUBLISHED: {State.CONTROLLED, State.RETIRED},
+        State.CONTROLLED: {State.RETIRED},
+        State.RETIRED: set(),
+    }
+    EDITABLE_STATES = (State.DRAFT, State.RETURNED)
+
+    court = models.ForeignKey(Court, verbose_name=_("法院"), on_delete=models.PROTECT, related_name="risk_points")
+    division = models.ForeignKey(
+        Division, verbose_name=_("庭室"), null=True, blank=True, on_delete=models.PROTECT, related_name="risk_points"
+    )
+    post = models.ForeignKey(
+        Post, verbose_name=_("岗位"), null=True, blank=True, on_delete=models.PROTECT, related_name="risk_points"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("提出人"), on_delete=models.PROTECT, related_name="risk_points"
+    )
+    level = models.CharField(_("层面"), max_length=10, choices=Level.choices, default=Level.POST)
+    power = models.ForeignKey(
+        Power, verbose_name=_("所涉职权"), null=True, blank=True, on_delete=models.PROTECT, related_name="risk_points"
+    )
+    step = models.ForeignKey(
+        PowerStep,
+        verbose_name=_("所在环节"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="risk_points",
+    )
+    description = models.TextField(_("风险点描述"), max_length=TEXT_LIMIT)
+    manifestations = models.TextField(_("主要表现形式"), max_length=TEXT_LIMIT)
+    source = models.CharField(_("查找方式"), max_length=16, choices=Source.choices, default=Source.SELF)
+    key_links = models.ManyToManyField(KeyLink, verbose_name=_("重点环节"), blank=True, related_name="risk_points")
+    state = models.CharField(_("状态"), max_length=12, choices=State.choices, default=State.DRAFT, db_index=True)
+    grade = models.CharField(_("风险等级"), max_length=8, choices=Grade.choices, blank=True, db_index=True)
+    responsible_leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("责任领导"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="responsible_risk_points",
+    )
+    decision = models.ForeignKey(
+        CollectiveDecision,
+        verbose_name=_("集体决定"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="risk_points",
+    )
+    publicity_ends = models.DateField(_("公示截止日期"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = RiskPointQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("风险点")
+        verbose_name_plural = _("风险点")
+        ordering = ["-updated_at", "-id"]
+        indexes = [models.Index(fields=["court", "state"], name="risk_court_state_idx")]
+
+    def __str__(self):
+        text = self.description.strip().splitlines()[0] if self.description.strip() else ""
+        return text[:40] + ("…" if len(text) > 40 else "")
+
+    @property
+    def code(self):
+        return f"FX{self.pk:05d}" if self.pk else ""
+
+    def can_move_to(self, state) -> bool:
+        return state in self.TRANSITIONS.get(self.state, set())
+
+    @property
+    def is_editable(self):
+        return self.state in self.EDITABLE_STATES
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        for name in ("description", "manifestations"):
+            if not (getattr(self, name) or "").strip():
+                errors[name] = _("此项不能为空或只含空白。")
+        if self.division_id and self.court_id and self.division.court_id != self.court_id:
+            errors["division"] = _("所选庭室不属于该法院。")
+        if self.post_id and self.division_id and self.post.division_id != self.division_id:
+            errors["post"] = _("所选岗位不属于该庭室。")
+        if self.power_id and self.court_id and self.power.court_id != self.court_id:
+            errors["power"] = _("所选职权不属于本院的职权目录。")
+        if self.step_id and self.step.power_id != self.power_id:
+            errors["step"] = _("所选环节不属于所选职权。")
+        if self.level == Level.POST and not self.post_id:
+            errors["post"] = _("岗位风险点必须指定岗位。")
+        if self.level in (Level.POST, Level.DIVISION) and not self.division_id:
+            errors["division"] = _("岗位和庭室风险点必须指定庭室。")
+        if errors:
+            raise ValidationError(errors)
+
+
+class RiskPointUserObjectPermission(UserObjectPermissionBase):
+    """django-guardian direct foreign-key grants on risk points (互相查)."""
+
+    content_object = models.ForeignKey(RiskPoint, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("风险点授权")
+        verbose_name_plural = _("风险点授权")
+
+
+class GradingTier(models.TextChoices):
+    PROPOSAL = "proposal", _("提出人建议")
+    REVIEW = "review", _("庭室评定")
+    CONFIRMATION = "confirmation", _("组织确定")
+
+
+def _factor(label):
+    return models.PositiveSmallIntegerField(label, validators=[MinValueValidator(1), MaxValueValidator(3)])
+
+
+class RiskGrading(models.Model):
+    """The factors and grade one tier gave a risk point: proposal, review, confirmation."""
+
+    risk_point = models.ForeignKey(
+        RiskPoint, verbose_name=_("风险点"), on_delete=models.CASCADE, related_name="gradings"
+    )
+    tier = models.CharField(_("层级"), max_length=16, choices=GradingTier.choices)
+    importance = _factor(_("权力重要程度"))
+    discretion = _factor(_("自由裁量权大小"))
+    probability = _factor(_("发生概率"))
+    harm = _factor(_("危害程度"))
+    suggested = models.CharField(_("建议等级"), max_length=8, choices=Grade.choices)
+    grade = models.CharField(_("评定等级"), max_length=8, choices=Grade.choices)
+    reason = models.TextField(_("理由"), max_length=TEXT_LIMIT, blank=True)
+    graded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("评定人"), on_delete=models.PROTECT)
+    graded_at = models.DateTimeField(_("评定时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("风险评级")
+        verbose_name_plural = _("风险评级")
+        ordering = ["risk_point", "graded_at"]
+        constraints = [models.UniqueConstraint(fields=["risk_point", "tier"], name="grading_one_per_tier")]
+
+    def __str__(self):
+        return f"{self.get_tier_display()}：{self.get_grade_display()}"
+
+    @property
+    def factors(self):
+        return {
+            "importance": self.importance,
+            "discretion": self.discretion,
+            "probability": self.probability,
+            "harm": self.harm,
+        }
+
+
+class Transition(models.Model):
+    """One state change of a risk point: who, when, from, to, why."""
+
+    risk_point = models.ForeignKey(RiskPoint, on_delete=models.CASCADE, related_name="transitions")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    from_state = models.CharField(_("原状态"), max_length=12, choices=State.choices, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=12, choices=State.choices)
+    reason = models.TextField(_("理由"), max_length=TEXT_LIMIT, blank=True)
+
+    class Meta:
+        verbose_name = _("流转记录")
+        verbose_name_plural = _("流转记录")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_from_state_display()} → {self.get_to_state_display()}"
+
+
+class PeerCheck(models.Model):
+    """A colleague asked to check someone's risk point (互相查), and what they said."""
+
+    risk_point = models.ForeignKey(RiskPoint, on_delete=models.CASCADE, related_name="peer_checks")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("互查人"), on_delete=models.CASCADE, related_name="peer_checks"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("发起人"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
+    comment = models.TextField(_("互查意见"), max_length=TEXT_LIMIT, blank=True)
+    commented_at = models.DateTimeField(_("提出意见时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("互相查")
+        verbose_name_plural = _("互相查")
+        ordering = ["requested_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["risk_point", "reviewer"], name="peer_check_once")]
+
+    def __str__(self):
+        return f"{self.reviewer} → {self.risk_point_id}"
+
+
+class PublicFeedbackQuerySet(ScopedQuerySet):
+    # From the public: only the office and the leading group may read it.
+    scope = Scope(court="court", division=None, owner=None, roles=frozenset({Role.OFFICE, Role.LEADING_GROUP}))
+
+
+class PublicFeedback(models.Model):
+    """A comment from the public on a court's published risk points (群众提)."""
+
+    court = models.ForeignKey(Court, verbose_name=_("法院"), on_delete=models.CASCADE, related_name="+")
+    risk_point = models.ForeignKey(
+        RiskPoint,
+        verbose_name=_("所涉风险点"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="feedback",
+    )
+    text = models.TextField(_("意见内容"), max_length=TEXT_LIMIT)
+    contact = models.CharField(_("联系方式（自愿）"), max_length=60, blank=True)
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True, db_index=True)
+    ip_hash = models.CharField(_("来源标识"), max_length=64, db_index=True)
+
+    objects = PublicFeedbackQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("群众意见")
+        verbose_name_plural = _("群众意见")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.text[:40]

@@ -1,4 +1,25 @@
-"""URLs of risks; views arrive with its issue. Mounted at the root: paths are the design's route table."""
+"""URLs of risks, mounted at the root: the paths are the design's route table."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "risks"
-urlpatterns = []
+urlpatterns = [
+    path("catalogue/", views.catalogue, name="catalogue"),
+    path("catalogue/powers/<int:pk>/", views.power_detail, name="power_detail"),
+    path("catalogue/posts/<int:pk>/", views.post_statement, name="post_statement"),
+    path("catalogue/steps/", views.step_options, name="step_options"),
+    path("risks/", views.risk_list, name="list"),
+    path("risks/new/", views.risk_create, name="create"),
+    path("risks/bulk/", views.risk_bulk, name="bulk"),
+    path("risks/suggest-grade/", views.grade_suggestion, name="suggest_grade"),
+    path("risks/<int:pk>/", views.risk_detail, name="detail"),
+    path("risks/<int:pk>/edit/", views.risk_edit, name="edit"),
+    path(
+        "risks/<int:pk>/<str:action>/",
+        views.risk_action,
+        name="action",
+    ),
+    path("public/<slug:code>/", views.public_page, name="public"),
+]

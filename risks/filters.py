@@ -1,0 +1,57 @@
+"""The risk point list's filters. Every choice list is scoped to the user (never offers what they cannot see)."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from hkcourt.org.models import Court, Division
+
+from .models import Grade, KeyLink, Level, RiskPoint, Source
+
+
+def _courts(request):
+    return Court.objects.visible_to(request.user) if request else Court.objects.none()
+
+
+def _divisions(request):
+    if not request:
+        return Division.objects.none()
+    return Division.objects.visible_to(request.user).select_related("court")
+
+
+SORTS = [
+    ("-updated_at", _("最近更新")),
+    ("updated_at", _("最早更新")),
+    ("grade_rank", _("等级从高到低")),
+    ("-grade_rank", _("等级从低到高")),
+    ("division", _("按庭室")),
+    ("id", _("按编号")),
+]
+
+
+class RiskPointFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("搜索"), method="search")
+    court = django_filters.ModelChoiceFilter(label=_("法院"), queryset=_courts, empty_label=_("全部法院"))
+    division = django_filters.ModelChoiceFilter(label=_("庭室"), queryset=_divisions, empty_label=_("全部庭室"))
+    level = django_filters.ChoiceFilter(label=_("层面"), choices=Level.choices, empty_label=_("全部层面"))
+    grade = django_filters.ChoiceFilter(label=_("等级"), choices=Grade.choices, empty_label=_("全部等级"))
+    source = django_filters.ChoiceFilter(label=_("查找方式"), choices=Source.choices, empty_label=_("全部方式"))
+    key_link = django_filters.ModelChoiceFilter(
+        label=_("重点环节"), field_name="key_links", queryset=KeyLink.objects.all(), empty_label=_("全部重点环节")
+    )
+    mine = django_filters.BooleanFilter(label=_("只看我提出的"), method="only_mine", widget=forms.CheckboxInput)
+
+    class Meta:
+        model = RiskPoint
+        fields = ["q", "court", "division", "level", "grade", "source", "key_link"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        # ILIKE on PostgreSQL, LIKE on SQLite: Chinese has no word boundaries, a substring match is right.
+        return queryset.filter(Q(description__icontains=value) | Q(manifestations__icontains=value))
+
+    def only_mine(self, queryset, name, value):
+        return queryset.filter(owner=self.request.user) if value else queryset

@@ -1,0 +1,205 @@
+"""Forms: input shape only. The rules live in :mod:`risks.services`; their errors come back through
+:func:`apply_errors`."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .models import TEXT_LIMIT, Grade, KeyLink, Level, PowerStep, Source
+from .services import FACTOR_LABELS, FACTORS, suggest_grade
+
+FACTOR_CHOICES = [("", "—"), ("1", "1"), ("2", "2"), ("3", "3")]
+TEXTAREA = {"rows": 3, "class": "form-control"}
+
+
+def apply_errors(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on the field it names if the form has it, else on top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        form.add_error(None, exc)
+
+
+def non_field(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [m for errors in exc.message_dict.values() for m in errors]
+    return list(exc.messages)
+
+
+class BootstrapMixin:
+    def _style(self):
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect | forms.CheckboxInput):
+                continue
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs.setdefault("class", css)
+
+
+class FactorsMixin:
+    """The four factors, a grade and a reason; ``prefix_required`` makes the factors mandatory."""
+
+    def _add_factor_fields(self, required):
+        for name in FACTORS:
+            self.fields[name] = forms.TypedChoiceField(
+                label=FACTOR_LABELS[name], choices=FACTOR_CHOICES, coerce=int, required=required, empty_value=None
+            )
+        self.fields["grade"] = forms.ChoiceField(
+            label=_("风险等级"), choices=[("", "—")] + list(Grade.choices), required=required
+        )
+        self.fields["grade_reason"] = forms.CharField(
+            label=_("等级与建议不同的理由"),
+            required=False,
+            max_length=TEXT_LIMIT,
+            widget=forms.Textarea(attrs={"rows": 2}),
+        )
+
+    @property
+    def factor_fields(self):
+        return [self[name] for name in FACTORS]
+
+    @property
+    def suggestion(self):
+        try:
+            return suggest_grade({name: self[name].value() for name in FACTORS})
+        except ValidationError:
+            return None
+
+    def factors(self):
+        data = self.cleaned_data
+        if all(data.get(name) is None for name in FACTORS) and not data.get("grade"):
+            return None
+        return {
+            **{name: data.get(name) for name in FACTORS},
+            "grade": data.get("grade") or None,
+            "reason": data.get("grade_reason", ""),
+        }
+
+
+class RiskPointForm(BootstrapMixin, FactorsMixin, forms.Form):
+    level = forms.ChoiceField(label=_("层面"), choices=Level.choices)
+    power = forms.ModelChoiceField(label=_("所涉职权"), queryset=None, required=False, empty_label=_("（请选择职权）"))
+    step = forms.ModelChoiceField(
+        label=_("所在环节"), queryset=PowerStep.objects.none(), required=False, empty_label=_("（请先选择职权）")
+    )
+    description = forms.CharField(
+        label=_("风险点描述"), max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 3}), strip=False
+    )
+    manifestations = forms.CharField(
+        label=_("主要表现形式"), max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 4}), strip=False
+    )
+    source = forms.ChoiceField(label=_("查找方式"), choices=Source.choices, initial=Source.SELF)
+    key_links = forms.ModelMultipleChoiceField(
+        label=_("重点环节"), queryset=KeyLink.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, levels, powers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = [(v, label) for v, label in Level.choices if v in levels]
+        self.fields["power"].queryset = powers
+        if self.is_bound:
+            power_id = self.data.get("power")
+        else:
+            power_id = getattr(self.initial.get("power"), "pk", self.initial.get("power"))
+        if power_id and str(power_id).isdigit():
+            self.fields["step"].queryset = PowerStep.objects.filter(power_id=power_id, power__in=powers)
+        self._add_factor_fields(required=False)
+        self._style()
+        self.fields["power"].widget.attrs.update({"hx-target": "#id_step", "hx-trigger": "change"})
+
+    def clean(self):
+        data = super().clean()
+        step, power = data.get("step"), data.get("power")
+        if step and (not power or step.power_id != power.pk):
+            self.add_error("step", _("所选环节不属于所选职权。"))
+        return data
+
+
+class ReasonForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(label=_("理由"), max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class GradeForm(BootstrapMixin, FactorsMixin, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._add_factor_fields(required=False)  # the service says, in Chinese, what is missing
+        self._style()
+
+
+class PeerRequestForm(BootstrapMixin, forms.Form):
+    reviewer = forms.ModelChoiceField(label=_("互查人"), queryset=None, empty_label=_("（请选择）"))
+    reason = forms.CharField(
+        label=_("说明"), max_length=TEXT_LIMIT, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"].queryset = candidates
+        self.fields["reviewer"].label_from_instance = lambda p: (
+            f"{p.full_name}（{p.division.name if p.division else ''}）"
+        )
+        self._style()
+
+
+class PeerCommentForm(BootstrapMixin, forms.Form):
+    comment = forms.CharField(label=_("互查意见"), max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class BulkForm(BootstrapMixin, FactorsMixin, forms.Form):
+    ACTIONS = [
+        ("return", _("批量退回")),
+        ("grade", _("批量评定等级")),
+        ("confirm", _("集体确定")),
+        ("publish", _("公示")),
+    ]
+    action = forms.ChoiceField(label=_("操作"), choices=ACTIONS)
+    reason = forms.CharField(
+        label=_("退回理由"), max_length=TEXT_LIMIT, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    date = forms.DateField(label=_("会议日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    participants = forms.CharField(
+        label=_("参会人员"), max_length=TEXT_LIMIT, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    minutes = forms.CharField(
+        label=_("会议纪要"), max_length=TEXT_LIMIT * 2, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    publicity_ends = forms.DateField(
+        label=_("公示截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, actions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [c for c in self.ACTIONS if c[0] in actions]
+        self._add_factor_fields(required=False)
+        self._style()
+
+
+class FeedbackForm(BootstrapMixin, forms.Form):
+    risk_point = forms.TypedChoiceField(label=_("针对的风险点（可不选）"), required=False, coerce=int, empty_value=None)
+    text = forms.CharField(label=_("意见内容"), max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 4}))
+    contact = forms.CharField(label=_("联系方式（自愿填写）"), max_length=60, required=False)
+    # Honeypot: hidden from people by CSS, filled in by robots.
+    website = forms.CharField(label=_("网址"), required=False)
+
+    def __init__(self, *args, points, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["risk_point"].choices = [("", _("（全院风险点）"))] + [
+            (p.pk, f"{p.code} {p.description[:30]}") for p in points
+        ]
+        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+        self._style()

@@ -1,0 +1,210 @@
+"""Reads of the registry, always starting from ``visible_to(user)``."""
+
+from django.db.models import Case, Count, IntegerField, Prefetch, Value, When
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from hkcourt.org.models import Court, Division, Person, Post
+
+from .filters import RiskPointFilter
+from .models import (
+    Grade,
+    GradingTier,
+    KeyLink,
+    PeerCheck,
+    Power,
+    PowerStep,
+    PublicFeedback,
+    RiskGrading,
+    RiskPoint,
+    State,
+    Transition,
+)
+
+GRADE_RANK = Case(
+    When(grade=Grade.HIGH, then=Value(3)),
+    When(grade=Grade.MEDIUM, then=Value(2)),
+    When(grade=Grade.LOW, then=Value(1)),
+    default=Value(0),
+    output_field=IntegerField(),
+)
+# States whose grade counts as established for the flowchart's weak links.
+GRADED_STATES = (State.GRADED, State.CONFIRMED, State.PUBLISHED, State.CONTROLLED)
+SORT_FIELDS = {
+    "-updated_at": ["-updated_at", "-id"],
+    "updated_at": ["updated_at", "id"],
+    "grade_rank": ["-grade_rank", "-updated_at", "-id"],
+    "-grade_rank": ["grade_rank", "-updated_at", "-id"],
+    "division": ["court__path", "division__sort_order", "-id"],
+    "id": ["id"],
+}
+
+
+def risk_points(user):
+    return RiskPoint.objects.visible_to(user)
+
+
+def risk_point_list(user, params, request):
+    """The filtered list (without the state tab applied), the state tab counts, and the rows."""
+    base = risk_points(user)
+    filterset = RiskPointFilter(params, queryset=base, request=request)
+    filtered = filterset.qs if filterset.is_valid() else base.none()
+    counts = dict(filtered.order_by().values_list("state").annotate(n=Count("id")))
+    state = params.get("state", "")
+    rows = filtered.filter(state=state) if state in State.values else filtered
+    sort = params.get("sort", "-updated_at")
+    rows = rows.annotate(grade_rank=GRADE_RANK).order_by(*SORT_FIELDS.get(sort, SORT_FIELDS["-updated_at"]))
+    return filterset, counts, rows.for_list()
+
+
+def risk_point_detail(user, pk):
+    return get_object_or_404(
+        risk_points(user).select_related(
+            "court",
+            "division",
+            "post",
+            "power",
+            "step",
+            "owner__person",
+            "responsible_leader__person",
+            "decision",
+        ),
+        pk=pk,
+    )
+
+
+def history(rp):
+    return Transition.objects.filter(risk_point=rp).select_related("actor__person")
+
+
+def gradings(rp):
+    """The tiers' gradings side by side, in tier order."""
+    by_tier = {g.tier: g for g in RiskGrading.objects.filter(risk_point=rp).select_related("graded_by__person")}
+    return [(tier, by_tier.get(tier)) for tier in GradingTier]
+
+
+def peer_checks(rp):
+    return PeerCheck.objects.filter(risk_point=rp).select_related("reviewer__person", "requested_by__person")
+
+
+def peer_candidates(user, rp):
+    """People the user may ask for a peer check: in scope, in the point's court, not the owner."""
+    return (
+        Person.objects.visible_to(user)
+        .filter(court_id=rp.court_id)
+        .exclude(user_id__in=[rp.owner_id, user.pk])
+        .select_related("division")
+        .order_by("division__sort_order", "full_name")
+    )
+
+
+def powers_for_picker(user, court):
+    return Power.objects.visible_to(user).filter(court=court, is_active=True).select_related("division")
+
+
+def steps_of(power):
+    return PowerStep.objects.filter(power=power).order_by("order", "id")
+
+
+def feedback_for(user):
+    return PublicFeedback.objects.visible_to(user).select_related("court", "risk_point")
+
+
+# ---------------------------------------------------------------- catalogue
+
+
+def catalogue_courts(user):
+    return Court.objects.visible_to(user)
+
+
+def catalogue_divisions(user, court):
+    return (
+        Division.objects.visible_to(user)
+        .filter(court=court)
+        .annotate(power_count=Count("powers", distinct=True))
+        .prefetch_related(Prefetch("posts", queryset=Post.objects.annotate(power_count=Count("powers"))))
+        .order_by("sort_order", "name")
+    )
+
+
+def catalogue_powers(user, court, division=None, post=None):
+    qs = Power.objects.visible_to(user).filter(court=court)
+    if division is not None:
+        qs = qs.filter(division=division)
+    if post is not None:
+        qs = qs.filter(posts=post)
+    return qs.select_related("division").prefetch_related("posts").annotate(step_count=Count("steps", distinct=True))
+
+
+def power_detail(user, pk):
+    return get_object_or_404(Power.objects.visible_to(user).select_related("court", "division"), pk=pk)
+
+
+def step_grades(power) -> dict:
+    """Highest established grade per step of a power: {step_id: (grade, count)}."""
+    rows = (
+        RiskPoint.objects.filter(step__power=power, state__in=GRADED_STATES)
+        .exclude(grade="")
+        .values_list("step_id", "grade")
+    )
+    result = {}
+    rank = {Grade.HIGH: 3, Grade.MEDIUM: 2, Grade.LOW: 1}
+    for step_id, grade in rows:
+        best, n = result.get(step_id, (None, 0))
+        if best is None or rank[grade] > rank[best]:
+            best = grade
+        result[step_id] = (best, n + 1)
+    return result
+
+
+def post_detail(user, pk):
+    return get_object_or_404(Post.objects.visible_to(user).select_related("division__court"), pk=pk)
+
+
+def post_powers(post):
+    return (
+        Power.objects.filter(posts=post, is_active=True)
+        .select_related("division")
+        .prefetch_related(Prefetch("steps", queryset=PowerStep.objects.order_by("order", "id")))
+    )
+
+
+def post_risk_points(user, post):
+    return (
+        risk_points(user)
+        .filter(post=post)
+        .exclude(state__in=[State.RETIRED])
+        .select_related("power", "step")
+        .order_by("power_id", "id")
+    )
+
+
+# ---------------------------------------------------------------- public
+
+
+def public_court(code):
+    return get_object_or_404(Court, code=code)
+
+
+def public_points(court):
+    """Published points of a court in their publicity period, with no person attached."""
+    return (
+        RiskPoint.objects.filter(court=court, state=State.PUBLISHED, publicity_ends__gte=timezone.localdate())
+        .select_related("division", "post", "power")
+        .only(
+            "id",
+            "level",
+            "description",
+            "manifestations",
+            "grade",
+            "publicity_ends",
+            "division__name",
+            "post__name",
+            "power__name",
+        )
+        .order_by("division__sort_order", "post__sort_order", "id")
+    )
+
+
+def key_links():
+    return KeyLink.objects.all()

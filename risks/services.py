@@ -1,0 +1,683 @@
+"""Every business action on the registry: one function per action, keyword-only arguments, in a
+transaction, validated, permission-checked, written to the transition history and the audit log.
+
+Bad input raises ``ValidationError`` with a Chinese message and writes nothing; an action the user may
+not take raises ``PermissionDenied``; two reviewers acting on the same point at once get a
+:class:`Conflict` (optimistic locking on ``RiskPoint.version``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from hkcourt.org import audit
+from hkcourt.org.models import Court, Person, Role, RoleAssignment
+from hkcourt.org.scoping import UserRoles
+from hkcourt.org.services import grant_object_view
+
+from .models import (
+    TEXT_LIMIT,
+    CollectiveDecision,
+    Grade,
+    GradingTier,
+    KeyLink,
+    Level,
+    PeerCheck,
+    Power,
+    PowerStep,
+    PublicFeedback,
+    RiskGrading,
+    RiskPoint,
+    Source,
+    State,
+    Transition,
+)
+
+audit.register(
+    {
+        "risks.create": gettext_lazy("新建风险点"),
+        "risks.update": gettext_lazy("修改风险点"),
+        "risks.submit": gettext_lazy("提交风险点"),
+        "risks.return": gettext_lazy("退回风险点"),
+        "risks.grade": gettext_lazy("评定风险等级"),
+        "risks.adjust_grade": gettext_lazy("调整风险等级"),
+        "risks.confirm": gettext_lazy("集体确定风险点"),
+        "risks.publish": gettext_lazy("公示风险点"),
+        "risks.retire": gettext_lazy("撤销风险点"),
+        "risks.control": gettext_lazy("风险点纳入防控"),
+        "risks.peer_request": gettext_lazy("发起互相查"),
+        "risks.peer_comment": gettext_lazy("提出互查意见"),
+        "risks.public_feedback": gettext_lazy("群众提交意见"),
+        "risks.leaders_recompute": gettext_lazy("重算责任领导"),
+    }
+)
+
+FACTORS = ("importance", "discretion", "probability", "harm")
+FACTOR_LABELS = {
+    "importance": gettext_lazy("权力重要程度"),
+    "discretion": gettext_lazy("自由裁量权大小"),
+    "probability": gettext_lazy("发生概率"),
+    "harm": gettext_lazy("危害程度"),
+}
+FEEDBACK_LIMIT_SHORT = (3, datetime.timedelta(minutes=10))  # at most 3 comments per 10 minutes per IP
+FEEDBACK_LIMIT_DAY = (10, datetime.timedelta(days=1))  # and 10 per day
+MAX_PUBLICITY_DAYS = 366
+
+
+class Conflict(ValidationError):
+    """Someone else changed the risk point since the user loaded it."""
+
+
+# ---------------------------------------------------------------- the grading rule (one place)
+
+
+def suggest_grade(factors: dict) -> str:
+    """The suggested grade from the four factors (each 1–3): total 10–12 高, 7–9 中, 4–6 低; a power
+    of the highest importance whose abuse does the greatest harm is never below 中."""
+    values = _factors(factors)
+    total = sum(values.values())
+    if total >= 10:
+        return Grade.HIGH
+    if total >= 7 or (values["importance"] == 3 and values["harm"] == 3):
+        return Grade.MEDIUM
+    return Grade.LOW
+
+
+def _factors(factors) -> dict:
+    if not factors:
+        raise ValidationError({"factors": _("评定等级前请为四项因素分别打分（1—3分）。")})
+    values = {}
+    for name in FACTORS:
+        raw = factors.get(name)
+        try:
+            value = int(raw)
+        except (TypeError, ValueError):
+            value = None
+        if value not in (1, 2, 3):
+            raise ValidationError({name: _("“%(factor)s”须为1—3分。") % {"factor": FACTOR_LABELS[name]}})
+        values[name] = value
+    return values
+
+
+# ---------------------------------------------------------------- who may do what
+
+
+def _roles(user) -> UserRoles:
+    return UserRoles.of(user)
+
+
+def _require_login(user):
+    if user is None or not getattr(user, "is_authenticated", False):
+        raise PermissionDenied(_("需要登录。"))
+
+
+def is_office_for(user, court: Court) -> bool:
+    if user.is_superuser:
+        return True
+    return any(court.path.startswith(p) for p in _roles(user).subtree_paths(Role.OFFICE))
+
+
+def heads(user, division_id) -> bool:
+    return bool(division_id) and division_id in _roles(user).division_ids(Role.DIVISION_HEAD)
+
+
+def oversees(user, division_id) -> bool:
+    return bool(division_id) and division_id in _roles(user).division_ids(Role.DEPUTY_LEADER)
+
+
+def presides(user, court_id) -> bool:
+    return court_id in _roles(user).court_ids(Role.PRESIDENT)
+
+
+def can_review(user, rp: RiskPoint) -> bool:
+    """Return or grade: the head of the point's division (post level), the deputy leader overseeing the
+    division (post and division level), the president (court level), or the office — never the owner."""
+    if not getattr(user, "is_authenticated", False) or rp.owner_id == user.pk:
+        return False
+    if rp.level == Level.POST and heads(user, rp.division_id):
+        return True
+    if rp.level in (Level.POST, Level.DIVISION) and oversees(user, rp.division_id):
+        return True
+    if rp.level == Level.COURT and presides(user, rp.court_id):
+        return True
+    return is_office_for(user, rp.court)
+
+
+def can_run_campaign(user, rp: RiskPoint) -> bool:
+    """Confirm, adjust, publish, retire: the office of the court (never on its own points)."""
+    return getattr(user, "is_authenticated", False) and rp.owner_id != user.pk and is_office_for(user, rp.court)
+
+
+def can_edit(user, rp: RiskPoint) -> bool:
+    return getattr(user, "is_authenticated", False) and rp.owner_id == user.pk and rp.is_editable
+
+
+def can_request_peer_check(user, rp: RiskPoint) -> bool:
+    if not getattr(user, "is_authenticated", False) or rp.state == State.RETIRED:
+        return False
+    return heads(user, rp.division_id) or is_office_for(user, rp.court)
+
+
+def levels_for(user) -> list[str]:
+    """The levels at which the user may submit risk points."""
+    roles = _roles(user)
+    levels = []
+    person = Person.objects.filter(user=user).only("post_id").first()
+    if person and person.post_id:
+        levels.append(Level.POST)
+    if roles.division_ids(Role.DIVISION_HEAD):
+        levels.append(Level.DIVISION)
+    if roles.has(Role.OFFICE) or user.is_superuser:
+        levels.append(Level.COURT)
+    return levels
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _text(value, label, *, required=True, limit=TEXT_LIMIT, field=None):
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError({field or "text": _("“%(label)s”不能为空或只含空白。") % {"label": label}})
+    if len(value) > limit:
+        raise ValidationError(
+            {
+                field or "text": _("“%(label)s”不能超过%(limit)d个字（现为%(n)d个字）。")
+                % {"label": label, "limit": limit, "n": len(value)}
+            }
+        )
+    return value
+
+
+def _lock(rp: RiskPoint, expected_version=None) -> RiskPoint:
+    """Re-read the point under a row lock; refuse if someone changed it since ``expected_version``."""
+    locked = RiskPoint.objects.select_for_update().select_related("court").get(pk=rp.pk)
+    if expected_version is not None and int(expected_version) != locked.version:
+        last = locked.transitions.select_related("actor__person").order_by("-created_at", "-id").first()
+        who = ""
+        if last and last.actor:
+            person = getattr(last.actor, "person", None)
+            who = person.full_name if person else last.actor.get_username()
+        raise Conflict(
+            _("该风险点刚刚已被%(who)s处理（当前状态：%(state)s），您的操作未保存。请刷新页面查看最新内容后再操作。")
+            % {"who": who or _("他人"), "state": locked.get_state_display()}
+        )
+    return locked
+
+
+def _move(rp: RiskPoint, to: str, *, actor, reason: str = "", action_label: str = "") -> Transition:
+    if not rp.can_move_to(to):
+        raise ValidationError(
+            _("风险点当前为“%(state)s”，不能%(action)s。")
+            % {"state": rp.get_state_display(), "action": action_label or State(to).label}
+        )
+    from_state = rp.state
+    rp.state = to
+    rp.version = F("version") + 1
+    rp.save(
+        update_fields=["state", "version", "grade", "responsible_leader", "decision", "publicity_ends", "updated_at"]
+    )
+    rp.refresh_from_db(fields=["version"])
+    return Transition.objects.create(risk_point=rp, actor=actor, from_state=from_state, to_state=to, reason=reason)
+
+
+def responsible_leader_for(rp: RiskPoint):
+    """高 → the court president; 中 → the deputy leader overseeing the division; 低 → the division head.
+    A court-level point (no division) belongs to the president whatever its grade."""
+    if not rp.grade:
+        return None
+    rows = RoleAssignment.objects.filter(court_id=rp.court_id).order_by("id")
+    if rp.grade == Grade.HIGH or not rp.division_id:
+        role, division_id = Role.PRESIDENT, None
+    elif rp.grade == Grade.MEDIUM:
+        role, division_id = Role.DEPUTY_LEADER, rp.division_id
+    else:
+        role, division_id = Role.DIVISION_HEAD, rp.division_id
+    rows = rows.filter(role=role)
+    if division_id:
+        rows = rows.filter(division_id=division_id)
+    row = rows.select_related("user").first()
+    return row.user if row else None
+
+
+def _save_grading(rp, *, tier, actor, factors, grade, reason) -> RiskGrading:
+    values = _factors(factors)
+    if grade not in Grade.values:
+        raise ValidationError({"grade": _("请选择风险等级（高、中、低）。")})
+    suggested = suggest_grade(values)
+    reason = _text(reason, _("理由"), required=False, field="reason")
+    if grade != suggested and not reason:
+        raise ValidationError(
+            {
+                "reason": _("评定等级“%(grade)s”与建议等级“%(suggested)s”不同，请写明理由。")
+                % {"grade": Grade(grade).label, "suggested": Grade(suggested).label}
+            }
+        )
+    grading = RiskGrading.objects.filter(risk_point=rp, tier=tier).first() or RiskGrading(risk_point=rp, tier=tier)
+    for name, value in {**values, "suggested": suggested, "grade": grade, "reason": reason, "graded_by": actor}.items():
+        setattr(grading, name, value)
+    grading.full_clean(validate_constraints=False)
+    grading.save()
+    return grading
+
+
+def _links(key_links) -> list[KeyLink]:
+    links = list(key_links or [])
+    ids = [k.pk if isinstance(k, KeyLink) else int(k) for k in links]
+    found = list(KeyLink.objects.filter(pk__in=ids))
+    if len(found) != len(set(ids)):
+        raise ValidationError({"key_links": _("所选重点环节不存在。")})
+    return found
+
+
+def _check_power_step(court, power, step):
+    if power is not None and power.court_id != court.pk:
+        raise ValidationError({"power": _("所选职权“%(power)s”不属于本院的职权目录。") % {"power": power.name}})
+    if step is not None and (power is None or step.power_id != power.pk):
+        raise ValidationError({"step": _("所选环节不属于所选职权。")})
+
+
+def _check_source(actor, source):
+    if source not in Source.values:
+        raise ValidationError({"source": _("请选择查找方式。")})
+    roles = _roles(actor)
+    if source in (Source.PUBLIC, Source.ORGANISATION, Source.COLLECTIVE) and not (
+        roles.has(Role.OFFICE) or actor.is_superuser
+    ):
+        raise ValidationError({"source": _("“群众提”“组织评”“集体定”的风险点由领导小组办公室录入。")})
+    if source == Source.LEADER and not (
+        roles.has(Role.DIVISION_HEAD, Role.DEPUTY_LEADER, Role.PRESIDENT, Role.OFFICE) or actor.is_superuser
+    ):
+        raise ValidationError({"source": _("“领导点”的风险点由领导录入。")})
+
+
+# ---------------------------------------------------------------- risk point actions
+
+
+@transaction.atomic
+def create_risk_point(
+    *,
+    actor,
+    level: str,
+    description: str,
+    manifestations: str,
+    power: Power | None = None,
+    step: PowerStep | None = None,
+    source: str = Source.SELF,
+    key_links=(),
+    division=None,
+    proposal: dict | None = None,
+) -> RiskPoint:
+    """A new draft. Staff: about their own post; heads: about a division they head; office: court level.
+    ``proposal`` (optional) is the submitter's own grading: ``{factors..., "grade", "reason"}``."""
+    _require_login(actor)
+    person = Person.objects.filter(user=actor).select_related("court", "division", "post").first()
+    if level not in levels_for(actor):
+        raise PermissionDenied(
+            _("您不能提交“%(level)s”层面的风险点。") % {"level": Level(level).label if level in Level.values else level}
+        )
+    if level == Level.POST:
+        court, division, post = person.court, person.division, person.post
+    elif level == Level.DIVISION:
+        headed = _roles(actor).division_ids(Role.DIVISION_HEAD)
+        division_id = division.pk if division is not None else headed[0]
+        if division_id not in headed:
+            raise PermissionDenied(_("只能为本人负责的庭室提交庭室风险点。"))
+        from hkcourt.org.models import Division
+
+        division = Division.objects.select_related("court").get(pk=division_id)
+        court, post = division.court, None
+    else:
+        court = person.court if person else Court.objects.filter(pk__in=_roles(actor).court_ids(Role.OFFICE)).first()
+        division, post = None, None
+    _check_power_step(court, power, step)
+    _check_source(actor, source)
+    rp = RiskPoint(
+        court=court,
+        division=division,
+        post=post,
+        owner=actor,
+        level=level,
+        power=power,
+        step=step,
+        description=_text(description, _("风险点描述"), field="description"),
+        manifestations=_text(manifestations, _("主要表现形式"), field="manifestations"),
+        source=source,
+    )
+    rp.full_clean()
+    rp.save()
+    rp.key_links.set(_links(key_links))
+    if proposal:
+        _save_grading(
+            rp,
+            tier=GradingTier.PROPOSAL,
+            actor=actor,
+            factors=proposal,
+            grade=proposal.get("grade"),
+            reason=proposal.get("reason"),
+        )
+    Transition.objects.create(risk_point=rp, actor=actor, from_state="", to_state=State.DRAFT)
+    audit.record(actor=actor, action="risks.create", obj=rp, data={"level": level})
+    return rp
+
+
+@transaction.atomic
+def update_risk_point(
+    *,
+    actor,
+    risk_point: RiskPoint,
+    expected_version,
+    description: str,
+    manifestations: str,
+    power: Power | None = None,
+    step: PowerStep | None = None,
+    source: str = Source.SELF,
+    key_links=(),
+    proposal: dict | None = None,
+) -> RiskPoint:
+    _require_login(actor)
+    rp = _lock(risk_point, expected_version)
+    if rp.owner_id != actor.pk:
+        raise PermissionDenied(_("只有提出人可以修改风险点。"))
+    if not rp.is_editable:
+        raise ValidationError(_("风险点当前为“%(state)s”，不能修改。") % {"state": rp.get_state_display()})
+    _check_power_step(rp.court, power, step)
+    _check_source(actor, source)
+    rp.description = _text(description, _("风险点描述"), field="description")
+    rp.manifestations = _text(manifestations, _("主要表现形式"), field="manifestations")
+    rp.power, rp.step, rp.source = power, step, source
+    rp.full_clean()
+    rp.version = F("version") + 1
+    rp.save()
+    rp.refresh_from_db(fields=["version"])
+    rp.key_links.set(_links(key_links))
+    if proposal:
+        _save_grading(
+            rp,
+            tier=GradingTier.PROPOSAL,
+            actor=actor,
+            factors=proposal,
+            grade=proposal.get("grade"),
+            reason=proposal.get("reason"),
+        )
+    else:
+        rp.gradings.filter(tier=GradingTier.PROPOSAL).delete()
+    audit.record(actor=actor, action="risks.update", obj=rp)
+    return rp
+
+
+@transaction.atomic
+def submit(*, actor, risk_point: RiskPoint, expected_version=None) -> RiskPoint:
+    _require_login(actor)
+    rp = _lock(risk_point, expected_version)
+    if rp.owner_id != actor.pk:
+        raise PermissionDenied(_("只有提出人可以提交风险点。"))
+    _move(rp, State.SUBMITTED, actor=actor, action_label=_("提交"))
+    audit.record(actor=actor, action="risks.submit", obj=rp)
+    return rp
+
+
+@transaction.atomic
+def return_risk_point(*, actor, risk_point: RiskPoint, reason: str, expected_version=None) -> RiskPoint:
+    _require_login(actor)
+    reason = _text(reason, _("退回理由"), field="reason")
+    rp = _lock(risk_point, expected_version)
+    if rp.state == State.GRADED:
+        allowed = can_run_campaign(actor, rp)
+    else:
+        allowed = can_review(actor, rp)
+    if not allowed:
+        raise PermissionDenied(_("您无权退回该风险点（不能退回本人提出的风险点）。"))
+    _move(rp, State.RETURNED, actor=actor, reason=reason, action_label=_("退回"))
+    audit.record(actor=actor, action="risks.return", obj=rp, reason=reason)
+    return rp
+
+
+@transaction.atomic
+def grade(*, actor, risk_point: RiskPoint, factors: dict, grade: str, reason: str = "", expected_version) -> RiskPoint:
+    """The reviewer grades a submitted point with the four factors; the grade names the responsible leader."""
+    _require_login(actor)
+    rp = _lock(risk_point, expected_version)
+    if not can_review(actor, rp):
+        raise PermissionDenied(_("您无权评定该风险点的等级（任何人不能评定本人提出的风险点）。"))
+    if rp.state != State.SUBMITTED:
+        raise ValidationError(_("风险点当前为“%(state)s”，不能评定等级。") % {"state": rp.get_state_display()})
+    grading = _save_grading(rp, tier=GradingTier.REVIEW, actor=actor, factors=factors, grade=grade, reason=reason)
+    rp.grade = grading.grade
+    rp.responsible_leader = responsible_leader_for(rp)
+    _move(rp, State.GRADED, actor=actor, reason=grading.reason, action_label=_("评定等级"))
+    audit.record(
+        actor=actor,
+        action="risks.grade",
+        obj=rp,
+        reason=grading.reason,
+        data={**grading.factors, "grade": grading.grade},
+    )
+    return rp
+
+
+@transaction.atomic
+def adjust_grade(
+    *, actor, risk_point: RiskPoint, factors: dict, grade: str, reason: str = "", expected_version
+) -> RiskPoint:
+    """The office adjusts a graded point's grade before confirming it (a separate tier, kept side by side)."""
+    _require_login(actor)
+    rp = _lock(risk_point, expected_version)
+    if not can_run_campaign(actor, rp):
+        raise PermissionDenied(_("只有领导小组办公室可以在确定前调整等级（不能调整本人提出的风险点）。"))
+    if rp.state != State.GRADED:
+        raise ValidationError(
+            _("风险点当前为“%(state)s”，只有“已评级”的风险点可以调整等级。") % {"state": rp.get_state_display()}
+        )
+    grading = _save_grading(rp, tier=GradingTier.CONFIRMATION, actor=actor, factors=factors, grade=grade, reason=reason)
+    rp.grade = grading.grade
+    rp.responsible_leader = responsible_leader_for(rp)
+    rp.version = F("version") + 1
+    rp.save(update_fields=["grade", "responsible_leader", "version", "updated_at"])
+    rp.refresh_from_db(fields=["version"])
+    audit.record(
+        actor=actor,
+        action="risks.adjust_grade",
+        obj=rp,
+        reason=grading.reason,
+        data={**grading.factors, "grade": grading.grade},
+    )
+    return rp
+
+
+@transaction.atomic
+def confirm(*, actor, risk_points, date, participants: str, minutes: str) -> CollectiveDecision:
+    """The office confirms graded points in a batch, recorded as one collective decision (集体定)."""
+    _require_login(actor)
+    points = [_lock(rp) for rp in risk_points]
+    if not points:
+        raise ValidationError(_("请至少选择一个风险点。"))
+    if not date:
+        raise ValidationError({"date": _("请填写会议日期。")})
+    if date > timezone.localdate():
+        raise ValidationError({"date": _("会议日期不能晚于今天。")})
+    courts = {rp.court_id for rp in points}
+    if len(courts) > 1:
+        raise ValidationError(_("一次集体决定只能确定同一法院的风险点。"))
+    for rp in points:
+        if not can_run_campaign(actor, rp):
+            raise PermissionDenied(_("您无权确定风险点“%(rp)s”（不能确定本人提出的风险点）。") % {"rp": rp})
+        if rp.state != State.GRADED:
+            raise ValidationError(
+                _("风险点“%(rp)s”当前为“%(state)s”，只有“已评级”的风险点可以确定。")
+                % {"rp": rp, "state": rp.get_state_display()}
+            )
+    decision = CollectiveDecision(
+        court=points[0].court,
+        date=date,
+        participants=_text(participants, _("参会人员"), field="participants"),
+        minutes=_text(minutes, _("会议纪要"), field="minutes", limit=TEXT_LIMIT * 2),
+        created_by=actor,
+    )
+    decision.full_clean()
+    decision.save()
+    for rp in points:
+        rp.decision = decision
+        _move(rp, State.CONFIRMED, actor=actor, reason=_("%(date)s集体决定") % {"date": date}, action_label=_("确定"))
+        audit.record(actor=actor, action="risks.confirm", obj=rp, data={"decision": decision.pk})
+    return decision
+
+
+@transaction.atomic
+def publish(*, actor, risk_points, publicity_ends) -> list[RiskPoint]:
+    """Publish confirmed points on the court's public page until ``publicity_ends`` (公示)."""
+    _require_login(actor)
+    points = [_lock(rp) for rp in risk_points]
+    if not points:
+        raise ValidationError(_("请至少选择一个风险点。"))
+    today = timezone.localdate()
+    if not publicity_ends:
+        raise ValidationError({"publicity_ends": _("请填写公示截止日期。")})
+    if publicity_ends <= today:
+        raise ValidationError({"publicity_ends": _("公示截止日期须晚于今天。")})
+    if (publicity_ends - today).days > MAX_PUBLICITY_DAYS:
+        raise ValidationError({"publicity_ends": _("公示期不能超过一年。")})
+    for rp in points:
+        if not can_run_campaign(actor, rp):
+            raise PermissionDenied(_("您无权公示风险点“%(rp)s”。") % {"rp": rp})
+        rp.publicity_ends = publicity_ends
+        _move(
+            rp,
+            State.PUBLISHED,
+            actor=actor,
+            reason=_("公示至%(date)s") % {"date": publicity_ends},
+            action_label=_("公示"),
+        )
+        audit.record(actor=actor, action="risks.publish", obj=rp, data={"publicity_ends": publicity_ends.isoformat()})
+    return points
+
+
+@transaction.atomic
+def retire(*, actor, risk_point: RiskPoint, reason: str, expected_version=None) -> RiskPoint:
+    """Retire a point whose power or post no longer exists (the office), or withdraw an own draft."""
+    _require_login(actor)
+    reason = _text(reason, _("撤销理由"), field="reason")
+    rp = _lock(risk_point, expected_version)
+    own_draft = rp.owner_id == actor.pk and rp.state == State.DRAFT
+    if not (own_draft or (is_office_for(actor, rp.court))):
+        raise PermissionDenied(_("只有领导小组办公室可以撤销风险点（提出人可撤回本人的草稿）。"))
+    _move(rp, State.RETIRED, actor=actor, reason=reason, action_label=_("撤销"))
+    audit.record(actor=actor, action="risks.retire", obj=rp, reason=reason)
+    return rp
+
+
+@transaction.atomic
+def mark_controlled(*, actor, risk_point: RiskPoint, reason: str = "") -> RiskPoint:
+    """A published point with at least one measure in place is under control (called by the measures work)."""
+    _require_login(actor)
+    rp = _lock(risk_point)
+    if not is_office_for(actor, rp.court):
+        raise PermissionDenied(_("只有领导小组办公室可以将风险点标记为已防控。"))
+    reason = _text(reason, _("理由"), required=False, field="reason")
+    _move(rp, State.CONTROLLED, actor=actor, reason=reason, action_label=_("标记为已防控"))
+    audit.record(actor=actor, action="risks.control", obj=rp, reason=reason)
+    return rp
+
+
+@transaction.atomic
+def request_peer_check(*, actor, risk_point: RiskPoint, reviewer, reason: str = "") -> PeerCheck:
+    """互相查: a head (or the office) asks a colleague of the same court to check a point; the colleague
+    gets a per-object view grant (django-guardian) and may leave comments."""
+    _require_login(actor)
+    rp = _lock(risk_point)
+    if not can_request_peer_check(actor, rp):
+        raise PermissionDenied(_("只有庭室负责人或领导小组办公室可以发起互相查。"))
+    person = Person.objects.filter(user=reviewer).first()
+    if reviewer is None or person is None or person.court_id != rp.court_id:
+        raise ValidationError({"reviewer": _("互查人须是本院干警。")})
+    if reviewer.pk in (rp.owner_id, actor.pk):
+        raise ValidationError({"reviewer": _("互查人不能是提出人或发起人本人。")})
+    reason = _text(reason, _("说明"), required=False, field="reason")
+    if PeerCheck.objects.filter(risk_point=rp, reviewer=reviewer).exists():
+        raise ValidationError({"reviewer": _("已请%(name)s互查过该风险点。") % {"name": person.full_name}})
+    check = PeerCheck.objects.create(risk_point=rp, reviewer=reviewer, requested_by=actor)
+    grant_object_view(actor=actor, user=reviewer, obj=rp, reason=reason or _("互相查"))
+    audit.record(actor=actor, action="risks.peer_request", obj=rp, reason=reason, data={"reviewer": reviewer.username})
+    return check
+
+
+@transaction.atomic
+def comment_peer_check(*, actor, risk_point: RiskPoint, comment: str) -> PeerCheck:
+    _require_login(actor)
+    check = PeerCheck.objects.select_for_update().filter(risk_point=risk_point, reviewer=actor).first()
+    if check is None:
+        raise PermissionDenied(_("您没有被邀请互查该风险点。"))
+    check.comment = _text(comment, _("互查意见"), field="comment")
+    check.commented_at = timezone.now()
+    check.full_clean()
+    check.save()
+    audit.record(actor=actor, action="risks.peer_comment", obj=risk_point, reason=check.comment)
+    return check
+
+
+@transaction.atomic
+def recompute_responsible_leaders(*, actor, court: Court) -> int:
+    """After an org change: name the responsible leader of every graded point of the court again."""
+    _require_login(actor)
+    if not (
+        is_office_for(actor, court) or any(court.path.startswith(p) for p in _roles(actor).subtree_paths(Role.ADMIN))
+    ):
+        raise PermissionDenied(_("只有领导小组办公室或系统管理员可以重算责任领导。"))
+    changed = 0
+    for rp in RiskPoint.objects.filter(court=court).exclude(grade="").select_for_update():
+        leader = responsible_leader_for(rp)
+        if (leader.pk if leader else None) != rp.responsible_leader_id:
+            rp.responsible_leader = leader
+            rp.save(update_fields=["responsible_leader"])
+            changed += 1
+    audit.record(actor=actor, action="risks.leaders_recompute", obj=court, data={"changed": changed})
+    return changed
+
+
+# ---------------------------------------------------------------- the public
+
+
+def ip_fingerprint(ip: str) -> str:
+    return hashlib.sha256(f"{settings.SECRET_KEY}|feedback|{ip}".encode()).hexdigest()
+
+
+def publicity_open(court: Court):
+    """The court's points in their publicity period today."""
+    return RiskPoint.objects.filter(court=court, state=State.PUBLISHED, publicity_ends__gte=timezone.localdate())
+
+
+@transaction.atomic
+def submit_public_feedback(
+    *, court: Court, text: str, ip: str, contact: str = "", risk_point_id=None
+) -> PublicFeedback:
+    """群众提: a comment from the public, accepted only while the court has points in publicity and
+    limited per IP address (the address itself is not stored, only a keyed hash)."""
+    open_points = publicity_open(court)
+    if not open_points.exists():
+        raise ValidationError(_("本院目前没有处于公示期的风险点，公示期已结束，暂不受理意见。"))
+    text = _text(text, _("意见内容"), field="text")
+    contact = _text(contact, _("联系方式"), required=False, limit=60, field="contact")
+    rp = None
+    if risk_point_id not in (None, ""):
+        rp = open_points.filter(pk=risk_point_id).first()
+        if rp is None:
+            raise ValidationError({"risk_point": _("所选风险点不在公示期内。")})
+    fingerprint = ip_fingerprint(ip or "")
+    now = timezone.now()
+    for limit, window in (FEEDBACK_LIMIT_SHORT, FEEDBACK_LIMIT_DAY):
+        if PublicFeedback.objects.filter(ip_hash=fingerprint, created_at__gte=now - window).count() >= limit:
+            raise ValidationError(_("提交过于频繁，请稍后再试。"))
+    feedback = PublicFeedback(court=court, risk_point=rp, text=text, contact=contact, ip_hash=fingerprint)
+    feedback.full_clean()
+    feedback.save()
+    audit.record(actor=None, action="risks.public_feedback", obj=feedback, court=court)
+    return feedback

@@ -1,0 +1,496 @@
+"""Thin views: read through :mod:`risks.selectors`, change through :mod:`risks.services`."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from hkcourt.org.models import Person
+from hkcourt.org.scoping import UserRoles
+
+from . import flowchart, selectors, services
+from .filters import SORTS
+from .forms import (
+    BulkForm,
+    FeedbackForm,
+    GradeForm,
+    PeerCommentForm,
+    PeerRequestForm,
+    ReasonForm,
+    RiskPointForm,
+    apply_errors,
+    non_field,
+)
+from .models import Power, PowerStep, State
+
+PAGE_SIZES = (10, 20, 50, 100)
+
+
+def _page_size(request):
+    try:
+        size = int(request.GET.get("size", 20))
+    except ValueError:
+        size = 20
+    return size if size in PAGE_SIZES else 20
+
+
+def _bulk_actions(user):
+    roles = UserRoles.of(user)
+    actions = []
+    if roles.has("division_head", "deputy_leader", "president", "office") or user.is_superuser:
+        actions += ["return", "grade"]
+    if roles.has("office") or user.is_superuser:
+        actions += ["confirm", "publish"]
+    return actions
+
+
+# ---------------------------------------------------------------- risk points
+
+
+@login_required
+@require_GET
+def risk_list(request):
+    filterset, counts, rows = selectors.risk_point_list(request.user, request.GET, request)
+    page = Paginator(rows, _page_size(request)).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    tab_params = params.copy()
+    tab_params.pop("state", None)
+    actions = _bulk_actions(request.user)
+    tabs = [("", _("全部"), sum(counts.values()))] + [(s.value, s.label, counts.get(s.value, 0)) for s in State]
+    return render(
+        request,
+        "risks/list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "tabs": tabs,
+            "state": request.GET.get("state", ""),
+            "query": params.urlencode(),
+            "tab_query": tab_params.urlencode(),
+            "sort": request.GET.get("sort", "-updated_at"),
+            "sorts": SORTS,
+            "size": _page_size(request),
+            "sizes": PAGE_SIZES,
+            "bulk_form": BulkForm(actions=actions) if actions else None,
+            "can_create": bool(services.levels_for(request.user)),
+        },
+    )
+
+
+def _risk_form(request, *, data=None, initial=None):
+    person = Person.objects.filter(user=request.user).select_related("court").first()
+    court = person.court if person else None
+    powers = selectors.powers_for_picker(request.user, court) if court else Power.objects.none()
+    form = RiskPointForm(data, initial=initial, levels=services.levels_for(request.user), powers=powers)
+    form.fields["power"].widget.attrs["hx-get"] = reverse("risks:step_options")
+    return form
+
+
+def _form_kwargs(form):
+    data = form.cleaned_data
+    return {
+        "description": data["description"],
+        "manifestations": data["manifestations"],
+        "power": data.get("power"),
+        "step": data.get("step"),
+        "source": data["source"],
+        "key_links": data.get("key_links") or [],
+        "proposal": form.factors(),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def risk_create(request):
+    levels = services.levels_for(request.user)
+    if not levels:
+        raise PermissionDenied(_("您没有岗位，不能提交风险点。"))
+    form = _risk_form(request, data=request.POST or None, initial={"level": levels[0]})
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                rp = services.create_risk_point(
+                    actor=request.user, level=form.cleaned_data["level"], **_form_kwargs(form)
+                )
+                if "submit" in request.POST:
+                    services.submit(actor=request.user, risk_point=rp)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request, _("风险点已提交审核。") if "submit" in request.POST else _("风险点已保存为草稿。")
+            )
+            return redirect("risks:detail", pk=rp.pk)
+    return render(request, "risks/form.html", {"form": form, "title": _("提交风险点")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def risk_edit(request, pk):
+    rp = selectors.risk_point_detail(request.user, pk)
+    if not services.can_edit(request.user, rp):
+        raise PermissionDenied(_("只有提出人可以修改草稿或被退回的风险点。"))
+    proposal = rp.gradings.filter(tier="proposal").first()
+    initial = {
+        "level": rp.level,
+        "power": rp.power_id,
+        "step": rp.step_id,
+        "description": rp.description,
+        "manifestations": rp.manifestations,
+        "source": rp.source,
+        "key_links": list(rp.key_links.all()),
+        "version": rp.version,
+    }
+    if proposal:
+        initial.update({**proposal.factors, "grade": proposal.grade, "grade_reason": proposal.reason})
+    form = _risk_form(request, data=request.POST or None, initial=initial)
+    form.fields["level"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                services.update_risk_point(
+                    actor=request.user,
+                    risk_point=rp,
+                    expected_version=form.cleaned_data.get("version"),
+                    **_form_kwargs(form),
+                )
+                if "submit" in request.POST:
+                    services.submit(actor=request.user, risk_point=rp)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("风险点已提交审核。") if "submit" in request.POST else _("修改已保存。"))
+            return redirect("risks:detail", pk=rp.pk)
+    return render(request, "risks/form.html", {"form": form, "title": _("修改风险点"), "risk_point": rp})
+
+
+@login_required
+@require_GET
+def risk_detail(request, pk):
+    rp = selectors.risk_point_detail(request.user, pk)
+    return render(request, "risks/detail.html", _detail_context(request, rp))
+
+
+def _detail_context(request, rp, **forms):
+    user = request.user
+    can_review = services.can_review(user, rp) and rp.state == State.SUBMITTED
+    can_campaign = services.can_run_campaign(user, rp)
+    can_peer = services.can_request_peer_check(user, rp)
+    checks = list(selectors.peer_checks(rp))
+    my_check = next((c for c in checks if c.reviewer_id == user.pk), None)
+    ctx = {
+        "rp": rp,
+        "history": selectors.history(rp),
+        "gradings": selectors.gradings(rp),
+        "checks": checks,
+        "key_links": list(rp.key_links.all()),
+        "can_edit": services.can_edit(user, rp),
+        "can_submit": rp.owner_id == user.pk and rp.can_move_to(State.SUBMITTED),
+        "can_review": can_review,
+        "can_adjust": can_campaign and rp.state == State.GRADED,
+        "can_return_graded": can_campaign and rp.state == State.GRADED,
+        "can_retire": rp.state != State.RETIRED
+        and (services.is_office_for(user, rp.court) or (rp.owner_id == user.pk and rp.state == State.DRAFT)),
+        "can_peer": can_peer,
+        "my_check": my_check,
+        "grade_form": forms.get("grade_form") or GradeForm(initial={"version": rp.version}),
+        "return_form": forms.get("return_form") or ReasonForm(initial={"version": rp.version}),
+        "retire_form": forms.get("retire_form") or ReasonForm(initial={"version": rp.version}),
+        "peer_form": forms.get("peer_form")
+        or (PeerRequestForm(candidates=selectors.peer_candidates(user, rp)) if can_peer else None),
+        "comment_form": forms.get("comment_form")
+        or PeerCommentForm(initial={"comment": my_check.comment if my_check else ""}),
+        "errors": forms.get("errors", []),
+    }
+    return ctx
+
+
+def _fail(request, rp, exc, status=400, **forms):
+    ctx = _detail_context(request, rp, **forms)
+    ctx["errors"] = non_field(exc)
+    return render(request, "risks/detail.html", ctx, status=status)
+
+
+@login_required
+@require_POST
+def risk_action(request, pk, action):
+    """Every transition from the detail page: one POST per action, the service decides."""
+    rp = selectors.risk_point_detail(request.user, pk)
+    user = request.user
+    post = request.POST
+    form_key = None
+    try:
+        if action == "submit":
+            services.submit(actor=user, risk_point=rp, expected_version=post.get("version") or None)
+            message = _("已提交审核。")
+        elif action in ("return", "retire"):
+            form, form_key = ReasonForm(post), f"{action}_form"
+            if not form.is_valid():
+                raise ValidationError(_("请填写理由。"))
+            service = services.return_risk_point if action == "return" else services.retire
+            service(
+                actor=user,
+                risk_point=rp,
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data.get("version"),
+            )
+            message = _("已退回，提出人将看到退回理由。") if action == "return" else _("风险点已撤销。")
+        elif action in ("grade", "adjust"):
+            form, form_key = GradeForm(post), "grade_form"
+            if not form.is_valid():
+                raise ValidationError(_("评定内容有误，请检查后重新提交。"))
+            service = services.grade if action == "grade" else services.adjust_grade
+            data = form.cleaned_data
+            service(
+                actor=user,
+                risk_point=rp,
+                factors={k: data.get(k) for k in services.FACTORS},
+                grade=data.get("grade"),
+                reason=data.get("grade_reason", ""),
+                expected_version=data["version"],
+            )
+            message = _("风险等级已评定。") if action == "grade" else _("风险等级已调整。")
+        elif action == "peer":
+            form = PeerRequestForm(post, candidates=selectors.peer_candidates(user, rp))
+            form_key = "peer_form"
+            if not form.is_valid():
+                raise ValidationError(_("请选择互查人。"))
+            services.request_peer_check(
+                actor=user,
+                risk_point=rp,
+                reviewer=form.cleaned_data["reviewer"].user,
+                reason=form.cleaned_data["reason"],
+            )
+            message = _("已邀请互查。")
+        elif action == "comment":
+            form, form_key = PeerCommentForm(post), "comment_form"
+            if not form.is_valid():
+                raise ValidationError(_("请填写互查意见。"))
+            services.comment_peer_check(actor=user, risk_point=rp, comment=form.cleaned_data["comment"])
+            message = _("互查意见已保存。")
+        else:
+            raise Http404
+    except services.Conflict as exc:
+        rp.refresh_from_db()
+        return _fail(request, rp, exc, status=409)
+    except ValidationError as exc:
+        return _fail(request, rp, exc, **({form_key: form} if form_key else {}))
+    messages.success(request, message)
+    return redirect("risks:detail", pk=rp.pk)
+
+
+@login_required
+@require_POST
+def risk_bulk(request):
+    actions = _bulk_actions(request.user)
+    if not actions:
+        raise PermissionDenied(_("您没有批量操作的权限。"))
+    form = BulkForm(request.POST, actions=actions)
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    back = reverse("risks:list") + ("?" + request.POST.get("back", "") if request.POST.get("back") else "")
+    if not form.is_valid():
+        messages.error(request, _("批量操作的内容有误：") + "；".join(m for e in form.errors.values() for m in e))
+        return redirect(back)
+    points = list(selectors.risk_points(request.user).filter(pk__in=ids).select_related("court"))
+    if not points or len(points) != len(set(ids)):
+        messages.error(request, _("请至少选择一个风险点。"))
+        return redirect(back)
+    data = form.cleaned_data
+    action = data["action"]
+    try:
+        with transaction.atomic():  # all or nothing
+            if action == "return":
+                for rp in points:
+                    services.return_risk_point(actor=request.user, risk_point=rp, reason=data["reason"])
+            elif action == "grade":
+                factors = form.factors() or {}
+                for rp in points:
+                    services.grade(
+                        actor=request.user,
+                        risk_point=rp,
+                        factors=factors,
+                        grade=factors.get("grade"),
+                        reason=factors.get("reason", ""),
+                        expected_version=rp.version,
+                    )
+            elif action == "confirm":
+                services.confirm(
+                    actor=request.user,
+                    risk_points=points,
+                    date=data["date"],
+                    participants=data["participants"],
+                    minutes=data["minutes"],
+                )
+            elif action == "publish":
+                services.publish(actor=request.user, risk_points=points, publicity_ends=data["publicity_ends"])
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("您无权执行该操作。"))
+        return redirect(back)
+    except ValidationError as exc:
+        messages.error(request, "；".join(non_field(exc)) + _("（本次批量操作未做任何修改）"))
+        return redirect(back)
+    messages.success(request, _("已处理 %(n)d 个风险点。") % {"n": len(points)})
+    return redirect(back)
+
+
+@login_required
+@require_GET
+def grade_suggestion(request):
+    """htmx: the suggested grade for the factors chosen so far (the rule is services.suggest_grade)."""
+    try:
+        grade = services.suggest_grade({k: request.GET.get(k) for k in services.FACTORS})
+    except ValidationError:
+        grade = None
+    return render(request, "risks/_suggestion.html", {"suggested": grade})
+
+
+@login_required
+@require_GET
+def step_options(request):
+    """htmx: the steps of the chosen power, as <option>s (only powers the user can see)."""
+    power_id = request.GET.get("power", "")
+    steps = PowerStep.objects.none()
+    if power_id.isdigit():
+        steps = PowerStep.objects.visible_to(request.user).filter(power_id=power_id).order_by("order", "id")
+    return render(request, "risks/_step_options.html", {"steps": steps})
+
+
+# ---------------------------------------------------------------- catalogue
+
+
+@login_required
+@require_GET
+def catalogue(request):
+    courts = list(selectors.catalogue_courts(request.user))
+    if not courts:
+        raise PermissionDenied(_("您不属于任何法院。"))
+    person = Person.objects.filter(user=request.user).only("court_id", "division_id").first()
+    court_id = request.GET.get("court") or (person.court_id if person else courts[0].pk)
+    court = next((c for c in courts if str(c.pk) == str(court_id)), None)
+    if court is None:
+        raise Http404
+    divisions = list(selectors.catalogue_divisions(request.user, court))
+    division = post = None
+    division_id = request.GET.get("division") or (
+        person.division_id if person and person.court_id == court.pk and person.division_id else None
+    )
+    if division_id:
+        division = next((d for d in divisions if str(d.pk) == str(division_id)), None)
+        if division is None:
+            raise Http404
+        post_id = request.GET.get("post")
+        if post_id:
+            post = next((p for p in division.posts.all() if str(p.pk) == str(post_id)), None)
+            if post is None:
+                raise Http404
+    powers = selectors.catalogue_powers(request.user, court, division, post)
+    if division is None:
+        powers = powers.filter(division__isnull=True)
+    return render(
+        request,
+        "risks/catalogue.html",
+        {
+            "courts": courts,
+            "court": court,
+            "divisions": divisions,
+            "division": division,
+            "post": post,
+            "powers": powers,
+        },
+    )
+
+
+@login_required
+@require_GET
+def power_detail(request, pk):
+    power = selectors.power_detail(request.user, pk)
+    steps = list(selectors.steps_of(power).prefetch_related("next_steps"))
+    next_ids = {s.pk: [n.pk for n in s.next_steps.all()] for s in steps}
+    edges = flowchart.edges_of(steps, next_ids)
+    total = flowchart.longest_days(steps, edges)
+    points = (
+        selectors.risk_points(request.user)
+        .filter(power=power)
+        .exclude(state=State.RETIRED)
+        .select_related("step", "post", "division")
+        .order_by("step__order", "id")
+    )
+    return render(
+        request,
+        "risks/power_detail.html",
+        {
+            "power": power,
+            "posts": power.posts.all(),
+            "steps": steps,
+            "svg": flowchart.render(steps, next_ids, selectors.step_grades(power)),
+            "total_days": total,
+            "over_limit": bool(power.time_limit_days and total > power.time_limit_days),
+            "points": points,
+        },
+    )
+
+
+@login_required
+@require_GET
+def post_statement(request, pk):
+    post = selectors.post_detail(request.user, pk)
+    powers = list(selectors.post_powers(post))
+    points = list(selectors.post_risk_points(request.user, post))
+    by_power = {}
+    for rp in points:
+        by_power.setdefault(rp.power_id, []).append(rp)
+    rows = [(p, by_power.get(p.pk, [])) for p in powers]
+    holders = Person.objects.visible_to(request.user).filter(post=post).order_by("full_name")
+    return render(request, "risks/post_statement.html", {"post": post, "rows": rows, "holders": holders})
+
+
+# ---------------------------------------------------------------- the public
+
+
+def _client_ip(request):
+    return request.META.get("REMOTE_ADDR", "")
+
+
+@require_http_methods(["GET", "POST"])
+def public_page(request, code):
+    """No login: a court's published risk points in their publicity period, and the feedback form."""
+    court = selectors.public_court(code)
+    points = list(selectors.public_points(court))
+    form = FeedbackForm(request.POST or None, points=points)
+    status = 200
+    if request.method == "POST":
+        if request.POST.get("website"):
+            # A robot filled the honeypot: answer as if accepted, store nothing.
+            messages.success(request, _("感谢您的意见，我们会认真研究。"))
+            return redirect("risks:public", code=court.code)
+        if form.is_valid():
+            try:
+                services.submit_public_feedback(
+                    court=court,
+                    text=form.cleaned_data["text"],
+                    contact=form.cleaned_data["contact"],
+                    risk_point_id=form.cleaned_data["risk_point"],
+                    ip=_client_ip(request),
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+                status = 400
+            else:
+                messages.success(request, _("感谢您的意见，我们会认真研究。"))
+                return redirect("risks:public", code=court.code)
+        else:
+            status = 400
+    publicity_ends = max((p.publicity_ends for p in points), default=None)
+    return render(
+        request,
+        "risks/public.html",
+        {"court": court, "points": points, "form": form, "publicity_ends": publicity_ends},
+        status=status,
+    )
