@@ -111,3 +111,77 @@ def revoke_object_view(*, actor, user, obj, reason: str = "") -> None:
     codename = f"view_{obj._meta.model_name}"
     remove_perm(f"{obj._meta.app_label}.{codename}", user, obj)
     audit.record(actor=actor, action="org.revoke_object", obj=obj, reason=reason, data={"user": user.username})
+
+
+# --- roster import (花名册导入) -----------------------------------------------------------------------
+
+
+def may_import_roster(user) -> bool:
+    """Superusers and system administrators (of any court) may use the roster import."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.is_superuser or UserRoles.of(user).has(Role.ADMIN)
+
+
+@transaction.atomic
+def import_roster(*, actor, filename: str, content: bytes, commit: bool = False):
+    """Check a roster file row by row and, with ``commit``, write it: all rows or nothing.
+
+    Without ``commit`` the import runs as a dry run (everything is rolled back) and the result is the
+    preview. With ``commit`` the file is validated again in the same transaction that writes it; a single
+    bad row rolls back every row, including the courts, divisions and posts earlier rows created.
+    Returns a :class:`RosterOutcome`."""
+    from .resources import RosterFileError, RosterResource, load_roster_file
+
+    if not may_import_roster(actor):
+        raise PermissionDenied(_("只有系统管理员可以导入花名册。"))
+    outcome = RosterOutcome(filename=filename)
+    try:
+        dataset = load_roster_file(filename, content)
+    except RosterFileError as exc:
+        outcome.file_errors.append(exc.message)
+        return outcome
+
+    resource = RosterResource(actor=actor)
+    result = resource.import_data(
+        dataset,
+        dry_run=not commit,
+        use_transactions=True,
+        rollback_on_validation_errors=True,
+        raise_errors=False,
+    )
+    outcome.rows = resource.reports
+    outcome.counts = resource.counts.as_dict()
+    outcome.file_errors.extend(_("文件处理出错：%(error)s") % {"error": e.error} for e in result.base_errors)
+    if outcome.has_errors:
+        # import_data rolled its own savepoint back already; nothing of this file may survive.
+        transaction.set_rollback(True)
+        return outcome
+    if commit:
+        audit.record(
+            actor=actor,
+            action="org.roster_import",
+            reason=_("导入花名册文件“%(name)s”") % {"name": filename},
+            data={"file": filename, "rows": len(outcome.rows), **outcome.counts},
+        )
+        outcome.committed = True
+    return outcome
+
+
+class RosterOutcome:
+    """What a roster check or import found: per-row reports, file-level errors, counts."""
+
+    def __init__(self, *, filename: str):
+        self.filename = filename
+        self.rows = []
+        self.file_errors: list[str] = []
+        self.counts: dict = {}
+        self.committed = False
+
+    @property
+    def error_rows(self):
+        return [r for r in self.rows if r.errors]
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.file_errors or self.error_rows)

@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import roster_views
 
 app_name = "org"
-urlpatterns = []
+urlpatterns = [
+    path("roster/import/", roster_views.roster_import, name="roster_import"),
+    path("roster/template.<str:fmt>", roster_views.roster_template, name="roster_template"),
+    path("roster/export.<str:fmt>", roster_views.roster_export, name="roster_export"),
+]

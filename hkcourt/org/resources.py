@@ -1,0 +1,797 @@
+"""Roster import and export (花名册) through django-import-export.
+
+One roster row is one person, with the court, division and post they sit in and the roles they hold.
+:func:`load_roster_file` turns an uploaded ``.xlsx`` or ``.csv`` (UTF-8 with or without BOM, GBK/GB18030)
+into a ``tablib.Dataset`` that remembers each row's number as the user sees it in the spreadsheet;
+:class:`RosterResource` validates each row with Chinese messages naming the column and the value, and
+creates the missing courts, divisions and posts on the way. The all-or-nothing transaction, the
+permission check and the audit entry belong to :func:`hkcourt.org.services.import_roster`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+import tablib
+from django.contrib.auth import get_user_model
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import validate_email
+from django.utils import translation
+from django.utils.translation import gettext as _
+from import_export import resources
+from import_export.fields import Field
+from import_export.results import RowResult
+
+from .models import Court, CourtLevel, Division, DivisionKind, Person, Post, Role, RoleAssignment
+from .scoping import UserRoles
+
+User = get_user_model()
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 3000
+MAX_COLUMNS = 60
+MAX_BLANK_RUN = 1000
+EXTENSIONS = (".xlsx", ".csv")
+
+# The roster's columns, in the template's order.
+COURT_CODE = "单位代码"
+COURT_NAME = "单位名称"
+PARENT_CODE = "上级单位代码"
+DIVISION = "庭室"
+DIVISION_KIND = "庭室类别"
+POST = "岗位"
+FULL_NAME = "姓名"
+USERNAME = "登录名"
+TITLE = "职务"
+ROLES = "角色"
+OVERSEEN = "分管庭室"
+EMAIL = "邮箱"
+COLUMNS = [COURT_CODE, COURT_NAME, PARENT_CODE, DIVISION, DIVISION_KIND, POST, FULL_NAME, USERNAME, TITLE]
+COLUMNS += [ROLES, OVERSEEN, EMAIL]
+REQUIRED_COLUMNS = [COURT_CODE, FULL_NAME, USERNAME]
+IGNORED_COLUMNS = {"序号", "备注"}
+ROW_KEY = "__row__"  # the spreadsheet row number, added by load_roster_file
+
+EXAMPLE_ROW = {
+    COURT_CODE: "hgzy",
+    COURT_NAME: "鹤岗市中级人民法院",
+    PARENT_CODE: "",
+    DIVISION: "民事审判庭",
+    DIVISION_KIND: "审判",
+    POST: "审判员",
+    FULL_NAME: "张三",
+    USERNAME: "zhangsan",
+    TITLE: "审判员",
+    ROLES: "干警",
+    OVERSEEN: "",
+    EMAIL: "zhangsan@court.local",
+}
+
+# Model field names that full_clean() may report, and the column the user knows them by.
+FIELD_COLUMNS = {
+    "full_name": FULL_NAME,
+    "title": TITLE,
+    "court": COURT_CODE,
+    "division": DIVISION,
+    "post": POST,
+    "user": USERNAME,
+    "username": USERNAME,
+    "email": EMAIL,
+    "code": COURT_CODE,
+    "name": COURT_NAME,
+    "parent": PARENT_CODE,
+    "kind": DIVISION_KIND,
+    "role": ROLES,
+}
+
+LIST_SEPARATORS = re.compile(r"[、,，;；/／\s]+")
+FORMULA_STARTS = ("=", "+", "-", "@")
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9-]+$")
+
+
+class RosterFileError(Exception):
+    """The file as a whole cannot be read: wrong type, too big, too many rows, missing headers."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+# --- reading the file ------------------------------------------------------------------------------
+
+
+def _cell(value) -> str:
+    """A cell as the text the user typed: integral numbers without ``.0``, dates as ISO, trimmed."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime.datetime | datetime.date):
+        value = value.isoformat()
+    text = str(value).replace("\u3000", " ").replace("\ufeff", "").strip()
+    if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_STARTS:
+        text = text[1:]  # written by escape_formula on export
+    return text
+
+
+def escape_formula(value):
+    """A cell that a spreadsheet would run as a formula gets a leading apostrophe (CSV export)."""
+    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
+        return "'" + value
+    return value
+
+
+def decode_csv(content: bytes) -> str:
+    """UTF-8 (with or without BOM) first, then GB18030 (a superset of GBK and GB2312)."""
+    if content.startswith(b"\xef\xbb\xbf"):
+        return content[3:].decode("utf-8", errors="strict")
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return content.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        raise RosterFileError(_("无法识别文件编码：请将 CSV 保存为 UTF-8 或 GBK 编码。")) from exc
+
+
+def _csv_rows(content: bytes):
+    text = decode_csv(content)
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        for row in reader:
+            yield reader.line_num, row
+    except csv.Error as exc:
+        raise RosterFileError(
+            _("CSV 文件格式有误（第%(line)d行）：%(error)s") % {"line": reader.line_num, "error": exc}
+        ) from exc
+
+
+def _xlsx_rows(content: bytes):
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise RosterFileError(_("无法读取该 Excel 文件：请确认是 .xlsx 格式（旧的 .xls 请先另存为 .xlsx）。")) from exc
+    try:
+        sheet = book.worksheets[0]
+        # In read-only mode empty rows in the middle are yielded as empty tuples, so the count stays true.
+        yield from enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1)
+    finally:
+        book.close()
+
+
+def _normalise_header(value) -> str:
+    return re.sub(r"\s+", "", _cell(value))
+
+
+def load_roster_file(name: str, content: bytes) -> tablib.Dataset:
+    """Read an uploaded roster into a dataset with the known columns plus ``ROW_KEY``.
+
+    Raises :class:`RosterFileError` with a Chinese message when the file as a whole is unusable."""
+    lower = (name or "").lower()
+    if lower.endswith(".xls"):
+        raise RosterFileError(_("不支持旧版 .xls 文件：请在 Excel 中另存为 .xlsx 或 .csv 后再上传。"))
+    if not lower.endswith(EXTENSIONS):
+        raise RosterFileError(_("只能导入 .xlsx 或 .csv 文件。"))
+    if len(content) > MAX_BYTES:
+        raise RosterFileError(_("文件超过 %(mb)d MB，请拆分后分批导入。") % {"mb": MAX_BYTES // (1024 * 1024)})
+    if not content:
+        raise RosterFileError(_("文件是空的。"))
+    rows = _xlsx_rows(content) if lower.endswith(".xlsx") else _csv_rows(content)
+
+    headers = None
+    dataset = tablib.Dataset()
+    blank_run = 0
+    for number, values in rows:
+        cells = [_cell(v) for v in values[:MAX_COLUMNS]]
+        if not any(cells):
+            # Spreadsheets often carry thousands of formatted but empty rows at the end: stop there.
+            blank_run += 1
+            if blank_run > MAX_BLANK_RUN:
+                break
+            continue
+        blank_run = 0
+        if headers is None:
+            headers = _check_headers([_normalise_header(v) for v in values], number)
+            dataset.headers = [ROW_KEY, *COLUMNS]
+            continue
+        if len(dataset) >= MAX_ROWS:
+            raise RosterFileError(_("文件超过 %(max)d 行人员，请拆分后分批导入。") % {"max": MAX_ROWS})
+        record = dict.fromkeys(COLUMNS, "")
+        for index, column in headers.items():
+            if index < len(cells):
+                record[column] = cells[index]
+        dataset.append([number, *(record[c] for c in COLUMNS)])
+    if headers is None:
+        raise RosterFileError(_("文件中没有表头和数据。"))
+    if not len(dataset):
+        raise RosterFileError(_("文件只有表头，没有人员数据。"))
+    return dataset
+
+
+def _check_headers(names: list[str], number: int) -> dict[int, str]:
+    positions = {}
+    unknown, duplicated = [], []
+    for index, name in enumerate(names):
+        if not name or name in IGNORED_COLUMNS:
+            continue
+        if name not in COLUMNS:
+            unknown.append(name)
+        elif name in positions.values():
+            duplicated.append(name)
+        else:
+            positions[index] = name
+    problems = []
+    missing = [c for c in REQUIRED_COLUMNS if c not in positions.values()]
+    if missing:
+        problems.append(_("缺少必需的列：%(cols)s") % {"cols": "、".join(missing)})
+    if unknown:
+        problems.append(_("无法识别的列：%(cols)s") % {"cols": "、".join(unknown)})
+    if duplicated:
+        problems.append(_("重复的列：%(cols)s") % {"cols": "、".join(duplicated)})
+    if problems:
+        raise RosterFileError(
+            _("第%(row)d行表头有误。%(problems)s。可用的列：%(all)s（请使用导入模板）。")
+            % {"row": number, "problems": "；".join(problems), "all": "、".join(COLUMNS)}
+        )
+    return positions
+
+
+# --- one row -------------------------------------------------------------------------------------
+
+
+def role_lookup() -> dict[str, str]:
+    """Chinese role labels (and the code names) → role codes."""
+    mapping = {}
+    with translation.override("zh-hans"):
+        for value, label in Role.choices:
+            mapping[str(label)] = value
+    for value, label in Role.choices:
+        mapping[str(label)] = value
+        mapping[value] = value
+    return mapping
+
+
+def kind_lookup() -> dict[str, str]:
+    mapping = {}
+    with translation.override("zh-hans"):
+        for value, label in DivisionKind.choices:
+            mapping[str(label)] = value
+    for value, label in DivisionKind.choices:
+        mapping[str(label)] = value
+        mapping[value] = value
+    mapping["行政"] = DivisionKind.ADMINISTRATION
+    return mapping
+
+
+def role_label(role: str) -> str:
+    return str(Role(role).label)
+
+
+def split_list(text: str) -> list[str]:
+    seen = []
+    for part in LIST_SEPARATORS.split(text or ""):
+        if part and part not in seen:
+            seen.append(part)
+    return seen
+
+
+@dataclass
+class RowReport:
+    """What the preview shows for one spreadsheet row."""
+
+    number: int
+    full_name: str = ""
+    username: str = ""
+    court: str = ""
+    division: str = ""
+    post: str = ""
+    roles: str = ""
+    status: str = ""  # new / update / unchanged / invalid / error
+    notes: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def status_label(self) -> str:
+        return {
+            "new": _("新增"),
+            "update": _("更新"),
+            "unchanged": _("无变化"),
+            "invalid": _("有错误"),
+            "error": _("有错误"),
+        }.get(self.status, self.status)
+
+
+@dataclass
+class Counts:
+    people_created: int = 0
+    people_updated: int = 0
+    people_unchanged: int = 0
+    courts_created: int = 0
+    divisions_created: int = 0
+    posts_created: int = 0
+    roles_added: int = 0
+    roles_removed: int = 0
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def _fail(column: str, message: str):
+    raise ValidationError({column: [message]})
+
+
+class RosterResource(resources.ModelResource):
+    """The roster, one person a row. ``actor`` decides which courts the rows may touch."""
+
+    court_code = Field(attribute="court__code", column_name=COURT_CODE, readonly=True)
+    court_name = Field(attribute="court__name", column_name=COURT_NAME, readonly=True)
+    parent_code = Field(attribute="court__parent__code", column_name=PARENT_CODE, readonly=True)
+    division_name = Field(attribute="division__name", column_name=DIVISION, readonly=True)
+    division_kind = Field(column_name=DIVISION_KIND, readonly=True)
+    post_name = Field(attribute="post__name", column_name=POST, readonly=True)
+    full_name_col = Field(attribute="full_name", column_name=FULL_NAME, readonly=True)
+    username = Field(attribute="user__username", column_name=USERNAME, readonly=True)
+    title_col = Field(attribute="title", column_name=TITLE, readonly=True)
+    roles = Field(column_name=ROLES, readonly=True)
+    overseen = Field(column_name=OVERSEEN, readonly=True)
+    email = Field(attribute="user__email", column_name=EMAIL, readonly=True)
+
+    class Meta:
+        model = Person
+        fields = (
+            "court_code",
+            "court_name",
+            "parent_code",
+            "division_name",
+            "division_kind",
+            "post_name",
+            "full_name_col",
+            "username",
+            "title_col",
+            "roles",
+            "overseen",
+            "email",
+        )
+        export_order = fields
+        import_id_fields = ("username",)
+        skip_diff = True
+        clean_model_instances = True
+        use_transactions = True
+
+    def __init__(self, *, actor=None, **kwargs):
+        super().__init__(**kwargs)
+        self.actor = actor
+        self.reports: list[RowReport] = []
+        self.counts = Counts()
+        self._declared_divisions: dict[tuple[str, str], str] = {}
+        self._usernames: dict[str, int] = {}
+        self._current: RowReport | None = None
+        self._roles = role_lookup()
+        self._kinds = kind_lookup()
+        self._admin_paths = [] if actor is None else UserRoles.of(actor).subtree_paths(Role.ADMIN)
+
+    # export ----------------------------------------------------------------------------------------
+
+    def get_export_queryset(self, user):
+        return Person.objects.visible_to(user).select_related("user", "court__parent", "division", "post")
+
+    def dehydrate_division_kind(self, person):
+        return person.division.get_kind_display() if person.division_id else ""
+
+    def _assignments(self, person):
+        cache = getattr(self, "_export_roles", None)
+        if cache is None:
+            cache = {}
+            for ra in RoleAssignment.objects.select_related("division").order_by("role", "division__sort_order"):
+                cache.setdefault((ra.user_id, ra.court_id), []).append(ra)
+            self._export_roles = cache
+        return cache.get((person.user_id, person.court_id), [])
+
+    def dehydrate_roles(self, person):
+        labels = []
+        for ra in self._assignments(person):
+            if role_label(ra.role) not in labels:
+                labels.append(role_label(ra.role))
+        return "、".join(labels)
+
+    def dehydrate_overseen(self, person):
+        return "、".join(ra.division.name for ra in self._assignments(person) if ra.role == Role.DEPUTY_LEADER)
+
+    # import: file-level preparation ----------------------------------------------------------------
+
+    def before_import(self, dataset, **kwargs):
+        """Note every (court, division) the file names, so a deputy leader's 分管庭室 may name a
+        division that a later row creates."""
+        for row in dataset.dict:
+            code, name = _cell(row.get(COURT_CODE)), _cell(row.get(DIVISION))
+            kind = self._kinds.get(_cell(row.get(DIVISION_KIND)))
+            if code and name and kind and (code, name) not in self._declared_divisions:
+                self._declared_divisions[(code, name)] = kind
+
+    def _row_number(self, row, kwargs) -> int:
+        value = row.get(ROW_KEY)
+        if value not in (None, ""):
+            return int(value)
+        return int(kwargs.get("row_number", 0)) + 1  # the header is row 1
+
+    def import_row(self, row, instance_loader, **kwargs):
+        number = self._row_number(row, kwargs)
+        self._current = RowReport(
+            number=number,
+            full_name=_cell(row.get(FULL_NAME)),
+            username=_cell(row.get(USERNAME)),
+            court=_cell(row.get(COURT_NAME)) or _cell(row.get(COURT_CODE)),
+            division=_cell(row.get(DIVISION)),
+            post=_cell(row.get(POST)),
+            roles=_cell(row.get(ROLES)),
+        )
+        row_result = super().import_row(row, instance_loader, **kwargs)
+        report = self._current
+        if row_result.import_type == RowResult.IMPORT_TYPE_INVALID:
+            report.status = "invalid"
+            report.errors = self._messages(row_result.validation_error)
+        elif row_result.import_type == RowResult.IMPORT_TYPE_ERROR:
+            report.status = "error"
+            report.errors = [
+                _("保存时出错：%(error)s") % {"error": getattr(e.error, "message", None) or e.error}
+                for e in row_result.errors
+            ]
+        self.reports.append(report)
+        self._current = None
+        return row_result
+
+    @staticmethod
+    def _messages(error: ValidationError) -> list[str]:
+        messages = []
+        if hasattr(error, "error_dict"):
+            for key, errors in error.message_dict.items():
+                column = FIELD_COLUMNS.get(key, key)
+                for message in errors:
+                    if key == NON_FIELD_ERRORS or message.startswith("【"):
+                        messages.append(message)
+                    else:
+                        messages.append(f"【{column}】{message}")
+        else:
+            messages.extend(error.messages)
+        return messages
+
+    # import: one row -------------------------------------------------------------------------------
+
+    def get_or_init_instance(self, instance_loader, row):
+        username = _cell(row.get(USERNAME))
+        person = Person.objects.select_related("user", "court").filter(user__username=username).first()
+        if person is not None:
+            return person, False
+        return Person(), True
+
+    def _may_admin(self, path: str) -> bool:
+        if self.actor is not None and self.actor.is_superuser:
+            return True
+        return any(path.startswith(p) for p in self._admin_paths)
+
+    def import_instance(self, instance, row, **kwargs):
+        report = self._current
+        values = {column: _cell(row.get(column)) for column in COLUMNS}
+        new = instance.pk is None
+        errors: dict[str, list[str]] = {}
+
+        def err(column, message):
+            errors.setdefault(column, []).append(f"【{column}】{message}")
+
+        # 1. Plain checks of each cell, without touching the database.
+        code, court_name, parent_code = values[COURT_CODE], values[COURT_NAME], values[PARENT_CODE]
+        division_name, kind_text, post_name = values[DIVISION], values[DIVISION_KIND], values[POST]
+        full_name, username, title = values[FULL_NAME], values[USERNAME], values[TITLE]
+        roles_text, overseen_text, email = values[ROLES], values[OVERSEEN], values[EMAIL]
+
+        if not code:
+            err(COURT_CODE, _("不能为空。"))
+        elif not CODE_PATTERN.match(code) or len(code) > 32:
+            err(COURT_CODE, _("“%(v)s”不合规：只能包含英文字母、数字和连字符（-），最长32个字符。") % {"v": code})
+        if parent_code and not CODE_PATTERN.match(parent_code):
+            err(PARENT_CODE, _("“%(v)s”不合规：只能包含英文字母、数字和连字符（-）。") % {"v": parent_code})
+        if not full_name:
+            err(FULL_NAME, _("不能为空。"))
+        elif len(full_name) > 40:
+            err(FULL_NAME, _("“%(v)s”超过40个字。") % {"v": full_name})
+        if not username:
+            err(USERNAME, _("不能为空。"))
+        elif not re.fullmatch(r"[\w.@+-]{1,150}", username):
+            err(USERNAME, _("“%(v)s”不合规：只能包含字母、数字和 @ . + - _ 。") % {"v": username})
+        elif username in self._usernames:
+            err(USERNAME, _("“%(v)s”与第%(row)d行重复。") % {"v": username, "row": self._usernames[username]})
+        if username and username not in self._usernames:
+            self._usernames[username] = report.number
+        if len(title) > 40:
+            err(TITLE, _("“%(v)s”超过40个字。") % {"v": title})
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                err(EMAIL, _("“%(v)s”不是有效的邮箱地址。") % {"v": email})
+        if post_name and not division_name:
+            err(POST, _("填写了岗位“%(v)s”，但没有填写庭室：岗位必须属于某个庭室。") % {"v": post_name})
+        if len(division_name) > 60:
+            err(DIVISION, _("“%(v)s”超过60个字。") % {"v": division_name})
+        if len(post_name) > 60:
+            err(POST, _("“%(v)s”超过60个字。") % {"v": post_name})
+        kind = None
+        if kind_text:
+            kind = self._kinds.get(kind_text)
+            if kind is None:
+                err(DIVISION_KIND, _("“%(v)s”无法识别，可填：审判、执行、综合行政。") % {"v": kind_text})
+            elif not division_name:
+                err(DIVISION_KIND, _("填写了庭室类别，但没有填写庭室。"))
+
+        roles = []
+        for label in split_list(roles_text):
+            code_ = self._roles.get(label)
+            if code_ is None:
+                err(
+                    ROLES,
+                    _("“%(v)s”不是可识别的角色，可填：%(all)s（多个角色用“、”分隔）。")
+                    % {"v": label, "all": "、".join(str(lbl) for _v, lbl in Role.choices)},
+                )
+            elif code_ not in roles:
+                roles.append(code_)
+        overseen_names = split_list(overseen_text)
+        if Role.DIVISION_HEAD in roles and not division_name:
+            err(ROLES, _("“庭室负责人”必须填写所负责的庭室（庭室列）。"))
+        if Role.DEPUTY_LEADER in roles and not overseen_names:
+            err(OVERSEEN, _("角色含“分管院领导”，但没有填写分管庭室。"))
+        if overseen_names and Role.DEPUTY_LEADER not in roles:
+            err(OVERSEEN, _("填写了分管庭室，但角色中没有“分管院领导”。"))
+        if errors:
+            raise ValidationError(errors)
+
+        # 2. The court, division and post: matched, or created when missing.
+        court = Court.objects.filter(code=code).select_related("parent").first()
+        if court is not None:
+            if court_name and court_name not in (court.name, court.short_name):
+                err(
+                    COURT_NAME,
+                    _("单位代码“%(code)s”已登记为“%(name)s”，与本行的“%(v)s”不一致。")
+                    % {"code": code, "name": court.name, "v": court_name},
+                )
+            actual_parent = court.parent.code if court.parent_id else ""
+            if parent_code and parent_code != actual_parent:
+                err(
+                    PARENT_CODE,
+                    _("单位“%(name)s”的上级单位代码是“%(actual)s”，与本行的“%(v)s”不一致（导入不调整单位隶属关系）。")
+                    % {"name": court.name, "actual": actual_parent or _("无"), "v": parent_code},
+                )
+            if not self._may_admin(court.path):
+                err(COURT_CODE, _("您无权管理单位“%(name)s”的人员。") % {"name": court.name})
+        else:
+            parent = None
+            if not court_name:
+                err(COURT_NAME, _("单位代码“%(code)s”尚未登记，新建单位必须填写单位名称。") % {"code": code})
+            elif Court.objects.filter(name=court_name).exists():
+                other = Court.objects.get(name=court_name)
+                err(
+                    COURT_NAME,
+                    _("“%(v)s”已登记，其单位代码是“%(code)s”，不是“%(given)s”。")
+                    % {"v": court_name, "code": other.code, "given": code},
+                )
+            elif len(court_name) > 100:
+                err(COURT_NAME, _("“%(v)s”超过100个字。") % {"v": court_name})
+            if parent_code:
+                parent = Court.objects.filter(code=parent_code).first()
+                if parent is None:
+                    err(
+                        PARENT_CODE,
+                        _("上级单位“%(v)s”不存在：请先登记上级单位，或把上级单位的人员排在前面的行。")
+                        % {"v": parent_code},
+                    )
+                elif not self._may_admin(parent.path):
+                    err(PARENT_CODE, _("您无权在单位“%(name)s”下新建单位。") % {"name": parent.name})
+            elif not (self.actor is not None and self.actor.is_superuser):
+                err(PARENT_CODE, _("新建单位“%(v)s”须填写上级单位代码。") % {"v": court_name or code})
+            if not errors:
+                court = Court(code=code, name=court_name, parent=parent, level=self._level_for(court_name, parent))
+                court.path = court.compute_path()
+                self._clean(court)
+                court.save()
+                self.counts.courts_created += 1
+                report.notes.append(_("新建单位“%(name)s”") % {"name": court.name})
+        if errors:
+            raise ValidationError(errors)
+        report.court = court.short_name or court.name
+
+        division = None
+        if division_name:
+            division = Division.objects.filter(court=court, name=division_name).first()
+            if division is None:
+                if kind is None:
+                    _fail(
+                        DIVISION_KIND,
+                        _(
+                            "【庭室类别】庭室“%(v)s”在%(court)s尚未登记，新建庭室必须填写庭室类别（审判、执行、综合行政）。"
+                        )
+                        % {"v": division_name, "court": court.name},
+                    )
+                division = Division(court=court, name=division_name, kind=kind)
+                self._clean(division)
+                division.save()
+                self.counts.divisions_created += 1
+                report.notes.append(_("新建庭室“%(name)s”") % {"name": division_name})
+            elif kind and kind != division.kind:
+                _fail(
+                    DIVISION_KIND,
+                    _("【庭室类别】庭室“%(name)s”已登记为“%(kind)s”，与本行的“%(v)s”不一致。")
+                    % {"name": division_name, "kind": division.get_kind_display(), "v": kind_text},
+                )
+        post = None
+        if post_name:
+            post = Post.objects.filter(division=division, name=post_name).first()
+            if post is None:
+                post = Post(division=division, name=post_name)
+                self._clean(post)
+                post.save()
+                self.counts.posts_created += 1
+                report.notes.append(_("新建岗位“%(name)s”") % {"name": post_name})
+
+        overseen = []
+        for name in overseen_names:
+            target = Division.objects.filter(court=court, name=name).first()
+            if target is None and (code, name) in self._declared_divisions:
+                target = Division(court=court, name=name, kind=self._declared_divisions[(code, name)])
+                self._clean(target)
+                target.save()
+                self.counts.divisions_created += 1
+                report.notes.append(_("新建庭室“%(name)s”") % {"name": name})
+            if target is None:
+                _fail(
+                    OVERSEEN,
+                    _("【分管庭室】“%(v)s”在%(court)s不存在，文件中也没有这个庭室。")
+                    % {"v": name, "court": court.name},
+                )
+            overseen.append(target)
+
+        # 3. The account and the person.
+        if new:
+            user = User.objects.filter(username=username).first()
+            if user is not None and not (self.actor is not None and self.actor.is_superuser):
+                _fail(
+                    USERNAME, _("【登录名】账号“%(v)s”已存在但没有人员信息，只有超级管理员可以导入。") % {"v": username}
+                )
+            if user is None:
+                user = User(username=username, email=email)
+                user.set_unusable_password()
+                report.notes.append(_("新账号，尚无密码"))
+            elif email:
+                user.email = email
+        else:
+            user = instance.user
+            if user.is_superuser and not (self.actor is not None and self.actor.is_superuser):
+                _fail(USERNAME, _("【登录名】“%(v)s”是超级管理员账号，只有超级管理员可以修改。") % {"v": username})
+            if not self._may_admin(instance.court.path):
+                _fail(
+                    USERNAME,
+                    _("【登录名】“%(v)s”是%(court)s的人员，您无权修改。")
+                    % {"v": username, "court": instance.court.name},
+                )
+            if email:
+                user.email = email
+        email_changed = not new and email and user.email != User.objects.get(pk=user.pk).email
+        self._clean(user, exclude=["password"])
+        user.save()
+
+        fields = ("full_name", "court_id", "division_id", "post_id", "title")
+        before = None if new else tuple(getattr(instance, f) for f in fields)
+        instance.user = user
+        instance.full_name = full_name
+        instance.court = court
+        instance.division = division
+        instance.post = post
+        if title or new:
+            instance.title = title
+        after = tuple(getattr(instance, f) for f in fields)
+        instance._roster_changed = new or before != after or bool(email_changed)
+
+        # 4. The roles this row asks for, applied once the person is saved.
+        if roles or new:
+            wanted = set()
+            for role in roles or [Role.STAFF]:
+                if role == Role.DIVISION_HEAD:
+                    wanted.add((role, division.pk))
+                elif role == Role.DEPUTY_LEADER:
+                    wanted.update((role, d.pk) for d in overseen)
+                else:
+                    wanted.add((role, None))
+            instance._roster_roles = wanted
+        else:
+            instance._roster_roles = None
+        report.roles = "、".join(role_label(r) for r in roles) if roles else report.roles
+
+    @staticmethod
+    def _level_for(name: str, parent) -> str:
+        if parent is not None:
+            return CourtLevel.INTERMEDIATE if parent.level == CourtLevel.HIGH else CourtLevel.BASIC
+        if "高级" in name:
+            return CourtLevel.HIGH
+        if "中级" in name:
+            return CourtLevel.INTERMEDIATE
+        return CourtLevel.BASIC
+
+    @staticmethod
+    def _clean(obj, exclude=None):
+        try:
+            obj.full_clean(exclude=exclude)
+        except ValidationError as exc:
+            raise ValidationError(
+                {
+                    FIELD_COLUMNS.get(k, k): [f"【{FIELD_COLUMNS.get(k, k)}】{m}" for m in v]
+                    for k, v in exc.message_dict.items()
+                }
+            ) from exc
+
+    def after_save_instance(self, instance, row, **kwargs):
+        report = self._current
+        wanted = instance._roster_roles
+        changed = instance._roster_changed
+        if wanted is not None:
+            existing = {
+                (ra.role, ra.division_id): ra
+                for ra in RoleAssignment.objects.filter(user=instance.user, court=instance.court)
+            }
+            divisions = {
+                d.pk: d.name for d in Division.objects.filter(pk__in=[k[1] for k in wanted | set(existing) if k[1]])
+            }
+
+            def describe(key):
+                label = role_label(key[0])
+                return f"{label}（{divisions[key[1]]}）" if key[1] else label
+
+            for key in sorted(set(existing) - wanted, key=str):
+                if (
+                    key[0] == Role.ADMIN
+                    and self.actor is not None
+                    and instance.user_id == self.actor.pk
+                    and not self.actor.is_superuser
+                ):
+                    raise ValidationError({ROLES: [_("【角色】不能通过导入撤销自己的“系统管理员”角色。")]})
+                existing[key].delete()
+                self.counts.roles_removed += 1
+                report.notes.append(_("撤销角色：%(role)s") % {"role": describe(key)})
+                changed = True
+            for key in sorted(wanted - set(existing), key=str):
+                assignment = RoleAssignment(user=instance.user, role=key[0], court=instance.court, division_id=key[1])
+                self._clean(assignment)
+                assignment.save()
+                self.counts.roles_added += 1
+                if not instance._roster_new:
+                    report.notes.append(_("新增角色：%(role)s") % {"role": describe(key)})
+                changed = True
+            UserRoles.forget(instance.user)
+        if instance._roster_new:
+            report.status = "new"
+            self.counts.people_created += 1
+        elif changed:
+            report.status = "update"
+            self.counts.people_updated += 1
+        else:
+            report.status = "unchanged"
+            self.counts.people_unchanged += 1
+
+    def before_save_instance(self, instance, row, **kwargs):
+        instance._roster_new = instance.pk is None
+
+    @property
+    def has_problems(self) -> bool:
+        return any(r.errors for r in self.reports)
