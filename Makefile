@@ -10,7 +10,7 @@ run: setup
 test: setup
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
-	DJANGO_SETTINGS_MODULE=hkcourt.settings.test .venv/bin/python manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=hkcourt.settings.test .venv/bin/python -W ignore::RuntimeWarning manage.py makemigrations --check --dry-run
 	.venv/bin/pytest -p no:cacheprovider --create-db
 
 lint:
