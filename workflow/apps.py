@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class WorkflowConfig(AppConfig):
     name = "workflow"
     verbose_name = _("活动与预警处置")
+
+    def ready(self):
+        from hkcourt.org import todos
+
+        from . import services  # noqa: F401 - registers the audit codes
+        from .todos import campaign_tasks
+
+        todos.register(campaign_tasks)

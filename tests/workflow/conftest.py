@@ -1,0 +1,33 @@
+import datetime as dt
+
+import pytest
+
+from hkcourt.org.models import Court
+from workflow import services
+
+PLAN_START = dt.date(2012, 9, 24)
+
+
+@pytest.fixture
+def template(db):
+    return services.ensure_builtin_template()
+
+
+@pytest.fixture
+def hgzy(demo_org):
+    return Court.objects.get(code="hgzy")
+
+
+@pytest.fixture
+def campaign(template, hgzy, demo_user):
+    """The 2012–2013 campaign for all the city's courts, on the plan's own dates."""
+    return services.copy_campaign(
+        actor=demo_user("office_demo"), source=template, court=hgzy, name="2012—2013年度活动", start=PLAN_START
+    )
+
+
+def at(day: dt.date, hour=9, minute=0, second=0):
+    """An instant on ``day`` in Asia/Shanghai."""
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=ZoneInfo("Asia/Shanghai"))

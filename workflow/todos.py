@@ -1,0 +1,54 @@
+"""我的待办 entries: the campaign tasks of the current phase (and overdue ones) that the signed-in person
+must still do — their own (staff tasks) and their divisions' (division head tasks)."""
+
+import datetime as dt
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from hkcourt.org.models import Person, Role
+from hkcourt.org.scoping import UserRoles
+from hkcourt.org.todos import Todo
+
+from .measures import MEASURES
+from .models import Campaign, PhaseTask, PhaseTaskCompletion, Unit, local_today
+
+
+def campaign_tasks(user) -> list[Todo]:
+    today = local_today()
+    roles = UserRoles.of(user)
+    person = Person.objects.filter(user=user).values_list("pk", flat=True).first()
+    is_staff = person is not None and roles.has(Role.STAFF)
+    headed = roles.division_ids(Role.DIVISION_HEAD)
+    if not is_staff and not headed:
+        return []
+    campaigns = Campaign.objects.visible_to(user).running()
+    tasks = list(
+        PhaseTask.objects.filter(
+            phase__campaign__in=campaigns,
+            phase__start__lte=today,
+            deadline__gte=today - dt.timedelta(days=14),
+            responsible_role__in=([Role.STAFF] if is_staff else []) + ([Role.DIVISION_HEAD] if headed else []),
+        )
+        .select_related("phase__campaign__court")
+        .order_by("deadline")
+    )
+    items = []
+    for task in tasks:
+        mine = [person] if task.unit == Unit.PERSON else headed
+        done = set()
+        if task.measure_key in MEASURES:
+            found = MEASURES[task.measure_key].done_ids(task.phase.campaign, only=mine)
+            done |= found or set()
+        ticked = PhaseTaskCompletion.objects.filter(task=task)
+        ticked = ticked.filter(person_id__in=mine) if task.unit == Unit.PERSON else ticked.filter(division_id__in=mine)
+        done |= set(ticked.values_list("person_id" if task.unit == Unit.PERSON else "division_id", flat=True))
+        if set(mine) <= done:
+            continue
+        overdue = task.deadline < today
+        title = task.title + (_("（已逾期）") if overdue else "")
+        if task.unit == Unit.DIVISION and len(mine) > 1:
+            title += _("（%(n)s 个庭室未完成）") % {"n": len(set(mine) - done)}
+        url = reverse("workflow:task", args=[task.pk])
+        items.append(Todo(section=_("活动任务"), title=title, url=url, due=task.deadline))
+    return items

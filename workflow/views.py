@@ -1,0 +1,200 @@
+"""Campaign pages: thin — selectors read (scoped), services act, forms validate input."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .forms import CompletionForm, CopyCampaignForm, ScheduleForm, UndoForm
+from .models import local_today
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    return exc.messages
+
+
+@login_required
+def campaign_list(request):
+    campaigns = list(selectors.campaigns_for(request.user))
+    today = local_today()
+    for c in campaigns:
+        phases = list(c.phases.all())
+        c.current_phase = next((p for p in phases if p.contains(today)), None)
+        c.first_day = min((p.start for p in phases), default=None)
+        c.last_day = max((p.end for p in phases), default=None)
+    can_create = services.can_manage(request.user, None)
+    return render(
+        request, "workflow/campaign_list.html", {"campaigns": campaigns, "can_create": can_create, "today": today}
+    )
+
+
+@login_required
+def campaign_new(request):
+    if not services.can_manage(request.user, None):
+        raise PermissionDenied(_("只有领导小组办公室可以创建活动。"))
+    services.ensure_builtin_template()
+    initial = {"source": request.GET.get("source"), "start": local_today()}
+    form = CopyCampaignForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.copy_campaign(
+                actor=request.user,
+                source=form.cleaned_data["source"],
+                court=form.cleaned_data["court"],
+                name=form.cleaned_data["name"],
+                start=form.cleaned_data["start"],
+                covers_subordinates=form.cleaned_data["covers_subordinates"],
+            )
+        except ValidationError as exc:
+            for message in _errors(exc):
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("已创建活动“%(name)s”，请核对各阶段日期。") % {"name": campaign.name})
+            return redirect("workflow:campaign_schedule", pk=campaign.pk)
+    return render(request, "workflow/campaign_new.html", {"form": form})
+
+
+@login_required
+def campaign_detail(request, pk):
+    campaign = selectors.get_campaign(request.user, pk)
+    overview = selectors.campaign_overview(request.user, campaign, phase_number=request.GET.get("phase"))
+    return render(
+        request,
+        "workflow/campaign_detail.html",
+        {"campaign": campaign, "can_manage": services.can_manage(request.user, campaign.court), **overview},
+    )
+
+
+@login_required
+def campaign_schedule(request, pk):
+    campaign = selectors.get_campaign(request.user, pk)
+    if not services.can_manage(request.user, campaign.court) or campaign.is_template:
+        raise PermissionDenied(_("只有领导小组办公室可以调整本活动的日期。"))
+    form = ScheduleForm(request.POST or None, campaign=campaign)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_schedule(
+                actor=request.user,
+                campaign=campaign,
+                phase_dates=form.phase_dates(),
+                deadlines=form.deadlines(),
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            for message in _errors(exc):
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("日期已保存。"))
+            return redirect("workflow:campaign", pk=campaign.pk)
+    return render(request, "workflow/campaign_schedule.html", {"campaign": campaign, "form": form})
+
+
+def _completion_form(request, task, rows):
+    choices = [
+        (r["id"], f"{r['court']} · {r['division']} · {r['label']}".replace(" ·  · ", " · "))
+        for r in rows
+        if not r["done"]
+    ]
+    return CompletionForm(request.POST or None, request.FILES or None, choices=choices)
+
+
+@login_required
+def task_detail(request, pk):
+    task = selectors.get_task(request.user, pk)
+    campaign = task.phase.campaign
+    progress, rows = selectors.task_units(request.user, task)
+    can_manage = services.can_manage(request.user, campaign.court) and not campaign.is_template
+    form = _completion_form(request, task, rows) if can_manage and not progress.measured else None
+    return render(
+        request,
+        "workflow/task_detail.html",
+        {
+            "task": task,
+            "campaign": campaign,
+            "progress": progress,
+            "rows": rows,
+            "form": form,
+            "can_manage": can_manage,
+            "undo_form": UndoForm(),
+            "today": local_today(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def task_complete(request, pk):
+    task = selectors.get_task(request.user, pk)
+    _progress, rows = selectors.task_units(request.user, task)
+    form = _completion_form(request, task, rows)
+    if form.is_valid():
+        try:
+            services.record_completion(
+                actor=request.user,
+                task=task,
+                unit_id=form.cleaned_data["unit"],
+                note=form.cleaned_data["note"],
+                attachment=form.cleaned_data["attachment"],
+            )
+        except ValidationError as exc:
+            for message in _errors(exc):
+                messages.error(request, message)
+        else:
+            messages.success(request, _("已登记完成。"))
+    else:
+        for field_errors in form.errors.values():
+            for message in field_errors:
+                messages.error(request, message)
+    return redirect("workflow:task", pk=task.pk)
+
+
+@login_required
+@require_POST
+def task_urge(request, pk):
+    task = selectors.get_task(request.user, pk)
+    try:
+        count = services.urge(actor=request.user, task=task)
+    except ValidationError as exc:
+        for message in _errors(exc):
+            messages.warning(request, message)
+    else:
+        if count:
+            messages.success(request, _("已向 %(count)s 人发出催办通知。") % {"count": count})
+        else:
+            messages.info(request, _("今天已经催办过，未重复发送。"))
+    if request.POST.get("back") == "campaign":
+        return redirect("workflow:campaign", pk=task.phase.campaign_id)
+    return redirect("workflow:task", pk=task.pk)
+
+
+@login_required
+@require_POST
+def completion_undo(request, pk):
+    completion = selectors.get_completion(request.user, pk)
+    form = UndoForm(request.POST)
+    task_id = completion.task_id
+    if not form.is_valid():
+        messages.error(request, _("撤销登记须说明理由。"))
+    else:
+        try:
+            services.undo_completion(actor=request.user, completion=completion, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            for message in _errors(exc):
+                messages.error(request, message)
+        else:
+            messages.success(request, _("已撤销登记。"))
+    return redirect("workflow:task", pk=task_id)
+
+
+@login_required
+def completion_attachment(request, pk):
+    completion = selectors.get_completion(request.user, pk)
+    if not completion.attachment:
+        raise Http404(_("没有附件。"))
+    return FileResponse(
+        completion.attachment.open("rb"), as_attachment=True, filename=completion.attachment.name.rsplit("/", 1)[-1]
+    )
