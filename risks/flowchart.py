@@ -41,6 +41,8 @@ def edges_of(steps, next_ids: dict) -> list[tuple[int, int]]:
     by_order = {o: [s for s in steps if s.order == o] for o in orders}
     edges = []
     for s in steps:
+        if getattr(s, "is_end", False):
+            continue
         explicit = next_ids.get(s.id) or []
         if explicit:
             edges += [(s.id, t) for t in explicit]
@@ -88,7 +90,7 @@ def render(steps, next_ids: dict, grades: dict) -> str:
     for node in nodes.values():
         rows.setdefault(node.order, []).append(node)
     widest = max(len(r) for r in rows.values())
-    width = MARGIN * 2 + widest * BOX_W + (widest - 1) * GAP_X
+    width = MARGIN * 2 + widest * BOX_W + (widest - 1) * GAP_X + GAP_X  # a lane each side for routed edges
     for row_index, order in enumerate(sorted(rows)):
         row = rows[order]
         row_w = len(row) * BOX_W + (len(row) - 1) * GAP_X
@@ -115,6 +117,19 @@ def render(steps, next_ids: dict, grades: dict) -> str:
             parts.append(
                 f'<path d="M {src.x + BOX_W} {src.y + BOX_H // 2} H {xr} V {dst.y + BOX_H // 2} H {dst.x + BOX_W}" '
                 'fill="none" stroke="#888" stroke-dasharray="4 3" marker-end="url(#arrow)"/>'
+            )
+            continue
+        if dst.y - src.y > BOX_H + GAP_Y:  # skips a row: go round the outside so no box is crossed
+            between = [n for n in nodes.values() if src.y <= n.y <= dst.y]
+            if src.x == min(n.x for n in nodes.values() if n.y == src.y):
+                lane = min(n.x for n in between) - GAP_X // 2
+                sx, ex = src.x, dst.x - 2
+            else:
+                lane = max(n.x for n in between) + BOX_W + GAP_X // 2
+                sx, ex = src.x + BOX_W, dst.x + BOX_W + 2
+            parts.append(
+                f'<path d="M {sx} {src.y + BOX_H // 2} H {lane} V {dst.y + BOX_H // 2} H {ex}" '
+                'fill="none" stroke="#555" marker-end="url(#arrow)"/>'
             )
             continue
         mid = (y1 + y2) // 2

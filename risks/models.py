@@ -140,7 +140,8 @@ class PowerStepQuerySet(ScopedQuerySet):
 
 class PowerStep(models.Model):
     """A step of exercising a power (权力运行流程图). Steps run in ``order``; a step may name its
-    ``next_steps`` explicitly (a branch), otherwise it leads to every step of the next order."""
+    ``next_steps`` explicitly (a branch), ends the flow (``is_end``), or otherwise leads to every step
+    of the next order."""
 
     power = models.ForeignKey(Power, verbose_name=_("职权"), on_delete=models.CASCADE, related_name="steps")
     order = models.PositiveIntegerField(_("顺序"))
@@ -149,6 +150,7 @@ class PowerStep(models.Model):
     time_limit_days = models.PositiveIntegerField(
         _("期限（日）"), null=True, blank=True, validators=[MaxValueValidator(3650)]
     )
+    is_end = models.BooleanField(_("终点环节"), default=False, help_text=_("流程在此结束（如裁定不予受理）。"))
     next_steps = models.ManyToManyField(
         "self", verbose_name=_("下一环节"), symmetrical=False, blank=True, related_name="previous_steps"
     )

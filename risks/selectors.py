@@ -1,6 +1,6 @@
 """Reads of the registry, always starting from ``visible_to(user)``."""
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Value, When
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -41,7 +41,8 @@ SORT_FIELDS = {
 
 
 def risk_points(user):
-    return RiskPoint.objects.visible_to(user)
+    """Risk points in the user's scope; a draft stays private to its owner until it is submitted."""
+    return RiskPoint.objects.visible_to(user).exclude(Q(state=State.DRAFT) & ~Q(owner_id=user.pk))
 
 
 def risk_point_list(user, params, request):

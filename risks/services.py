@@ -235,18 +235,20 @@ def responsible_leader_for(rp: RiskPoint):
     A court-level point (no division) belongs to the president whatever its grade."""
     if not rp.grade:
         return None
-    rows = RoleAssignment.objects.filter(court_id=rp.court_id).order_by("id")
-    if rp.grade == Grade.HIGH or not rp.division_id:
-        role, division_id = Role.PRESIDENT, None
-    elif rp.grade == Grade.MEDIUM:
-        role, division_id = Role.DEPUTY_LEADER, rp.division_id
-    else:
-        role, division_id = Role.DIVISION_HEAD, rp.division_id
-    rows = rows.filter(role=role)
-    if division_id:
-        rows = rows.filter(division_id=division_id)
-    row = rows.select_related("user").first()
-    return row.user if row else None
+    chain = [(Role.PRESIDENT, None)]
+    if rp.division_id and rp.grade != Grade.HIGH:
+        chain.insert(0, (Role.DEPUTY_LEADER, rp.division_id))
+        if rp.grade == Grade.LOW:
+            chain.insert(0, (Role.DIVISION_HEAD, rp.division_id))
+    # Where a court has no such leader (a basic court without deputies), the next one up is responsible.
+    rows = RoleAssignment.objects.filter(court_id=rp.court_id, role__in=[r for r, _d in chain]).order_by("id")
+    found = {}
+    for row in rows.select_related("user"):
+        found.setdefault((row.role, row.division_id if row.role != Role.PRESIDENT else None), row.user)
+    for key in chain:
+        if key in found:
+            return found[key]
+    return None
 
 
 def _save_grading(rp, *, tier, actor, factors, grade, reason) -> RiskGrading:

@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from hkcourt.org.scoping import UserRoles
 from hkcourt.org.todos import Todo
 
-from .models import RiskPoint, State
+from .models import State
+from .selectors import risk_points
 
 
 def _url(**params):
@@ -18,7 +19,7 @@ def _url(**params):
 
 def risk_todos(user):
     roles = UserRoles.of(user)
-    visible = RiskPoint.objects.visible_to(user)
+    visible = risk_points(user)
     mine = Q(owner=user)
     reviewing = roles.has("division_head", "deputy_leader", "president", "office")
     office = roles.has("office")
