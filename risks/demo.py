@@ -902,7 +902,7 @@ def _seed_powers(court, divisions, posts, *, only=None, with_steps=True):
             if name not in created:
                 continue
             power = created[name][0]
-            for order_no, step_name, _actor, _days, next_orders in spec:
+            for _order_no, step_name, _actor, _days, next_orders in spec:
                 if next_orders is None:
                     continue
                 src = steps[(name, step_name)]

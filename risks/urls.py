@@ -21,5 +21,6 @@ urlpatterns = [
         views.risk_action,
         name="action",
     ),
+    path("risks/feedback/", views.feedback_list, name="feedback"),
     path("public/<slug:code>/", views.public_page, name="public"),
 ]

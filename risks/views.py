@@ -80,6 +80,7 @@ def risk_list(request):
             "sizes": PAGE_SIZES,
             "bulk_form": BulkForm(actions=actions) if actions else None,
             "can_create": bool(services.levels_for(request.user)),
+            "can_read_feedback": UserRoles.of(request.user).has("office", "leading_group") or request.user.is_superuser,
         },
     )
 
@@ -449,6 +450,16 @@ def post_statement(request, pk):
     rows = [(p, by_power.get(p.pk, [])) for p in powers]
     holders = Person.objects.visible_to(request.user).filter(post=post).order_by("full_name")
     return render(request, "risks/post_statement.html", {"post": post, "rows": rows, "holders": holders})
+
+
+@login_required
+@require_GET
+def feedback_list(request):
+    """群众提: comments from the public pages, for the office and the leading group only."""
+    if not (UserRoles.of(request.user).has("office", "leading_group") or request.user.is_superuser):
+        raise PermissionDenied(_("群众意见只向领导小组办公室和领导小组成员开放。"))
+    page = Paginator(selectors.feedback_for(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "risks/feedback.html", {"page": page})
 
 
 # ---------------------------------------------------------------- the public
