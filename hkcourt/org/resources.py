@@ -717,7 +717,20 @@ class RosterResource(resources.ModelResource):
             instance._roster_roles = wanted
         else:
             instance._roster_roles = None
-        report.roles = "、".join(role_label(r) for r in roles) if roles else report.roles
+        if roles:
+            labels = [role_label(r) for r in roles]
+            if overseen:
+                deputy = role_label(Role.DEPUTY_LEADER)
+                names = "、".join(d.name for d in overseen)
+                labels = [f"{label}（{names}）" if label == deputy else label for label in labels]
+            report.roles = "、".join(labels)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """A row that failed its own checks is reported as such: running the model's ``full_clean()`` on
+        the half-filled person would only add noise ("this field cannot be null")."""
+        if import_validation_errors:
+            raise ValidationError(import_validation_errors)
+        self._clean(instance)
 
     @staticmethod
     def _level_for(name: str, parent) -> str:
