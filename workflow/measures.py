@@ -50,12 +50,14 @@ def _model(app_label, name):
         return None
 
 
-def campaign_start_instant(campaign):
-    """Work counts for a campaign from the first day of its first phase (00:00 local time)."""
-    from .models import local_zone
+def campaign_window(campaign):
+    """Work counts for a campaign from its first day (00:00 local time) to the end of its last day."""
+    from .models import deadline_end, local_zone
 
-    start = campaign.start
-    return dt.datetime.combine(start, dt.time.min, tzinfo=local_zone()) if start else None
+    start, end = campaign.start, campaign.end
+    if start is None:
+        return None
+    return dt.datetime.combine(start, dt.time.min, tzinfo=local_zone()), deadline_end(end)
 
 
 def _people(campaign, only):
@@ -69,9 +71,9 @@ def risk_post_submitted(campaign, only=None):
     if RiskPoint is None:
         return None
     submitted = RiskPoint.objects.filter(owner=OuterRef("user"), level="post").exclude(state__in=["draft", "retired"])
-    since = campaign_start_instant(campaign)
-    if since is not None:
-        submitted = submitted.filter(created_at__gte=since)
+    window = campaign_window(campaign)
+    if window is not None:
+        submitted = submitted.filter(created_at__gte=window[0], created_at__lt=window[1])
     return set(_people(campaign, only).filter(Exists(submitted)).values_list("pk", flat=True))
 
 
@@ -96,4 +98,6 @@ def letters_signed(campaign, only=None):
     if not {"signer", "state"} <= field_names:
         return None
     signed = Letter.objects.filter(signer=OuterRef("user")).exclude(state="drafted")
+    if "kind" in field_names:
+        signed = signed.filter(kind="personal")
     return set(_people(campaign, only).filter(Exists(signed)).values_list("pk", flat=True))

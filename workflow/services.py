@@ -236,7 +236,17 @@ def update_schedule(*, actor, campaign: Campaign, phase_dates: dict, deadlines: 
 
 @transaction.atomic
 def record_completion(*, actor, task: PhaseTask, unit_id: int, note: str, attachment=None) -> PhaseTaskCompletion:
-    """The office records that a unit (person, division or court, by the task) has done a task."""
+    """The office records that a unit (person, division or court, by the task) has done a task. For a
+    measured task this records work done outside the system (a paper submission) for a unit the
+    measure does not count yet."""
+    [completion] = record_completions(actor=actor, task=task, unit_ids=[unit_id], note=note, attachment=attachment)
+    return completion
+
+
+@transaction.atomic
+def record_completions(*, actor, task: PhaseTask, unit_ids, note: str, attachment=None) -> list:
+    """The same for several units at once (a meeting that covered many divisions), in a fixed number of
+    queries. All or nothing: one unit that cannot be recorded refuses the whole batch."""
     campaign = task.phase.campaign
     _require_office(actor, campaign.court)
     if campaign.is_template:
@@ -244,39 +254,55 @@ def record_completion(*, actor, task: PhaseTask, unit_id: int, note: str, attach
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": _("请填写完成情况说明（如会议纪要、学习记录的要点）。")})
+    unit_ids = list(dict.fromkeys(unit_ids))
+    if not unit_ids:
+        raise ValidationError({"unit": _("请选择完成对象。")})
     units = CampaignUnits(campaign)
     unit = task.unit
-    if task.measure_key and units.measured(task.measure_key) is not None:
-        raise ValidationError(_("该任务由系统自动计量，无需登记。"))
-    if unit_id not in set(units.unit_ids(unit)):
+    covered = set(units.unit_ids(unit))
+    outside = [u for u in unit_ids if u not in covered]
+    if outside:
         raise ValidationError({"unit": _("所选对象不在本活动范围内。")})
-    kwargs = {"task": task, "court_id": units.court_of(unit, unit_id), "division_id": None, "person_id": None}
-    if unit == Unit.PERSON:
-        kwargs.update(person_id=unit_id, division_id=units.division_of(unit, unit_id))
-    elif unit == Unit.DIVISION:
-        kwargs.update(division_id=unit_id)
-    already = PhaseTaskCompletion.objects.filter(task=task)
-    if unit == Unit.PERSON:
-        already = already.filter(person_id=unit_id)
-    elif unit == Unit.DIVISION:
-        already = already.filter(person__isnull=True, division_id=unit_id)
-    else:
-        already = already.filter(person__isnull=True, division__isnull=True, court_id=unit_id)
-    if already.exists():
-        raise ValidationError(_("“%(unit)s”已登记完成，无需重复登记。") % {"unit": units.label(unit, unit_id)})
-    completion = PhaseTaskCompletion(**kwargs, note=note, done_by=actor)
+    measured = units.measured(task.measure_key) if task.measure_key else None
+    [progress] = progress_of(units, [task])
+    already = [u for u in unit_ids if u in progress.done]
+    if already:
+        names = "、".join(units.label(unit, u) for u in already[:5])
+        if measured is not None and any(u in measured for u in already):
+            raise ValidationError(_("“%(units)s”已由系统自动计量为完成，无需登记。") % {"units": names})
+        raise ValidationError(_("“%(units)s”已登记完成，无需重复登记。") % {"units": names})
+    rows = []
+    for unit_id in unit_ids:
+        row = PhaseTaskCompletion(
+            task=task,
+            court_id=units.court_of(unit, unit_id),
+            note=note,
+            done_by=actor,
+            division_id=None,
+            person_id=None,
+        )
+        if unit == Unit.PERSON:
+            row.person_id, row.division_id = unit_id, units.division_of(unit, unit_id)
+        elif unit == Unit.DIVISION:
+            row.division_id = unit_id
+        if attachment is not None:
+            row.attachment = attachment
+        row.full_clean(validate_constraints=False)
+        rows.append(row)
     if attachment is not None:
-        completion.attachment = attachment
-    completion.full_clean(validate_constraints=False)
-    completion.save()
+        for row in rows:
+            row.save()  # the file is stored once per row
+    else:
+        PhaseTaskCompletion.objects.bulk_create(rows)
     audit.record(
         actor=actor,
         action="workflow.task_complete",
-        obj=completion,
-        court=completion.court,
-        data={"task": task.pk, "unit": unit, "unit_id": unit_id},
+        obj=task,
+        court=campaign.court,
+        reason=note,
+        data={"unit": unit, "unit_ids": unit_ids},
     )
-    return completion
+    return rows
 
 
 @transaction.atomic

@@ -108,7 +108,7 @@ def task_detail(request, pk):
     campaign = task.phase.campaign
     progress, rows = selectors.task_units(request.user, task)
     can_manage = services.can_manage(request.user, campaign.court) and not campaign.is_template
-    form = _completion_form(request, task, rows) if can_manage and not progress.measured else None
+    form = _completion_form(request, task, rows) if can_manage else None
     return render(
         request,
         "workflow/task_detail.html",
