@@ -9,7 +9,7 @@ PY=.venv/bin/python
 $PY manage.py migrate --noinput
 $PY manage.py seed_demo
 # The filesystem broker's folders must exist before the worker polls them.
-mkdir -p var/log var/celery/queue var/celery/processed
+mkdir -p var/log var/celery/queue var/celery/processed var/celery/control
 .venv/bin/celery -A hkcourt worker -B --pool=solo --loglevel=INFO >var/log/celery.log 2>&1 &
 worker=$!
 trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
