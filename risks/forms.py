@@ -86,10 +86,24 @@ class RiskPointForm(BootstrapMixin, FactorsMixin, forms.Form):
         label=_("所在环节"), queryset=PowerStep.objects.none(), required=False, empty_label=_("（请先选择职权）")
     )
     description = forms.CharField(
-        label=_("风险点描述"), max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 3}), strip=False
+        label=_("风险点描述"),
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        strip=False,
+        error_messages={
+            "required": _("“风险点描述”不能为空或只含空白。"),
+            "max_length": _("“风险点描述”不能超过%(limit_value)d个字（现为%(show_value)d个字）。"),
+        },
     )
     manifestations = forms.CharField(
-        label=_("主要表现形式"), max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 4}), strip=False
+        label=_("主要表现形式"),
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        strip=False,
+        error_messages={
+            "required": _("“主要表现形式”不能为空或只含空白。"),
+            "max_length": _("“主要表现形式”不能超过%(limit_value)d个字（现为%(show_value)d个字）。"),
+        },
     )
     source = forms.ChoiceField(label=_("查找方式"), choices=Source.choices, initial=Source.SELF)
     key_links = forms.ModelMultipleChoiceField(
