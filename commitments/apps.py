@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class CommitmentsConfig(AppConfig):
     name = "commitments"
     verbose_name = _("廉政风险防范承诺书")
+
+    def ready(self):
+        from hkcourt.org import todos
+
+        from . import services  # noqa: F401 - registers the audit codes
+        from .todos import letters_todos
+
+        todos.register(letters_todos)

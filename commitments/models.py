@@ -1,1 +1,281 @@
-"""Models of this app arrive with its issue."""
+"""Commitment letters (廉政风险防范承诺书): the yearly template, the letters generated from it, the PDF editions
+stored when a letter is signed and countersigned, and the zip bundles of a division's signed letters.
+
+State changes happen only in :mod:`commitments.services`. A letter round is keyed by court and year
+(:class:`LetterTemplate`); the campaign of the ``workflow`` app sits above this app and may point at a
+template, never the reverse (``campaign_id`` is a plain number for that reason, not a foreign key).
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from hkcourt.org.models import Court, Division, Post, Role
+from hkcourt.org.scoping import Scope, ScopedQuerySet
+
+TEXT_LIMIT = 4000
+
+
+class Kind(models.TextChoices):
+    PERSONAL = "personal", _("个人")
+    DIVISION = "division", _("庭室")
+    COURT = "court", _("单位")
+
+
+class LetterState(models.TextChoices):
+    DRAFTED = "drafted", _("待签订")
+    SIGNED = "signed", _("已签订")
+    COUNTERSIGNED = "countersigned", _("已会签")
+    ARCHIVED = "archived", _("已归档")
+
+
+class Edition(models.TextChoices):
+    SIGNED = "signed", _("签订本")
+    COUNTERSIGNED = "countersigned", _("会签本")
+
+
+class LetterTemplateQuerySet(ScopedQuerySet):
+    # The fixed text is organisation data: everyone sees the templates of the courts they belong to.
+    scope = Scope(court="court", division=None, owner=None, organisation=True)
+
+
+class LetterTemplate(models.Model):
+    """The fixed text of one year's letters in one court (承诺书模板), edited by the office.
+
+    The texts use a placeholder language and nothing else: ``{姓名}``, ``{单位}`` …, ``{风险点清单}`` marks
+    where the signer's risk points are listed; ``{{`` and ``}}`` are literal braces. No code runs."""
+
+    court = models.ForeignKey(Court, verbose_name=_("法院"), on_delete=models.PROTECT, related_name="letter_templates")
+    year = models.PositiveIntegerField(_("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    title = models.CharField(_("名称"), max_length=100)
+    campaign_id = models.PositiveIntegerField(
+        _("所属活动编号"), null=True, blank=True, help_text=_("由活动管理引用；本模块不依赖活动模块。")
+    )
+    personal_text = models.TextField(_("个人承诺书正文"), max_length=TEXT_LIMIT)
+    division_text = models.TextField(_("庭室承诺书正文"), max_length=TEXT_LIMIT)
+    court_text = models.TextField(_("单位承诺书正文"), max_length=TEXT_LIMIT)
+    sign_deadline = models.DateField(_("签订截止日期"), null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    objects = LetterTemplateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("承诺书模板")
+        verbose_name_plural = _("承诺书模板")
+        ordering = ["-year", "court__path"]
+        constraints = [models.UniqueConstraint(fields=["court", "year"], name="letter_template_one_per_year")]
+
+    def __str__(self):
+        return self.title
+
+    def text_for(self, kind) -> str:
+        return {Kind.PERSONAL: self.personal_text, Kind.DIVISION: self.division_text, Kind.COURT: self.court_text}[kind]
+
+
+class LetterQuerySet(ScopedQuerySet):
+    # Own letters; a head: the division's; a deputy: the overseen divisions'; president and office: the court's.
+    scope = Scope(court="court", division="division", owner="signer")
+
+    def current(self):
+        return self.filter(superseded_at__isnull=True)
+
+    def for_list(self):
+        return self.select_related("court", "division", "signer__person", "countersigner__person", "template")
+
+
+class CommitmentLetter(models.Model):
+    """One letter: personal (个人), division (庭室) or court (单位), signed layer by layer.
+
+    ``body`` is the letter's text and its risk points as taken from the registry when it was generated;
+    it may be refreshed while the letter is drafted and is frozen once signed. A correction is a new
+    version (``supersedes``); both stay on record."""
+
+    TRANSITIONS = {
+        LetterState.DRAFTED: {LetterState.SIGNED},
+        LetterState.SIGNED: {LetterState.COUNTERSIGNED},
+        LetterState.COUNTERSIGNED: {LetterState.ARCHIVED},
+        LetterState.ARCHIVED: set(),
+    }
+
+    template = models.ForeignKey(
+        LetterTemplate, verbose_name=_("承诺书模板"), on_delete=models.PROTECT, related_name="letters"
+    )
+    kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices)
+    court = models.ForeignKey(Court, verbose_name=_("法院"), on_delete=models.PROTECT, related_name="+")
+    division = models.ForeignKey(
+        Division, verbose_name=_("庭室"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    post = models.ForeignKey(
+        Post, verbose_name=_("岗位"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("承诺人"), on_delete=models.PROTECT, related_name="commitment_letters"
+    )
+    countersigner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("监督人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="letters_to_countersign",
+        help_text=_("空：由单位（领导小组办公室）会签。"),
+    )
+    countersigner_role = models.CharField(_("监督人身份"), max_length=20, choices=Role.choices)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    supersedes = models.OneToOneField(
+        "self",
+        verbose_name=_("更正的原版本"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+    )
+    superseded_at = models.DateTimeField(_("被更正时间"), null=True, blank=True)
+    correction_reason = models.TextField(_("更正理由"), max_length=TEXT_LIMIT, blank=True)
+    state = models.CharField(
+        _("状态"), max_length=16, choices=LetterState.choices, default=LetterState.DRAFTED, db_index=True
+    )
+    body = models.JSONField(_("正文"), default=dict)
+    supplement = models.TextField(_("个人补充承诺"), max_length=TEXT_LIMIT, blank=True)
+    generated_at = models.DateTimeField(_("生成时间"))
+    signed_at = models.DateTimeField(_("签订时间"), null=True, blank=True)
+    countersigned_at = models.DateTimeField(_("会签时间"), null=True, blank=True)
+    countersigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("会签人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    archived_at = models.DateTimeField(_("归档时间"), null=True, blank=True)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("归档人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    verification_code = models.CharField(_("验证码"), max_length=24, unique=True, null=True, blank=True)
+
+    objects = LetterQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("承诺书")
+        verbose_name_plural = _("承诺书")
+        ordering = ["court__path", "kind", "division__sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "kind", "signer"],
+                condition=Q(superseded_at__isnull=True) & ~Q(kind="division"),
+                name="letter_one_current_per_signer",
+            ),
+            models.UniqueConstraint(
+                fields=["template", "division"],
+                condition=Q(superseded_at__isnull=True, kind="division"),
+                name="letter_one_current_per_division",
+            ),
+        ]
+        indexes = [models.Index(fields=["template", "state"], name="letter_template_state_idx")]
+
+    def __str__(self):
+        return f"{self.body.get('title', '')}（{self.body.get('signer_name', '')}，{_('第%d版') % self.version}）"
+
+    @property
+    def title(self):
+        return self.body.get("title", "")
+
+    @property
+    def is_superseded(self) -> bool:
+        return self.superseded_at is not None
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.state != LetterState.DRAFTED
+
+    def can_move_to(self, state) -> bool:
+        return state in self.TRANSITIONS.get(self.state, set())
+
+
+class LetterDocumentQuerySet(ScopedQuerySet):
+    scope = Scope(court="letter__court", division="letter__division", owner="letter__signer")
+
+
+def document_path(instance, filename):
+    return f"letters/{instance.letter.court.code}/{instance.letter.template.year}/{filename}"
+
+
+class LetterDocument(models.Model):
+    """A PDF edition of a signed letter, rendered once when it was signed or countersigned. The bytes are
+    never rendered again: verification re-hashes these stored bytes."""
+
+    letter = models.ForeignKey(
+        CommitmentLetter, verbose_name=_("承诺书"), on_delete=models.PROTECT, related_name="documents"
+    )
+    edition = models.CharField(_("版本"), max_length=16, choices=Edition.choices)
+    file = models.FileField(_("文件"), upload_to=document_path, max_length=300)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    size = models.PositiveIntegerField(_("字节数"))
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+
+    objects = LetterDocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("承诺书文件")
+        verbose_name_plural = _("承诺书文件")
+        ordering = ["letter", "created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["letter", "edition"], name="letter_document_one_per_edition")]
+
+    def __str__(self):
+        return f"{self.letter} · {self.get_edition_display()}"
+
+
+class BundleState(models.TextChoices):
+    PENDING = "pending", _("排队中")
+    RUNNING = "running", _("打包中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class LetterBundleQuerySet(ScopedQuerySet):
+    scope = Scope(court="court", division=None, owner="requested_by", owner_sees_own=True, roles=frozenset())
+
+
+class LetterBundle(models.Model):
+    """A zip of a division's signed letters, built by a Celery task; only its requester may fetch it."""
+
+    template = models.ForeignKey(
+        LetterTemplate, verbose_name=_("承诺书模板"), on_delete=models.CASCADE, related_name="+"
+    )
+    court = models.ForeignKey(Court, verbose_name=_("法院"), on_delete=models.CASCADE, related_name="+")
+    division = models.ForeignKey(Division, verbose_name=_("庭室"), on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.CASCADE, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    state = models.CharField(_("状态"), max_length=10, choices=BundleState.choices, default=BundleState.PENDING)
+    total = models.PositiveIntegerField(_("文件总数"), default=0)
+    done = models.PositiveIntegerField(_("已完成"), default=0)
+    file = models.FileField(_("文件"), upload_to="bundles/", max_length=300, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    error = models.CharField(_("错误"), max_length=300, blank=True)
+
+    objects = LetterBundleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("承诺书打包下载")
+        verbose_name_plural = _("承诺书打包下载")
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self):
+        return f"{self.division} {self.requested_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else (100 if self.state == BundleState.DONE else 0)

@@ -190,4 +190,4 @@ LOGGING = {
 DEMO_DATA_ALLOWED = True
 
 # seed_demo runs these in dependency order; each app adds its own seeder with its issue.
-DEMO_SEEDERS = ["hkcourt.org.demo.seed", "risks.demo.seed", "workflow.demo.seed"]
+DEMO_SEEDERS = ["hkcourt.org.demo.seed", "risks.demo.seed", "commitments.demo.seed", "workflow.demo.seed"]

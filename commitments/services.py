@@ -1,0 +1,848 @@
+"""Business actions on commitment letters. One function per action: keyword-only, in a transaction, validated,
+permission checked, recorded in the audit log; a transition from the wrong state is refused with a Chinese
+message and nothing is changed.
+
+Layering (层层签订): staff sign with their division head as countersigner (监督人); division heads — their
+personal letter and their division's letter — with the deputy leader in charge of the division; deputy
+leaders and other leaders without a division with the president; the president's letters with the court
+itself, for which the leading group's office (领导小组办公室) countersigns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import zipfile
+from collections import defaultdict
+from datetime import timedelta
+
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from hkcourt.org import audit
+from hkcourt.org.models import Court, Division, Person, Role, RoleAssignment
+from hkcourt.org.scoping import UserRoles
+
+from . import placeholders, rendering
+from .models import (
+    BundleState,
+    CommitmentLetter,
+    Edition,
+    Kind,
+    LetterBundle,
+    LetterDocument,
+    LetterState,
+    LetterTemplate,
+)
+
+audit.register(
+    {
+        "commitments.template_save": gettext_lazy("保存承诺书模板"),
+        "commitments.generate": gettext_lazy("生成承诺书"),
+        "commitments.supplement": gettext_lazy("修改个人补充承诺"),
+        "commitments.sign": gettext_lazy("签订承诺书"),
+        "commitments.countersign": gettext_lazy("会签承诺书"),
+        "commitments.archive": gettext_lazy("承诺书归档"),
+        "commitments.supersede": gettext_lazy("更正承诺书（新版本）"),
+        "commitments.bundle": gettext_lazy("打包下载承诺书"),
+        "commitments.remind": gettext_lazy("提醒签订承诺书"),
+    }
+)
+
+TITLES = {
+    Kind.PERSONAL: gettext_lazy("个人廉政风险防范承诺书"),
+    Kind.DIVISION: gettext_lazy("庭室廉政风险防范承诺书"),
+    Kind.COURT: gettext_lazy("单位廉政风险防范承诺书"),
+}
+COUNTERSIGNER_LABELS = {
+    Role.DIVISION_HEAD: gettext_lazy("庭室负责人"),
+    Role.DEPUTY_LEADER: gettext_lazy("分管院领导"),
+    Role.PRESIDENT: gettext_lazy("院长"),
+    Role.OFFICE: gettext_lazy("单位（领导小组办公室）"),
+}
+# Risk points whose grade is established and that are not retired: what a letter commits to.
+LETTER_RISK_STATES = ("graded", "confirmed", "published", "controlled")
+GRADE_ORDER = {"high": 0, "medium": 1, "low": 2, "": 3}
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
+CONFUSABLES = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
+MAX_SUPPLEMENT = 2000
+
+DEFAULT_TEXTS = {
+    Kind.PERSONAL: (
+        "为深入推进廉政风险防控工作，落实自我防范责任，本人{姓名}（{单位}{庭室}{岗位}）对照岗位职责，"
+        "查找了本岗位在履行职责、行使权力过程中存在的廉政风险，现郑重承诺如下：\n\n"
+        "一、本岗位的廉政风险点及防控措施\n\n{风险点清单}\n\n"
+        "二、严格遵守法律法规和廉洁司法的各项规定，依法公正行使审判权、执行权，不利用职务便利谋取私利。\n\n"
+        "三、认真落实上述防控措施，主动接受组织监督和群众监督，发现风险及时报告、及时纠正。\n\n"
+        "四、如有违反，自愿接受组织处理。"
+    ),
+    Kind.DIVISION: (
+        "为落实{年度}年度廉政风险防控工作要求，{单位}{庭室}组织全体人员，从工作程序、业务流程、制度机制、"
+        "自律标准和履行职责等方面查找了本庭室的廉政风险，本庭室负责人{姓名}代表本庭室郑重承诺如下：\n\n"
+        "一、本庭室的廉政风险点及防控措施\n\n{风险点清单}\n\n"
+        "二、落实“部门定流程”的要求，规范本庭室权力运行流程，加强对重点岗位和重点环节的监督管理。\n\n"
+        "三、对本庭室干警的廉政风险防控负直接责任，发现问题及时提醒、及时纠正、及时报告。"
+    ),
+    Kind.COURT: (
+        "为推进全院廉政风险防控机制建设，{单位}围绕领导班子“三重一大”议事决策以及审判权、执行权的行使，"
+        "查找了单位层面的廉政风险，院长{姓名}代表本院郑重承诺如下：\n\n"
+        "一、单位层面的廉政风险点及防控措施\n\n{风险点清单}\n\n"
+        "二、落实“单位定制度”的要求，健全议事规则和决策程序，对高等级廉政风险负总责。\n\n"
+        "三、主要领导负总责，分管领导具体抓，纪检监察部门协调推进，层层落实廉政风险防控责任。"
+    ),
+}
+
+
+# ---------------------------------------------------------------- permissions
+
+
+def _require_login(actor):
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        raise PermissionDenied(_("需要登录。"))
+
+
+def is_office_of(actor, court: Court, roles=(Role.OFFICE,)) -> bool:
+    """The office (or, with ``roles``, another court-wide role) of this court or a court above it."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return False
+    if actor.is_superuser:
+        return True
+    return any(court.path.startswith(p) for p in UserRoles.of(actor).subtree_paths(*roles))
+
+
+def _require_office(actor, court, roles=(Role.OFFICE,)):
+    _require_login(actor)
+    if not is_office_of(actor, court, roles):
+        raise PermissionDenied(_("只有领导小组办公室可以办理此事项。"))
+
+
+def _lock(letter) -> CommitmentLetter:
+    return CommitmentLetter.objects.select_for_update().get(pk=letter.pk)
+
+
+def _refuse_if_superseded(letter):
+    if letter.is_superseded:
+        newer = CommitmentLetter.objects.filter(supersedes=letter).values_list("version", flat=True).first()
+        raise ValidationError(
+            _("该承诺书已被第%(version)s版更正，不能再办理；请办理最新版本。")
+            % {"version": newer or letter.version + 1}
+        )
+
+
+def _check_password(actor, password):
+    if not password or not actor.check_password(password):
+        raise ValidationError({"password": _("密码不正确。签订和会签须重新输入本人登录密码。")})
+
+
+# ---------------------------------------------------------------- templates
+
+
+@transaction.atomic
+def save_template(
+    *,
+    actor,
+    court: Court,
+    year: int,
+    title: str,
+    personal_text: str,
+    division_text: str,
+    court_text: str,
+    sign_deadline=None,
+    campaign_id=None,
+    template: LetterTemplate | None = None,
+) -> LetterTemplate:
+    """Create or edit a year's letter template. Letters already signed keep their frozen text."""
+    _require_office(actor, court, (Role.OFFICE, Role.ADMIN))
+    if template is not None:
+        template = LetterTemplate.objects.select_for_update().get(pk=template.pk)
+        if template.court_id != court.pk:
+            raise ValidationError({"court": _("模板不能改属其他法院。")})
+    else:
+        template = LetterTemplate(court=court)
+    template.year = year
+    template.title = (title or "").strip()
+    template.personal_text = (personal_text or "").replace("\x00", "").strip()
+    template.division_text = (division_text or "").replace("\x00", "").strip()
+    template.court_text = (court_text or "").replace("\x00", "").strip()
+    template.sign_deadline = sign_deadline
+    template.campaign_id = campaign_id
+    template.updated_by = actor
+    problems = {}
+    for name in ("personal_text", "division_text", "court_text"):
+        found = placeholders.errors(getattr(template, name))
+        if found:
+            problems[name] = found
+    if not template.title:
+        problems["title"] = [_("名称不能为空。")]
+    if problems:
+        raise ValidationError(problems)
+    template.full_clean()
+    created = template.pk is None
+    template.save()
+    audit.record(
+        actor=actor, action="commitments.template_save", obj=template, data={"created": created, "year": template.year}
+    )
+    return template
+
+
+def default_template_texts() -> dict:
+    return {
+        "personal_text": DEFAULT_TEXTS[Kind.PERSONAL],
+        "division_text": DEFAULT_TEXTS[Kind.DIVISION],
+        "court_text": DEFAULT_TEXTS[Kind.COURT],
+    }
+
+
+# ---------------------------------------------------------------- generation
+
+
+class _Org:
+    """The roles of one court, read once: who heads, oversees and presides."""
+
+    def __init__(self, court):
+        self.heads = defaultdict(list)  # division id -> user ids
+        self.deputies = defaultdict(list)
+        self.presidents = []
+        self.leaders = set()  # users holding a deputy leader, president or leading group role
+        self.offices = []
+        rows = RoleAssignment.objects.filter(court=court).values_list("user_id", "role", "division_id").order_by("id")
+        for user_id, role, division_id in rows:
+            if role == Role.DIVISION_HEAD:
+                self.heads[division_id].append(user_id)
+            elif role == Role.DEPUTY_LEADER:
+                self.deputies[division_id].append(user_id)
+                self.leaders.add(user_id)
+            elif role == Role.PRESIDENT:
+                self.presidents.append(user_id)
+                self.leaders.add(user_id)
+            elif role == Role.LEADING_GROUP:
+                self.leaders.add(user_id)
+
+    def _first(self, candidates, exclude):
+        return next((c for c in candidates if c != exclude), None)
+
+    def above_division(self, division_id, signer_id):
+        """The deputy leader in charge of a division, else the president, else the court."""
+        deputy = self._first(self.deputies.get(division_id, []), signer_id)
+        if deputy:
+            return deputy, Role.DEPUTY_LEADER
+        return self.above_leader(signer_id)
+
+    def above_leader(self, signer_id):
+        president = self._first(self.presidents, signer_id)
+        if president:
+            return president, Role.PRESIDENT
+        return None, Role.OFFICE
+
+    def countersigner_for_person(self, user_id, division_id):
+        if user_id in self.presidents:
+            return None, Role.OFFICE
+        if user_id in self.leaders or division_id is None:
+            return self.above_leader(user_id)
+        if user_id in self.heads.get(division_id, []):
+            return self.above_division(division_id, user_id)
+        head = self._first(self.heads.get(division_id, []), user_id)
+        if head:
+            return head, Role.DIVISION_HEAD
+        return self.above_division(division_id, user_id)
+
+
+def _measures_by_point(point_ids) -> dict:
+    """Measures of these risk points, if the registry has measures yet: {point id: [{"text", "kind"}]}."""
+    try:
+        measure_model = apps.get_model("risks", "Measure")
+    except LookupError:
+        return {}
+    link = None
+    for f in measure_model._meta.get_fields():
+        if (
+            getattr(f, "related_model", None) is apps.get_model("risks", "RiskPoint")
+            and (f.many_to_one or f.many_to_many)
+            and not f.auto_created
+        ):
+            link = f
+            break
+    text_field = next(
+        (
+            n
+            for n in ("content", "description", "title", "name")
+            if any(f.name == n for f in measure_model._meta.fields)
+        ),
+        None,
+    )
+    if link is None or text_field is None:
+        return {}
+    has_kind = any(f.name == "kind" and f.choices for f in measure_model._meta.fields)
+    result = defaultdict(list)
+    rows = measure_model.objects.filter(**{f"{link.name}__in": list(point_ids)}).values_list(
+        link.name, text_field, *(["kind"] if has_kind else [])
+    )
+    kind_labels = dict(measure_model._meta.get_field("kind").choices) if has_kind else {}
+    for row in rows.order_by("pk"):
+        result[row[0]].append({"text": row[1], "kind": str(kind_labels.get(row[2], "")) if has_kind else ""})
+    return result
+
+
+def _risk_points(court):
+    """The court's established risk points, as plain dicts, grouped for the three kinds of letter."""
+    risk_point = apps.get_model("risks", "RiskPoint")
+    points = list(
+        risk_point.objects.filter(court=court, state__in=LETTER_RISK_STATES)
+        .select_related("power", "step")
+        .order_by("id")
+    )
+    measures = _measures_by_point([p.pk for p in points])
+    by_post, by_division, by_court, by_leader = defaultdict(list), defaultdict(list), [], defaultdict(list)
+    for p in points:
+        item = {
+            "id": p.pk,
+            "code": p.code,
+            "level": p.level,
+            "level_label": str(p.get_level_display()),
+            "description": p.description,
+            "manifestations": p.manifestations,
+            "grade": p.grade,
+            "grade_label": str(p.get_grade_display()) if p.grade else "",
+            "power": p.power.name if p.power_id else "",
+            "step": p.step.name if p.step_id else "",
+            "measures": measures.get(p.pk, []),
+        }
+        if p.level == "post" and p.post_id:
+            by_post[p.post_id].append(item)
+        elif p.level == "division" and p.division_id:
+            by_division[p.division_id].append(item)
+        elif p.level == "court":
+            by_court.append(item)
+        if p.responsible_leader_id:
+            by_leader[p.responsible_leader_id].append(item)
+    return by_post, by_division, by_court, by_leader
+
+
+def _sorted(items):
+    seen, result = set(), []
+    for item in sorted(items, key=lambda i: (GRADE_ORDER.get(i["grade"], 3), i["id"])):
+        if item["id"] not in seen:
+            seen.add(item["id"])
+            result.append(item)
+    return result
+
+
+def build_body(*, kind, template, court, division, post, person, risks, countersigner_role) -> dict:
+    """The letter's content as plain data: frozen into the letter, rendered by the document template."""
+    values = {
+        "单位": court.name,
+        "庭室": division.name if division else "",
+        "岗位": post.name if post else (person.title if person else ""),
+        "姓名": person.full_name if person else "",
+        "职务": person.title if person else "",
+        "年度": template.year,
+    }
+    before, after = placeholders.expand(template.text_for(kind), values)
+    return {
+        "title": str(TITLES[kind]),
+        "year": template.year,
+        "court": court.name,
+        "division": division.name if division else "",
+        "post": post.name if post else "",
+        "signer_name": person.full_name if person else "",
+        "signer_title": person.title if person else "",
+        "before": before,
+        "after": after,
+        "risks": _sorted(risks),
+        "countersigner_label": str(COUNTERSIGNER_LABELS.get(countersigner_role, "")),
+        "generated_at": timezone.now().isoformat(timespec="seconds"),
+    }
+
+
+def _plans(template):
+    """Every letter the template's court should have: (kind, signer user id, division, post, person, risks,
+    countersigner id, countersigner role)."""
+    court = template.court
+    org = _Org(court)
+    by_post, by_division, by_court, by_leader = _risk_points(court)
+    people = {
+        p.user_id: p
+        for p in Person.objects.filter(court=court, user__is_active=True).select_related("division", "post", "user")
+    }
+    divisions = {d.pk: d for d in Division.objects.filter(court=court)}
+    plans = []
+    for user_id, person in people.items():
+        risks = list(by_post.get(person.post_id, [])) + list(by_leader.get(user_id, []))
+        cs, role = org.countersigner_for_person(user_id, person.division_id)
+        plans.append((Kind.PERSONAL, user_id, person.division, person.post, person, risks, cs, role))
+    for division_id, heads in org.heads.items():
+        division = divisions.get(division_id)
+        head = next((people[h] for h in heads if h in people), None)
+        if division is None or head is None:
+            continue
+        cs, role = org.above_division(division_id, head.user_id)
+        plans.append((Kind.DIVISION, head.user_id, division, None, head, by_division.get(division_id, []), cs, role))
+    for president_id in org.presidents:
+        if president_id in people:
+            plans.append((Kind.COURT, president_id, None, None, people[president_id], by_court, None, Role.OFFICE))
+    return plans
+
+
+def preview_body(*, template: LetterTemplate, kind: str, user) -> dict:
+    """What the template produces for one signer, without writing anything: the user's own letter if the user
+    has one of that kind in the template's court, else the first letter of that kind the court would get."""
+    plans = [p for p in _plans(template) if p[0] == kind]
+    plan = next((p for p in plans if p[1] == user.pk), plans[0] if plans else None)
+    if plan is None:
+        return build_body(
+            kind=kind,
+            template=template,
+            court=template.court,
+            division=None,
+            post=None,
+            person=None,
+            risks=[],
+            countersigner_role=Role.OFFICE,
+        )
+    kind, _user_id, division, post, person, risks, _cs, role = plan
+    return build_body(
+        kind=kind,
+        template=template,
+        court=template.court,
+        division=division,
+        post=post,
+        person=person,
+        risks=risks,
+        countersigner_role=role,
+    )
+
+
+@transaction.atomic
+def generate_letters(*, actor, template: LetterTemplate) -> dict:
+    """Generate (or refresh) the template's letters: a personal letter for each person of the court, a
+    division letter for each division head, a court letter for the president. Drafted letters are refreshed
+    from the registry; signed ones are frozen and left alone. Safe to run again."""
+    _require_office(actor, template.court)
+    template = LetterTemplate.objects.select_for_update().select_related("court").get(pk=template.pk)
+    existing = {}
+    for letter in CommitmentLetter.objects.filter(template=template).current():
+        key = (letter.kind, letter.division_id) if letter.kind == Kind.DIVISION else (letter.kind, letter.signer_id)
+        existing[key] = letter
+    now = timezone.now()
+    new, refreshed, frozen = [], [], 0
+    for kind, user_id, division, post, person, risks, cs, role in _plans(template):
+        body = build_body(
+            kind=kind,
+            template=template,
+            court=template.court,
+            division=division,
+            post=post,
+            person=person,
+            risks=risks,
+            countersigner_role=role,
+        )
+        key = (kind, division.pk) if kind == Kind.DIVISION else (kind, user_id)
+        letter = existing.get(key)
+        if letter is None:
+            new.append(
+                CommitmentLetter(
+                    template=template,
+                    kind=kind,
+                    court=template.court,
+                    division=division,
+                    post=post,
+                    signer_id=user_id,
+                    countersigner_id=cs,
+                    countersigner_role=role,
+                    body=body,
+                    generated_at=now,
+                )
+            )
+        elif letter.state == LetterState.DRAFTED:
+            letter.signer_id, letter.division, letter.post = user_id, division, post
+            letter.countersigner_id, letter.countersigner_role = cs, role
+            letter.body, letter.generated_at = body, now
+            refreshed.append(letter)
+        else:
+            frozen += 1
+            if letter.state == LetterState.SIGNED and letter.countersigner_id != cs:
+                # The org changed after signing: the countersigner follows it; the signed text does not change.
+                letter.countersigner_id, letter.countersigner_role = cs, role
+                letter.save(update_fields=["countersigner", "countersigner_role"])
+    for letter in new:
+        letter.full_clean(
+            validate_constraints=False, exclude=["template", "court", "signer", "division", "post", "countersigner"]
+        )
+    CommitmentLetter.objects.bulk_create(new, batch_size=500)
+    CommitmentLetter.objects.bulk_update(
+        refreshed,
+        ["signer", "division", "post", "countersigner", "countersigner_role", "body", "generated_at"],
+        batch_size=500,
+    )
+    result = {"created": len(new), "refreshed": len(refreshed), "frozen": frozen}
+    audit.record(actor=actor, action="commitments.generate", obj=template, data=result)
+    return result
+
+
+@transaction.atomic
+def update_supplement(*, actor, letter: CommitmentLetter, text: str) -> CommitmentLetter:
+    """The signer adds their own commitments (个人补充承诺) before signing."""
+    _require_login(actor)
+    letter = _lock(letter)
+    if letter.signer_id != actor.pk:
+        raise PermissionDenied(_("只能修改本人的承诺书。"))
+    _refuse_if_superseded(letter)
+    if letter.is_frozen:
+        raise ValidationError(_("承诺书已签订，内容不能再修改；如需更正，请联系领导小组办公室生成新版本。"))
+    text = (text or "").replace("\x00", "").strip()
+    if len(text) > MAX_SUPPLEMENT:
+        raise ValidationError({"supplement": _("补充承诺不能超过%(n)d个字。") % {"n": MAX_SUPPLEMENT}})
+    letter.supplement = text
+    letter.full_clean(validate_constraints=False)
+    letter.save(update_fields=["supplement"])
+    audit.record(actor=actor, action="commitments.supplement", obj=letter, data={"length": len(text)})
+    return letter
+
+
+# ---------------------------------------------------------------- signing
+
+
+def new_verification_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(16))
+    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
+
+
+def normalise_code(code: str) -> str:
+    """Accept lower case, spaces, missing dashes and the look-alikes O/I/L/U."""
+    raw = "".join(ch for ch in (code or "").upper() if ch.isalnum()).translate(CONFUSABLES)
+    if len(raw) != 16 or any(ch not in CODE_ALPHABET for ch in raw):
+        return ""
+    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
+
+
+def verify_url(code: str = "", base: str = "") -> str:
+    """The verification page's address printed (and QR-coded) on a letter."""
+    base = base or getattr(settings, "PUBLIC_BASE_URL", "") or ""
+    url = f"{base.rstrip('/')}{reverse('commitments:verify')}"
+    return f"{url}?code={code}" if code else url
+
+
+def letter_html(letter: CommitmentLetter, *, edition: str = "", verify_base: str = "") -> str:
+    """The letter as an HTML document for WeasyPrint (autoescaped Django template)."""
+    code = letter.verification_code or ""
+    url = verify_url(code, verify_base) if code else ""
+    return render_to_string(
+        "commitments/pdf/letter.html",
+        {
+            "letter": letter,
+            "body": letter.body,
+            "edition": edition,
+            "draft": not edition,
+            "verify_url": url,
+            "verify_page": verify_url("", verify_base),
+            "qr_svg": rendering.qr_svg(url) if url else "",
+            "signer_name": _person_name(letter.signer_id),
+            "countersigner_name": _person_name(letter.countersigned_by_id) if letter.countersigned_by_id else "",
+            "font_stack": rendering.FONT_STACK,
+        },
+    )
+
+
+def _person_name(user_id):
+    if not user_id:
+        return ""
+    return Person.objects.filter(user_id=user_id).values_list("full_name", flat=True).first() or ""
+
+
+def render_letter(letter: CommitmentLetter, *, edition: str = "", verify_base: str = "") -> rendering.RenderResult:
+    return rendering.render_pdf(letter_html(letter, edition=edition, verify_base=verify_base))
+
+
+def _store_edition(letter, edition, verify_base):
+    try:
+        result = render_letter(letter, edition=edition, verify_base=verify_base)
+    except rendering.RenderError as exc:
+        raise ValidationError(
+            _("承诺书PDF生成失败，本次未签订，请稍后重试或联系管理员。（%(error)s）") % {"error": exc}
+        ) from exc
+    digest = hashlib.sha256(result.pdf).hexdigest()
+    document = LetterDocument(letter=letter, edition=edition, sha256=digest, size=len(result.pdf))
+    document.file.save(f"{letter.verification_code}-{edition}.pdf", ContentFile(result.pdf), save=False)
+    document.full_clean(validate_constraints=False)
+    document.save()
+    # If the surrounding transaction rolls back, the file stays as an unreferenced orphan under MEDIA_ROOT
+    # (never served: files are reached only through a letter row). Django has no on-rollback hook.
+    return document
+
+
+@transaction.atomic
+def sign_letter(*, actor, letter: CommitmentLetter, password: str, verify_base: str = "") -> CommitmentLetter:
+    """The signer signs their own letter: re-entered password, body frozen, PDF rendered once and stored with
+    its SHA-256 and a verification code."""
+    _require_login(actor)
+    letter = _lock(letter)
+    if letter.signer_id != actor.pk:
+        raise PermissionDenied(_("只能由承诺人本人签订，任何人不能代他人签订。"))
+    _refuse_if_superseded(letter)
+    if letter.state != LetterState.DRAFTED:
+        raise ValidationError(
+            _("该承诺书已于%(when)s签订，不能重复签订。")
+            % {"when": f"{timezone.localtime(letter.signed_at):%Y-%m-%d %H:%M}"}
+            if letter.signed_at
+            else _("该承诺书当前状态为“%(state)s”，不能签订。") % {"state": letter.get_state_display()}
+        )
+    _check_password(actor, password)
+    letter.state = LetterState.SIGNED
+    letter.signed_at = timezone.now()
+    letter.verification_code = new_verification_code()
+    letter.full_clean(validate_constraints=False)
+    letter.save(update_fields=["state", "signed_at", "verification_code"])
+    document = _store_edition(letter, Edition.SIGNED, verify_base)
+    audit.record(
+        actor=actor,
+        action="commitments.sign",
+        obj=letter,
+        data={"sha256": document.sha256, "code": letter.verification_code, "version": letter.version},
+    )
+    _notify_countersigner_after_commit(letter)
+    return letter
+
+
+@transaction.atomic
+def countersign_letter(*, actor, letter: CommitmentLetter, password: str, verify_base: str = "") -> CommitmentLetter:
+    """The leader above (or, for the president's letters, the office for the court) countersigns."""
+    _require_login(actor)
+    letter = _lock(letter)
+    if letter.signer_id == actor.pk:
+        raise PermissionDenied(_("不能会签本人的承诺书。"))
+    if letter.countersigner_id:
+        if letter.countersigner_id != actor.pk:
+            raise PermissionDenied(
+                _("该承诺书应由%(name)s会签，不能代他人会签。") % {"name": _person_name(letter.countersigner_id)}
+            )
+    elif not is_office_of(actor, letter.court):
+        raise PermissionDenied(_("该承诺书由单位会签，只有领导小组办公室可以办理。"))
+    _refuse_if_superseded(letter)
+    if letter.state != LetterState.SIGNED:
+        if letter.state == LetterState.DRAFTED:
+            raise ValidationError(_("承诺人尚未签订，不能会签。"))
+        raise ValidationError(_("该承诺书已会签，不能重复会签。"))
+    _check_password(actor, password)
+    letter.state = LetterState.COUNTERSIGNED
+    letter.countersigned_at = timezone.now()
+    letter.countersigned_by = actor
+    letter.full_clean(validate_constraints=False)
+    letter.save(update_fields=["state", "countersigned_at", "countersigned_by"])
+    document = _store_edition(letter, Edition.COUNTERSIGNED, verify_base)
+    audit.record(actor=actor, action="commitments.countersign", obj=letter, data={"sha256": document.sha256})
+    return letter
+
+
+@transaction.atomic
+def archive_letter(*, actor, letter: CommitmentLetter) -> CommitmentLetter:
+    _require_office(actor, letter.court)
+    letter = _lock(letter)
+    _refuse_if_superseded(letter)
+    if letter.state != LetterState.COUNTERSIGNED:
+        raise ValidationError(
+            _("只有已会签的承诺书可以归档（当前：%(state)s）。") % {"state": letter.get_state_display()}
+        )
+    letter.state = LetterState.ARCHIVED
+    letter.archived_at = timezone.now()
+    letter.archived_by = actor
+    letter.save(update_fields=["state", "archived_at", "archived_by"])
+    audit.record(actor=actor, action="commitments.archive", obj=letter)
+    return letter
+
+
+@transaction.atomic
+def supersede_letter(*, actor, letter: CommitmentLetter, reason: str) -> CommitmentLetter:
+    """A correction: a new drafted version generated from the registry now, superseding a signed letter.
+    The old letter, its PDF and its hash stay on record; verification reports it as superseded."""
+    _require_office(actor, letter.court)
+    letter = _lock(letter)
+    reason = (reason or "").replace("\x00", "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写更正理由。")})
+    _refuse_if_superseded(letter)
+    if letter.state == LetterState.DRAFTED:
+        raise ValidationError(_("尚未签订的承诺书无需更正：重新生成即可更新内容。"))
+    plan = next(
+        (
+            p
+            for p in _plans(letter.template)
+            if p[0] == letter.kind
+            and (p[2].pk == letter.division_id if letter.kind == Kind.DIVISION else p[1] == letter.signer_id)
+        ),
+        None,
+    )
+    if plan is None:
+        raise ValidationError(_("承诺人已不在本院或已不担任相应职务，无法生成新版本。"))
+    kind, user_id, division, post, person, risks, cs, role = plan
+    now = timezone.now()
+    letter.superseded_at = now
+    letter.save(update_fields=["superseded_at"])
+    newer = CommitmentLetter(
+        template=letter.template,
+        kind=kind,
+        court=letter.court,
+        division=division,
+        post=post,
+        signer_id=user_id,
+        countersigner_id=cs,
+        countersigner_role=role,
+        version=letter.version + 1,
+        supersedes=letter,
+        correction_reason=reason,
+        supplement=letter.supplement,
+        body=build_body(
+            kind=kind,
+            template=letter.template,
+            court=letter.court,
+            division=division,
+            post=post,
+            person=person,
+            risks=risks,
+            countersigner_role=role,
+        ),
+        generated_at=now,
+    )
+    newer.full_clean(validate_constraints=False)
+    newer.save()
+    audit.record(actor=actor, action="commitments.supersede", obj=letter, reason=reason, data={"new": newer.pk})
+    return newer
+
+
+# ---------------------------------------------------------------- reminders and bundles
+
+
+def _notify_countersigner_after_commit(letter):
+    """Tell the countersigner a letter awaits them (through the notification machinery, if installed)."""
+    if not letter.countersigner_id:
+        return
+    try:
+        from hkcourt.notifications import services as notifications
+    except ImportError:  # pragma: no cover - the ground floor ships notifications
+        return
+    title = _("%(name)s的%(title)s待您会签") % {"name": letter.body.get("signer_name", ""), "title": letter.title}
+    url = reverse("commitments:detail", args=[letter.pk])
+    recipient_id, kind, due = letter.countersigner_id, "commitments.countersign", timezone.localdate()
+
+    def send():
+        from django.contrib.auth import get_user_model
+
+        recipient = get_user_model().objects.filter(pk=recipient_id).first()
+        if recipient is not None:
+            notifications.notify(recipient=recipient, kind=kind, obj=letter, due=due, title=title, url=url)
+
+    transaction.on_commit(send, robust=True)
+
+
+@transaction.atomic
+def remind_unsigned(*, template: LetterTemplate, today=None, days_before: int = 7, actor=None) -> int:
+    """Remind signers of drafted letters and countersigners of signed ones when the deadline is near (or past).
+    Idempotent: one reminder per person, letter round and day (the notification's unique key)."""
+    from hkcourt.notifications.services import Message, notify_many
+
+    today = today or timezone.localdate()
+    if not template.sign_deadline or today < template.sign_deadline - timedelta(days=days_before):
+        return 0
+    url = reverse("commitments:list")
+    messages = []
+    letters = CommitmentLetter.objects.filter(template=template).current()
+    for signer_id in letters.filter(state=LetterState.DRAFTED).values_list("signer_id", flat=True).distinct():
+        messages.append(
+            Message(
+                recipient_id=signer_id,
+                title=_("请在%(date)s前签订%(title)s") % {"date": template.sign_deadline, "title": template.title},
+                url=url,
+            )
+        )
+    for cs_id in (
+        letters.filter(state=LetterState.SIGNED, countersigner__isnull=False)
+        .values_list("countersigner_id", flat=True)
+        .distinct()
+    ):
+        messages.append(
+            Message(
+                recipient_id=cs_id,
+                title=_("有承诺书待您会签（截止%(date)s）") % {"date": template.sign_deadline},
+                url=url,
+            )
+        )
+    created = notify_many(kind="commitments.reminder", obj=template, due=today, messages=messages, actor=actor)
+    audit.record(actor=actor, action="commitments.remind", obj=template, data={"created": created, "day": str(today)})
+    return created
+
+
+@transaction.atomic
+def request_bundle(*, actor, template: LetterTemplate, division: Division) -> LetterBundle:
+    """Ask for a zip of a division's signed letters; a Celery task builds it after commit."""
+    from .selectors import letters_for
+
+    _require_login(actor)
+    if not letters_for(actor).filter(template=template, division=division).exists() or not (
+        actor.is_superuser
+        or UserRoles.of(actor).has(
+            Role.DIVISION_HEAD, Role.DEPUTY_LEADER, Role.PRESIDENT, Role.OFFICE, Role.LEADING_GROUP
+        )
+    ):
+        raise PermissionDenied(_("您无权下载该庭室的承诺书。"))
+    bundle = LetterBundle(template=template, court=template.court, division=division, requested_by=actor)
+    bundle.full_clean()
+    bundle.save()
+    audit.record(actor=actor, action="commitments.bundle", obj=bundle, data={"division": division.pk})
+    from .tasks import build_letter_bundle
+
+    build_letter_bundle.delay_on_commit(bundle.pk)
+    return bundle
+
+
+def build_bundle(*, bundle_id: int) -> LetterBundle:
+    """Zip the stored PDFs (latest edition of each current signed letter) of the bundle's division. Progress is
+    committed as it goes; running it again after a crash starts over, after completion does nothing."""
+    with transaction.atomic():
+        bundle = LetterBundle.objects.select_for_update().get(pk=bundle_id)
+        if bundle.state == BundleState.DONE:
+            return bundle
+        documents = list(
+            LetterDocument.objects.filter(
+                letter__template_id=bundle.template_id,
+                letter__division_id=bundle.division_id,
+                letter__superseded_at__isnull=True,
+            )
+            .select_related("letter")
+            .order_by("letter_id", "-created_at")
+        )
+        latest = {}
+        for document in documents:
+            latest.setdefault(document.letter_id, document)
+        bundle.state, bundle.total, bundle.done, bundle.error = BundleState.RUNNING, len(latest), 0, ""
+        bundle.save(update_fields=["state", "total", "done", "error"])
+    buffer = ContentFile(b"")
+    try:
+        import io
+
+        raw = io.BytesIO()
+        with zipfile.ZipFile(raw, "w", zipfile.ZIP_STORED) as archive:
+            for index, document in enumerate(latest.values(), start=1):
+                letter = document.letter
+                name = f"{letter.body.get('signer_name', '')}-{letter.title}-v{letter.version}-{document.edition}.pdf"
+                with document.file.open("rb") as handle:
+                    archive.writestr(name.replace("/", "_"), handle.read())
+                if index % 10 == 0 or index == len(latest):
+                    LetterBundle.objects.filter(pk=bundle.pk).update(done=index)
+        buffer = ContentFile(raw.getvalue())
+    except Exception as exc:  # noqa: BLE001 - the failure is shown to the requester
+        LetterBundle.objects.filter(pk=bundle.pk).update(state=BundleState.FAILED, error=str(exc)[:300])
+        bundle.refresh_from_db()
+        return bundle
+    with transaction.atomic():
+        bundle = LetterBundle.objects.select_for_update().get(pk=bundle_id)
+        bundle.file.save(f"bundle-{bundle.pk}-{secrets.token_hex(8)}.zip", buffer, save=False)
+        bundle.state, bundle.done, bundle.finished_at = BundleState.DONE, bundle.total, timezone.now()
+        bundle.save()
+    return bundle

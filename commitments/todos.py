@@ -1,0 +1,49 @@
+"""我的待办 for letters: my letter to sign, letters to countersign, letters to archive."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from hkcourt.org.models import Role
+from hkcourt.org.scoping import UserRoles
+from hkcourt.org.todos import Todo
+
+from .models import LetterState
+
+
+def letters_todos(user):
+    from .selectors import letters_for, to_countersign
+
+    items = []
+    section = _("承诺书")
+    mine = letters_for(user).current().filter(signer=user, state=LetterState.DRAFTED).select_related("template")
+    for letter in mine:
+        items.append(
+            Todo(
+                section=section,
+                title=_("签订%(title)s") % {"title": letter.title},
+                url=reverse("commitments:detail", args=[letter.pk]),
+                due=letter.template.sign_deadline,
+            )
+        )
+    waiting = to_countersign(user).count()
+    if waiting:
+        items.append(
+            Todo(
+                section=section,
+                title=_("会签承诺书"),
+                url=reverse("commitments:list") + "?tab=countersign",
+                count=waiting,
+            )
+        )
+    if user.is_superuser or UserRoles.of(user).has(Role.OFFICE):
+        to_archive = letters_for(user).current().filter(state=LetterState.COUNTERSIGNED).count()
+        if to_archive:
+            items.append(
+                Todo(
+                    section=section,
+                    title=_("归档已会签的承诺书"),
+                    url=reverse("commitments:list") + f"?state={LetterState.COUNTERSIGNED}",
+                    count=to_archive,
+                )
+            )
+    return items

@@ -1,0 +1,413 @@
+"""Letters pages: thin. Reads come from :mod:`.selectors` (scoped: out of scope is 404), actions from
+:mod:`.services`; a refused action comes back as a message and changes nothing."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from hkcourt.org.models import Court, Division, Role
+from hkcourt.org.scoping import UserRoles
+
+from . import selectors, services
+from .forms import CodeForm, PasswordForm, SupersedeForm, SupplementForm, TemplateForm, UploadForm
+from .models import Kind, LetterState
+from .rendering import RenderError
+
+
+def _verify_base(request):
+    return request.build_absolute_uri("/")
+
+
+def _messages_of(exc):
+    if isinstance(exc, ValidationError):
+        return [str(m) for m in exc.messages]
+    return [str(exc.args[0]) if exc.args else _("您无权办理此事项。")]
+
+
+def _refused(request, exc):
+    for text in _messages_of(exc):
+        messages.error(request, text)
+
+
+@login_required
+def letter_list(request):
+    tab = request.GET.get("tab", "")
+    template = selectors.current_template(request.user)
+    if request.GET.get("template", "").isdigit():
+        template = selectors.templates_for(request.user).filter(pk=request.GET["template"]).first() or template
+    if tab == "countersign":
+        rows = selectors.to_countersign(request.user)
+    else:
+        rows = selectors.letter_list(
+            request.user,
+            template=template,
+            state=request.GET.get("state", ""),
+            kind=request.GET.get("kind", ""),
+            mine=(tab == "mine"),
+        )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    roles = UserRoles.of(request.user)
+    return render(
+        request,
+        "commitments/list.html",
+        {
+            "page": page,
+            "tab": tab,
+            "template": template,
+            "templates": selectors.templates_for(request.user).order_by("-year")[:20],
+            "states": LetterState.choices,
+            "kinds": Kind.choices,
+            "state": request.GET.get("state", ""),
+            "kind": request.GET.get("kind", ""),
+            "countersign_count": selectors.to_countersign(request.user).count(),
+            "may_manage": request.user.is_superuser or roles.has(Role.OFFICE, Role.ADMIN),
+            "may_see_progress": request.user.is_superuser
+            or roles.has(Role.DIVISION_HEAD, Role.DEPUTY_LEADER, Role.PRESIDENT, Role.OFFICE, Role.LEADING_GROUP),
+        },
+    )
+
+
+@login_required
+def letter_detail(request, pk):
+    letter = selectors.letter_detail(request.user, pk)
+    user = request.user
+    may_countersign = (
+        letter.state == LetterState.SIGNED
+        and not letter.is_superseded
+        and letter.signer_id != user.pk
+        and (
+            letter.countersigner_id == user.pk
+            or (letter.countersigner_id is None and services.is_office_of(user, letter.court))
+        )
+    )
+    is_office = services.is_office_of(user, letter.court)
+    return render(
+        request,
+        "commitments/detail.html",
+        {
+            "letter": letter,
+            "body": letter.body,
+            "documents": selectors.documents_of(letter),
+            "versions": selectors.versions_of(letter),
+            "may_sign": letter.signer_id == user.pk
+            and letter.state == LetterState.DRAFTED
+            and not letter.is_superseded,
+            "may_countersign": may_countersign,
+            "may_archive": is_office and letter.state == LetterState.COUNTERSIGNED and not letter.is_superseded,
+            "may_supersede": is_office and letter.state != LetterState.DRAFTED and not letter.is_superseded,
+            "sign_form": PasswordForm(),
+            "supplement_form": SupplementForm(initial={"supplement": letter.supplement}),
+            "supersede_form": SupersedeForm(),
+            "countersigner_name": services._person_name(letter.countersigner_id),
+            "countersigned_by_name": services._person_name(letter.countersigned_by_id),
+        },
+    )
+
+
+@login_required
+def letter_pdf(request, pk):
+    """A signed letter: its stored PDF (never rendered again). A drafted one: a preview marked 样稿."""
+    letter = selectors.letter_detail(request.user, pk)
+    name = f"letter-{letter.pk}-v{letter.version}"
+    if letter.state == LetterState.DRAFTED:
+        try:
+            result = services.render_letter(letter, verify_base=_verify_base(request))
+        except RenderError:
+            messages.error(request, _("样稿生成失败，请稍后重试。"))
+            return redirect("commitments:detail", pk=letter.pk)
+        response = HttpResponse(result.pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{name}-draft.pdf"'
+        return response
+    documents = selectors.documents_of(letter)
+    wanted = request.GET.get("edition", "")
+    document = next((d for d in reversed(documents) if not wanted or d.edition == wanted), None)
+    if document is None:
+        raise Http404(_("没有该版本的文件。"))
+    response = FileResponse(
+        document.file.open("rb"), content_type="application/pdf", filename=f"{name}-{document.edition}.pdf"
+    )
+    response["Content-Disposition"] = response["Content-Disposition"].replace("attachment", "inline")
+    response["X-Content-SHA256"] = document.sha256
+    return response
+
+
+@login_required
+@require_POST
+def sign(request, pk):
+    letter = selectors.letter_detail(request.user, pk)
+    form = PasswordForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请输入登录密码并勾选确认后再签订。"))
+        return redirect("commitments:detail", pk=letter.pk)
+    try:
+        services.sign_letter(
+            actor=request.user,
+            letter=letter,
+            password=form.cleaned_data["password"],
+            verify_base=_verify_base(request),
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("承诺书已签订，PDF已生成并存档。"))
+    return redirect("commitments:detail", pk=letter.pk)
+
+
+@login_required
+@require_POST
+def countersign(request, pk):
+    letter = selectors.letter_detail(request.user, pk)
+    form = PasswordForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请输入登录密码并勾选确认后再会签。"))
+        return redirect("commitments:detail", pk=letter.pk)
+    try:
+        services.countersign_letter(
+            actor=request.user,
+            letter=letter,
+            password=form.cleaned_data["password"],
+            verify_base=_verify_base(request),
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("已会签。"))
+    return redirect("commitments:detail", pk=letter.pk)
+
+
+@login_required
+@require_POST
+def archive(request, pk):
+    letter = selectors.letter_detail(request.user, pk)
+    try:
+        services.archive_letter(actor=request.user, letter=letter)
+    except (ValidationError, PermissionDenied) as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("已归档。"))
+    return redirect("commitments:detail", pk=letter.pk)
+
+
+@login_required
+@require_POST
+def supersede(request, pk):
+    letter = selectors.letter_detail(request.user, pk)
+    form = SupersedeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写更正理由。"))
+        return redirect("commitments:detail", pk=letter.pk)
+    try:
+        newer = services.supersede_letter(actor=request.user, letter=letter, reason=form.cleaned_data["reason"])
+    except (ValidationError, PermissionDenied) as exc:
+        _refused(request, exc)
+        return redirect("commitments:detail", pk=letter.pk)
+    messages.success(request, _("已生成第%(v)d版，原版本保留备查。") % {"v": newer.version})
+    return redirect("commitments:detail", pk=newer.pk)
+
+
+@login_required
+@require_POST
+def supplement(request, pk):
+    letter = selectors.letter_detail(request.user, pk)
+    form = SupplementForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("补充承诺不能超过2000个字。"))
+        return redirect("commitments:detail", pk=letter.pk)
+    try:
+        services.update_supplement(actor=request.user, letter=letter, text=form.cleaned_data["supplement"])
+    except (ValidationError, PermissionDenied) as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("补充承诺已保存。"))
+    return redirect("commitments:detail", pk=letter.pk)
+
+
+# ---------------------------------------------------------------- templates (office)
+
+
+def _require_template_manager(user):
+    if not (user.is_superuser or UserRoles.of(user).has(Role.OFFICE, Role.ADMIN)):
+        raise Http404
+
+
+@login_required
+def template_list(request):
+    _require_template_manager(request.user)
+    return render(
+        request,
+        "commitments/templates.html",
+        {"templates": selectors.templates_for(request.user).order_by("-year", "court__path")},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def template_edit(request, pk=None):
+    _require_template_manager(request.user)
+    template = selectors.template_detail(request.user, pk) if pk else None
+    court = template.court if template else _own_court(request.user)
+    if request.method == "POST":
+        form = TemplateForm(request.POST, instance=template)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                template = services.save_template(
+                    actor=request.user,
+                    court=court,
+                    year=data["year"],
+                    title=data["title"],
+                    personal_text=data["personal_text"],
+                    division_text=data["division_text"],
+                    court_text=data["court_text"],
+                    sign_deadline=data["sign_deadline"],
+                    campaign_id=template.campaign_id if template else None,
+                    template=template,
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            except PermissionDenied as exc:
+                _refused(request, exc)
+            else:
+                messages.success(request, _("模板已保存。"))
+                return redirect("commitments:template_edit", pk=template.pk)
+    else:
+        initial = services.default_template_texts() if template is None else None
+        form = TemplateForm(instance=template, initial=initial)
+    return render(request, "commitments/template_form.html", {"form": form, "template": template, "court": court})
+
+
+def _apply_errors(form, exc):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _own_court(user):
+    from hkcourt.org.models import Person
+
+    person = Person.objects.filter(user=user).select_related("court").first()
+    if person is None:
+        court = Court.objects.visible_to(user).first()
+        if court is None:
+            raise Http404
+        return court
+    return person.court
+
+
+@login_required
+def template_preview(request, pk):
+    """The personal letter of the signed-in person (or a sample) as this template would produce it, unsigned."""
+    _require_template_manager(request.user)
+    template = selectors.template_detail(request.user, pk)
+    kind = request.GET.get("kind", Kind.PERSONAL)
+    kind = kind if kind in Kind.values else Kind.PERSONAL
+    body = services.preview_body(template=template, kind=kind, user=request.user)
+    return render(
+        request,
+        "commitments/template_preview.html",
+        {"template": template, "body": body, "kind": kind, "kinds": Kind.choices},
+    )
+
+
+@login_required
+@require_POST
+def generate(request, pk):
+    template = selectors.template_detail(request.user, pk)
+    try:
+        result = services.generate_letters(actor=request.user, template=template)
+    except (ValidationError, PermissionDenied) as exc:
+        _refused(request, exc)
+    else:
+        messages.success(
+            request,
+            _("已生成：新建%(created)d份，更新%(refreshed)d份，已签订不变%(frozen)d份。") % result,
+        )
+    return redirect("commitments:templates")
+
+
+# ---------------------------------------------------------------- progress and bundles
+
+
+@login_required
+def progress(request):
+    template = selectors.current_template(request.user)
+    if request.GET.get("template", "").isdigit():
+        template = selectors.templates_for(request.user).filter(pk=request.GET["template"]).first() or template
+    groups = selectors.progress(request.user, template) if template else []
+    return render(
+        request,
+        "commitments/progress.html",
+        {
+            "template": template,
+            "groups": groups,
+            "bundles": selectors.bundles_for(request.user)[:10],
+            "total": sum(g.total for g in groups),
+            "signed": sum(g.signed for g in groups),
+        },
+    )
+
+
+@login_required
+@require_POST
+def bundle_request(request):
+    template = get_object_or_404(selectors.templates_for(request.user), pk=request.POST.get("template") or 0)
+    division = get_object_or_404(Division.objects.visible_to(request.user), pk=request.POST.get("division") or 0)
+    try:
+        bundle = services.request_bundle(actor=request.user, template=template, division=division)
+    except (ValidationError, PermissionDenied) as exc:
+        _refused(request, exc)
+        return redirect("commitments:progress")
+    return redirect("commitments:bundle", pk=bundle.pk)
+
+
+@never_cache
+@login_required
+def bundle_status(request, pk):
+    bundle = get_object_or_404(selectors.bundles_for(request.user), pk=pk)
+    template_name = "commitments/_bundle_status.html" if request.htmx else "commitments/bundle.html"
+    return render(request, template_name, {"bundle": bundle})
+
+
+@login_required
+def bundle_download(request, pk):
+    bundle = get_object_or_404(selectors.bundles_for(request.user), pk=pk)
+    if not bundle.file:
+        raise Http404
+    return FileResponse(bundle.file.open("rb"), as_attachment=True, filename=f"letters-{bundle.division_id}.zip")
+
+
+# ---------------------------------------------------------------- verification (public, no login)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def verify(request):
+    verdict = None
+    code_form = CodeForm(request.GET or None)
+    upload_form = UploadForm()
+    if request.method == "POST":
+        upload_form = UploadForm(request.POST, request.FILES)
+        if upload_form.is_valid():
+            verdict = selectors.verify_upload(upload_form.cleaned_data["file"])
+        else:
+            verdict = selectors.Verdict(False, message=_("请选择要验证的PDF文件。"))
+    elif code_form.is_bound:
+        verdict = (
+            selectors.verify_code(code_form.cleaned_data["code"])
+            if code_form.is_valid()
+            else selectors.Verdict(False, message=_("请输入验证码。"))
+        )
+    return render(
+        request,
+        "commitments/verify.html",
+        {"code_form": code_form, "upload_form": upload_form, "verdict": verdict},
+        status=200,
+    )

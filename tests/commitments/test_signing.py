@@ -1,0 +1,200 @@
+"""Generation and the signing rules, through the services (the public surface of business actions)."""
+
+import hashlib
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from commitments import services
+from commitments.models import CommitmentLetter, Kind, LetterDocument, LetterState
+from hkcourt.org.demo import DEMO_PASSWORD
+from hkcourt.org.models import AuditEntry
+
+from .conftest import VERIFY_BASE
+
+pytestmark = pytest.mark.django_db
+
+
+def test_generation_covers_every_person_division_head_and_president(letters, letter_of, demo_user):
+    from hkcourt.org.models import Person, RoleAssignment
+
+    city = letters.court
+    personal = CommitmentLetter.objects.filter(template=letters, kind=Kind.PERSONAL)
+    assert personal.count() == Person.objects.filter(court=city).count()
+    heads = RoleAssignment.objects.filter(court=city, role="division_head").count()
+    assert CommitmentLetter.objects.filter(template=letters, kind=Kind.DIVISION).count() == heads
+    assert CommitmentLetter.objects.filter(template=letters, kind=Kind.COURT).get().signer.username == "president_demo"
+
+    # Layer by layer: staff → head, head → deputy leader, deputy → president, president → the court (office).
+    assert letter_of("staff_demo").countersigner.username == "head_demo"
+    assert letter_of("head_demo").countersigner.username == "deputy_demo"
+    assert letter_of("head_demo", Kind.DIVISION).countersigner.username == "deputy_demo"
+    assert letter_of("deputy_demo").countersigner.username == "president_demo"
+    assert letter_of("president_demo").countersigner is None
+    assert letter_of("president_demo", Kind.COURT).countersigner is None
+
+
+def test_body_lists_post_risks_with_grades_highest_first_and_no_drafts(letter_of):
+    body = letter_of("staff_demo").body
+    assert [r["description"] for r in body["risks"]] == ["违规采取诉讼保全措施", "调解中偏向一方当事人"]
+    assert [r["grade_label"] for r in body["risks"]] == ["高", "低"]
+    assert body["post"] == "审判员" and body["signer_name"] == "王晓东"
+    assert "王晓东" in body["before"][0] and "鹤岗市中级人民法院" in body["before"][0]
+    division_body = letter_of("head_demo", Kind.DIVISION).body
+    assert [r["description"] for r in division_body["risks"]] == ["庭室案件分配不公开"]
+
+
+def test_generation_is_idempotent_and_never_touches_signed_letters(letters, letter_of, sign, demo_user):
+    signed = sign(letter_of("staff_demo"))
+    frozen_body = signed.body
+    before = CommitmentLetter.objects.count()
+    result = services.generate_letters(actor=demo_user("office_demo"), template=letters)
+    assert result["created"] == 0 and result["frozen"] == 1
+    assert CommitmentLetter.objects.count() == before
+    signed.refresh_from_db()
+    assert signed.body == frozen_body and signed.state == LetterState.SIGNED
+
+
+def test_only_the_office_generates(letters, demo_user):
+    for username in ("staff_demo", "head_demo", "president_demo"):
+        with pytest.raises(PermissionDenied):
+            services.generate_letters(actor=demo_user(username), template=letters)
+
+
+def test_sign_freezes_renders_once_and_stores_hash_and_code(letter_of, sign):
+    letter = sign(letter_of("staff_demo"))
+    assert letter.state == LetterState.SIGNED and letter.signed_at
+    assert services.normalise_code(letter.verification_code) == letter.verification_code
+    document = LetterDocument.objects.get(letter=letter)
+    data = document.file.read()
+    assert data.startswith(b"%PDF") and hashlib.sha256(data).hexdigest() == document.sha256
+    assert document.size == len(data)
+    assert AuditEntry.objects.filter(action="commitments.sign", object_id=str(letter.pk)).exists()
+
+
+def test_wrong_password_refused_nothing_changed(letter_of, demo_user):
+    letter = letter_of("staff_demo")
+    with pytest.raises(ValidationError, match="密码不正确"):
+        services.sign_letter(actor=demo_user("staff_demo"), letter=letter, password="wrong", verify_base=VERIFY_BASE)
+    letter.refresh_from_db()
+    assert letter.state == LetterState.DRAFTED and letter.verification_code is None
+    assert not LetterDocument.objects.filter(letter=letter).exists()
+
+
+def test_signing_twice_is_refused(letter_of, sign):
+    letter = sign(letter_of("staff_demo"))
+    code = letter.verification_code
+    with pytest.raises(ValidationError, match="不能重复签订"):
+        sign(letter)
+    letter.refresh_from_db()
+    assert letter.verification_code == code
+    assert LetterDocument.objects.filter(letter=letter).count() == 1
+
+
+@pytest.mark.parametrize("username", ["head_demo", "office_demo", "president_demo", "admin"])
+def test_nobody_signs_on_someone_elses_behalf(letter_of, demo_user, username):
+    letter = letter_of("staff_demo")
+    with pytest.raises(PermissionDenied, match="本人签订"):
+        services.sign_letter(actor=demo_user(username), letter=letter, password=DEMO_PASSWORD, verify_base=VERIFY_BASE)
+    letter.refresh_from_db()
+    assert letter.state == LetterState.DRAFTED
+
+
+def test_countersign_rules(letter_of, sign, countersign):
+    staff_letter = letter_of("staff_demo")
+    with pytest.raises(ValidationError, match="尚未签订"):
+        countersign(staff_letter, "head_demo")
+    sign(staff_letter)
+    # Only the named countersigner: not the deputy, not the office, not the signer.
+    for username in ("deputy_demo", "office_demo"):
+        with pytest.raises(PermissionDenied, match="不能代他人会签"):
+            countersign(staff_letter, username)
+    with pytest.raises(PermissionDenied, match="不能会签本人"):
+        countersign(staff_letter, "staff_demo")
+    letter = countersign(staff_letter, "head_demo")
+    assert letter.state == LetterState.COUNTERSIGNED and letter.countersigned_by.username == "head_demo"
+    assert sorted(LetterDocument.objects.filter(letter=letter).values_list("edition", flat=True)) == [
+        "countersigned",
+        "signed",
+    ]
+    with pytest.raises(ValidationError, match="不能重复会签"):
+        countersign(letter, "head_demo")
+
+
+def test_head_cannot_countersign_own_letter(letter_of, sign, countersign):
+    head_letter = sign(letter_of("head_demo"))
+    with pytest.raises(PermissionDenied, match="不能会签本人"):
+        countersign(head_letter, "head_demo")
+    assert countersign(head_letter, "deputy_demo").state == LetterState.COUNTERSIGNED
+
+
+def test_court_letter_is_countersigned_by_the_office_for_the_court(letter_of, sign, countersign):
+    court_letter = sign(letter_of("president_demo", Kind.COURT))
+    with pytest.raises(PermissionDenied, match="领导小组办公室"):
+        countersign(court_letter, "deputy_demo")
+    assert countersign(court_letter, "office_demo").countersigned_by.username == "office_demo"
+
+
+def test_supplement_only_before_signing_and_only_by_signer(letter_of, sign, demo_user):
+    letter = letter_of("staff_demo")
+    with pytest.raises(PermissionDenied):
+        services.update_supplement(actor=demo_user("head_demo"), letter=letter, text="代写")
+    services.update_supplement(actor=demo_user("staff_demo"), letter=letter, text="不接受当事人宴请。")
+    sign(letter)
+    with pytest.raises(ValidationError, match="不能再修改"):
+        services.update_supplement(actor=demo_user("staff_demo"), letter=letter, text="签后改动")
+    letter.refresh_from_db()
+    assert letter.supplement == "不接受当事人宴请。"
+
+
+def test_archive_rules(letter_of, sign, countersign, demo_user):
+    letter = letter_of("staff_demo")
+    with pytest.raises(ValidationError, match="只有已会签"):
+        services.archive_letter(actor=demo_user("office_demo"), letter=letter)
+    letter = countersign(sign(letter), "head_demo")
+    with pytest.raises(PermissionDenied):
+        services.archive_letter(actor=demo_user("head_demo"), letter=letter)
+    assert services.archive_letter(actor=demo_user("office_demo"), letter=letter).state == LetterState.ARCHIVED
+
+
+def test_correction_is_a_new_version_and_the_old_cannot_be_signed(letter_of, sign, countersign, demo_user):
+    office = demo_user("office_demo")
+    draft = letter_of("staff_demo")
+    with pytest.raises(ValidationError, match="无需更正"):
+        services.supersede_letter(actor=office, letter=draft, reason="x")
+    old = sign(draft)
+    with pytest.raises(ValidationError, match="更正理由"):
+        services.supersede_letter(actor=office, letter=old, reason="  ")
+    with pytest.raises(PermissionDenied):
+        services.supersede_letter(actor=demo_user("staff_demo"), letter=old, reason="自己改")
+    new = services.supersede_letter(actor=office, letter=old, reason="新增风险点")
+    old.refresh_from_db()
+    assert old.is_superseded and old.state == LetterState.SIGNED  # kept on record, unchanged
+    assert LetterDocument.objects.filter(letter=old).count() == 1
+    assert new.version == 2 and new.supersedes == old and new.state == LetterState.DRAFTED
+    with pytest.raises(ValidationError, match="已被第2版更正"):
+        countersign(old, "head_demo")
+    with pytest.raises(ValidationError, match="已被第2版更正"):
+        services.supersede_letter(actor=office, letter=old, reason="再改")
+    signed_new = sign(new)
+    assert signed_new.verification_code != old.verification_code
+
+
+def test_placeholder_language_refuses_unknown_names_and_runs_no_code(city, demo_user):
+    office = demo_user("office_demo")
+    texts = services.default_template_texts()
+    with pytest.raises(ValidationError) as excinfo:
+        services.save_template(
+            actor=office, court=city, year=2030, title="t", **{**texts, "personal_text": "本人{密码}承诺 {风险点清单}{"}
+        )
+    message = " ".join(excinfo.value.message_dict["personal_text"])
+    assert "未知的占位符“{密码}”" in message and "单独的花括号" in message
+    from commitments.models import LetterTemplate
+
+    assert not LetterTemplate.objects.filter(year=2030).exists()
+    from commitments import placeholders
+
+    before, after = placeholders.expand(
+        "{{ settings.SECRET_KEY }} {% load static %} {姓名}\n\n{风险点清单}\n\n完", {"姓名": "<b>王</b>"}
+    )
+    assert before == ["{ settings.SECRET_KEY } {% load static %} <b>王</b>"] and after == ["完"]
