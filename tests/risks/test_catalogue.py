@@ -1,0 +1,90 @@
+"""Power catalogue, flowchart and post power statement; the demo seed."""
+
+import pytest
+from django.urls import reverse
+
+from risks import flowchart
+from risks.demo import seed
+from risks.models import Power, PowerStep, RiskPoint, State
+
+from .factories import PowerStepFactory, RiskPointFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_flowchart_marks_weak_links_by_highest_grade_and_escapes_text(client, login_as, demo_user, civil_power):
+    first, second, _third = civil_power.steps.order_by("order")
+    staff = demo_user("staff_demo")
+    RiskPointFactory(owner=staff, power=civil_power, step=first, state=State.GRADED, grade="low")
+    RiskPointFactory(owner=staff, power=civil_power, step=first, state=State.PUBLISHED, grade="high")
+    RiskPointFactory(owner=staff, power=civil_power, step=second, state=State.SUBMITTED)  # not graded yet
+    PowerStep.objects.filter(pk=second.pk).update(name="<b>作出</b>保全裁定")
+    login_as("staff_demo")
+    html = client.get(reverse("risks:power_detail", args=[civil_power.pk])).content.decode()
+    assert "<svg" in html and "权力运行流程图" in html
+    weak = html.split(f'data-step="{first.pk}"')[1].split("</g>")[0]
+    assert "#c62828" in weak and "薄弱环节" in weak  # coloured by the highest grade (高)
+    plain = html.split(f'data-step="{second.pk}"')[1].split("</g>")[0]
+    assert "薄弱环节" not in plain
+    assert "&lt;b&gt;作出&lt;/b&gt;" in plain and "<b>作出" not in html
+
+
+def test_flowchart_flags_steps_over_the_statutory_limit(client, login_as, civil_power):
+    login_as("staff_demo")
+    Power.objects.filter(pk=civil_power.pk).update(time_limit_days=10)
+    html = client.get(reverse("risks:power_detail", args=[civil_power.pk])).content.decode()
+    assert "合计最长 6 日，在法定期限 10 日以内" in html  # three steps of 2 days
+    PowerStepFactory(power=civil_power, order=9, time_limit_days=5)
+    html = client.get(reverse("risks:power_detail", args=[civil_power.pk])).content.decode()
+    assert "合计最长 11 日，超过法定期限 10 日" in html
+
+
+def test_longest_path_follows_branches():
+    class S:
+        def __init__(self, id, order, days, is_end=False):
+            self.id, self.order, self.time_limit_days, self.is_end = id, order, days, is_end
+
+    steps = [S(1, 1, 2), S(2, 2, 10), S(3, 2, 1, is_end=True), S(4, 3, 3)]
+    edges = flowchart.edges_of(steps, {})
+    assert (3, 4) not in edges and (2, 4) in edges and (1, 3) in edges
+    assert flowchart.longest_days(steps, edges) == 15
+
+
+def test_catalogue_browses_court_division_post(client, login_as, civil, civil_power):
+    login_as("staff_demo")
+    post = civil_power.posts.first()
+    html = client.get(
+        reverse("risks:catalogue"), {"court": civil.court_id, "division": civil.pk, "post": post.pk}
+    ).content.decode()
+    assert civil_power.name in html and "岗位权力说明书" in html
+    statement = client.get(reverse("risks:post_statement", args=[post.pk])).content.decode()
+    assert civil_power.name in statement and "审查申请与担保 → 作出保全裁定 → 实施查封冻结" in statement
+
+
+def test_step_picker_returns_the_powers_steps(client, login_as, civil_power):
+    login_as("staff_demo")
+    html = client.get(reverse("risks:step_options"), {"power": civil_power.pk}).content.decode()
+    assert html.count("<option") == 4 and "作出保全裁定" in html
+
+
+def test_suggestion_endpoint_uses_the_rule(client, login_as):
+    login_as("head_demo")
+    html = client.get(
+        reverse("risks:suggest_grade"), {"importance": 3, "discretion": 3, "probability": 3, "harm": 2}
+    ).content.decode()
+    assert "bg-grade-high" in html
+    html = client.get(reverse("risks:suggest_grade"), {"importance": 3}).content.decode()
+    assert "四项因素都选择后" in html
+
+
+def test_demo_seed_is_rich_and_idempotent(demo_org):
+    seed(log=lambda *_: None)
+    powers, points = Power.objects.count(), RiskPoint.objects.count()
+    hgzy_powers = Power.objects.filter(court__code="hgzy")
+    assert hgzy_powers.count() >= 40
+    assert hgzy_powers.filter(steps__isnull=False).distinct().count() >= 10
+    assert points >= 150
+    assert set(RiskPoint.objects.values_list("state", flat=True)) == set(State.values)
+    assert not RiskPoint.objects.exclude(state=State.DRAFT).filter(transitions__isnull=True).exists()
+    seed(log=lambda *_: None)
+    assert (Power.objects.count(), RiskPoint.objects.count()) == (powers, points)
