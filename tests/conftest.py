@@ -13,12 +13,28 @@ def pytest_configure(config):
         assert "postgresql" in engine, f"CI must run on PostgreSQL, got {engine}"
 
 
-@pytest.fixture
-def demo_org(db):
-    """The demo organisation (courts, divisions, posts, people, demo accounts)."""
+def _seed_demo_org():
     from hkcourt.org.demo import seed
 
     seed(log=lambda *_: None)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Seed the demo organisation once per test database, committed, instead of once per test.
+
+    Tests run inside a transaction that is rolled back, so the seed stays as it is. pytest-django runs
+    transactional tests last; they flush the database, and ``demo_org`` seeds again where needed.
+    """
+    with django_db_blocker.unblock():
+        _seed_demo_org()
+
+
+@pytest.fixture
+def demo_org(db):
+    """The demo organisation (courts, divisions, posts, people, demo accounts)."""
+    if not get_user_model().objects.filter(username="staff_demo").exists():
+        _seed_demo_org()
     return get_user_model()
 
 
