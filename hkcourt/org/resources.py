@@ -144,11 +144,11 @@ def decode_csv(content: bytes) -> str:
 
 def _csv_rows(content: bytes):
     text = decode_csv(content)
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    # The separator is whichever of comma, tab and semicolon the header line uses most (Excel writes
+    # commas, or semicolons under some regional settings; some tools write tabs).
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = max(",\t;", key=header.count) if header else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         for row in reader:
             yield reader.line_num, row

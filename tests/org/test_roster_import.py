@@ -486,3 +486,43 @@ def test_exported_roster_reimports_without_changes(client, login_as):
     after = snapshot()
     assert after.pop("audit") == before.pop("audit") + 1
     assert after == before
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_csv_with_other_separators(client, login_as, delimiter):
+    login_as("admin")
+    text = io.StringIO()
+    writer = csv.writer(text, delimiter=delimiter)
+    writer.writerow(COLUMNS)
+    writer.writerows(GOOD_ROWS)
+    response = upload(client, "roster.csv", text.getvalue().encode("gbk"))
+    assert not response.context["outcome"].has_errors
+    assert [r.username for r in response.context["outcome"].rows] == ["qian_sh", "sun_my", "feng_gd", "chu_lj"]
+
+
+def test_court_admin_cannot_drop_own_admin_role(client, demo_org):
+    court = Court.objects.get(code="xiangyang")
+    person = make_person(division=Division.objects.get(court=court, name="立案庭"), roles=(Role.ADMIN,))
+    client.force_login(person.user)
+    values = row(单位代码="xiangyang", 庭室="立案庭", 姓名=person.full_name, 登录名=person.user.username, 角色="干警")
+    response = upload(client, "roster.csv", csv_bytes([values]))
+    (bad,) = response.context["outcome"].error_rows
+    assert bad.errors == ["【角色】不能通过导入撤销自己的“系统管理员”角色。"]
+    assert RoleAssignment.objects.filter(user=person.user, role=Role.ADMIN).exists()
+
+
+def test_account_without_person_is_attached_only_by_a_superuser(client, demo_org):
+    User.objects.create_user(username="bare_account", password="x-secret-123")
+    values = row(单位代码="xiangyang", 庭室="立案庭", 姓名="许晴", 登录名="bare_account")
+    court = Court.objects.get(code="xiangyang")
+    court_admin = make_person(division=Division.objects.get(court=court, name="立案庭"), roles=(Role.ADMIN,))
+    client.force_login(court_admin.user)
+    response = upload(client, "roster.csv", csv_bytes([values]))
+    assert "账号“bare_account”已存在但没有人员信息，只有超级管理员可以导入" in response.content.decode()
+
+    client.force_login(User.objects.get(username="admin"))
+    response = upload(client, "roster.csv", csv_bytes([values]))
+    assert [r.status for r in response.context["outcome"].rows] == ["new"]
+    confirm(client, response)
+    person = Person.objects.get(user__username="bare_account")
+    assert person.court == court and person.user.check_password("x-secret-123")
