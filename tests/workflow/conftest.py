@@ -31,3 +31,13 @@ def at(day: dt.date, hour=9, minute=0, second=0):
     from zoneinfo import ZoneInfo
 
     return dt.datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def submit_post_risk(user):
+    """Through the registry's own services: a post-level risk point, created and submitted."""
+    from risks import services as risk_services
+
+    rp = risk_services.create_risk_point(
+        actor=user, level="post", description="审理期限内私自会见当事人", manifestations="接受吃请、泄露合议情况"
+    )
+    return risk_services.submit(actor=user, risk_point=rp)

@@ -10,21 +10,13 @@ from django.test.utils import CaptureQueriesContext
 
 from hkcourt.notifications.models import Delivery, Notification
 from hkcourt.org.models import Division, Person, Role
-from risks import services as risk_services
 from tests.factories import make_person
 from workflow import services
 from workflow.models import Phase, PhaseState, PhaseTask
 
-from .conftest import PLAN_START, at
+from .conftest import PLAN_START, at, submit_post_risk
 
 D = dt.date
-
-
-def submit_post_risk(user):
-    rp = risk_services.create_risk_point(
-        actor=user, level="post", description="审理期限内私自会见当事人", manifestations="接受吃请、泄露合议情况"
-    )
-    return risk_services.submit(actor=user, risk_point=rp)
 
 
 def staff_user_ids():
