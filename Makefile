@@ -1,5 +1,5 @@
 # The README's two commands: `make run` and `make test`. Both do their own set-up.
-.PHONY: run test setup lint format check-migrations
+.PHONY: run test setup lint format check-migrations ci
 
 setup:
 	scripts/bootstrap.sh dev
@@ -7,14 +7,20 @@ setup:
 run: setup
 	scripts/run.sh
 
-test: setup
-	.venv/bin/ruff check .
-	.venv/bin/ruff format --check .
-	DJANGO_SETTINGS_MODULE=hkcourt.settings.test .venv/bin/python -W ignore::RuntimeWarning manage.py makemigrations --check --dry-run
+test: setup lint check-migrations
 	.venv/bin/pytest -p no:cacheprovider --create-db
 
-lint:
-	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+lint: setup
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+# -W: the test database may not exist yet (pytest creates it); the history check is then skipped quietly.
+check-migrations: setup
+	DJANGO_SETTINGS_MODULE=hkcourt.settings.test .venv/bin/python -W ignore::RuntimeWarning manage.py makemigrations --check --dry-run
 
 format:
 	.venv/bin/ruff format . && .venv/bin/ruff check --fix .
+
+# CI: `make test` against real PostgreSQL and Redis (started if down), plus the compose file check.
+ci:
+	.ci/run
