@@ -401,7 +401,8 @@ class RosterResource(resources.ModelResource):
         cache = getattr(self, "_export_roles", None)
         if cache is None:
             cache = {}
-            for ra in RoleAssignment.objects.select_related("division").order_by("role", "division__sort_order"):
+            assignments = RoleAssignment.objects.visible_to(self.actor).select_related("division")
+            for ra in assignments.order_by("role", "division__sort_order"):
                 cache.setdefault((ra.user_id, ra.court_id), []).append(ra)
             self._export_roles = cache
         return cache.get((person.user_id, person.court_id), [])
@@ -827,7 +828,3 @@ class RosterResource(resources.ModelResource):
         else:
             self._current.status = "update"
             self.counts.people_updated += 1
-
-    @property
-    def has_problems(self) -> bool:
-        return any(r.errors for r in self.reports)

@@ -526,3 +526,17 @@ def test_account_without_person_is_attached_only_by_a_superuser(client, demo_org
     confirm(client, response)
     person = Person.objects.get(user__username="bare_account")
     assert person.court == court and person.user.check_password("x-secret-123")
+
+
+def test_court_admin_exports_only_own_courts_people(client, demo_org):
+    court = Court.objects.get(code="xiangyang")
+    court_admin = make_person(division=Division.objects.get(court=court, name="立案庭"), roles=(Role.ADMIN,))
+    client.force_login(court_admin.user)
+    response = client.get(reverse("org:roster_export", args=["csv"]))
+    assert response.status_code == 200
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == ",".join(COLUMNS)
+    codes = {line.split(",")[0] for line in lines[1:]}
+    assert codes == {"xiangyang"}
+    assert len(lines) - 1 == Person.objects.filter(court=court).count()
+    assert "staff_demo" not in response.content.decode()
