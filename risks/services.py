@@ -58,6 +58,7 @@ audit.register(
         "risks.peer_comment": gettext_lazy("提出互查意见"),
         "risks.public_feedback": gettext_lazy("群众提交意见"),
         "risks.leaders_recompute": gettext_lazy("重算责任领导"),
+        "risks.powers_import": gettext_lazy("导入职权目录"),
     }
 )
 
@@ -683,3 +684,71 @@ def submit_public_feedback(
     feedback.save()
     audit.record(actor=None, action="risks.public_feedback", obj=feedback, court=court)
     return feedback
+
+
+# ---------------------------------------------------------------- the power catalogue
+
+
+def can_manage_catalogue(user, court: Court) -> bool:
+    """The office or a system administrator of the court (or a court above it) keeps its catalogue."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return is_office_for(user, court) or any(court.path.startswith(p) for p in _roles(user).subtree_paths(Role.ADMIN))
+
+
+class ImportOutcome:
+    def __init__(self, rows=None, file_error="", committed=False):
+        self.rows = rows or []
+        self.file_error = file_error
+        self.committed = committed
+
+    @property
+    def ok(self):
+        return not self.file_error and bool(self.rows) and all(r["ok"] for r in self.rows)
+
+    @property
+    def counts(self):
+        return {
+            "total": len(self.rows),
+            "errors": sum(1 for r in self.rows if not r["ok"]),
+        }
+
+
+@transaction.atomic
+def import_powers(*, actor, court: Court, filename: str, content: bytes, commit: bool = False) -> ImportOutcome:
+    """Check a catalogue file row by row (a dry run) and, with ``commit``, write it: every row or none."""
+    from .resources import ImportFileError, PowerResource, import_report, read_file
+
+    _require_login(actor)
+    if not can_manage_catalogue(actor, court):
+        raise PermissionDenied(_("只有领导小组办公室或系统管理员可以导入本院的职权目录。"))
+    try:
+        dataset = read_file(filename, content)
+    except ImportFileError as exc:
+        return ImportOutcome(file_error=str(exc))
+    resource = PowerResource(court=court)
+    missing = [
+        c
+        for c in (resource.fields["name"].column_name, resource.fields["content"].column_name)
+        if c not in dataset.headers
+    ]
+    if missing:
+        return ImportOutcome(file_error=_("缺少必需的列：%(cols)s。请使用下载的模板。") % {"cols": "、".join(missing)})
+    result = resource.import_data(
+        dataset, dry_run=True, use_transactions=True, rollback_on_validation_errors=True, raise_errors=False
+    )
+    outcome = ImportOutcome(rows=import_report(result))
+    if not commit or not outcome.ok:
+        return outcome
+    result = PowerResource(court=court).import_data(
+        dataset, dry_run=False, use_transactions=True, rollback_on_validation_errors=True, raise_errors=False
+    )
+    outcome = ImportOutcome(rows=import_report(result))
+    if not outcome.ok:  # changed between the check and the write: nothing is kept
+        transaction.set_rollback(True)
+        return outcome
+    outcome.committed = True
+    audit.record(
+        actor=actor, action="risks.powers_import", obj=court, data={"file": filename[:100], "rows": len(outcome.rows)}
+    )
+    return outcome

@@ -1,20 +1,25 @@
 """Thin views: read through :mod:`risks.selectors`, change through :mod:`risks.services`."""
 
+import base64
+import binascii
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hkcourt.org.models import Person
 from hkcourt.org.scoping import UserRoles
 
-from . import flowchart, selectors, services
+from . import flowchart, resources, selectors, services
 from .filters import SORTS
 from .forms import (
     BulkForm,
@@ -409,6 +414,7 @@ def catalogue(request):
             "division": division,
             "post": post,
             "powers": powers,
+            "can_import": services.can_manage_catalogue(request.user, court),
         },
     )
 
@@ -465,6 +471,99 @@ def feedback_list(request):
         raise PermissionDenied(_("群众意见只向领导小组办公室和领导小组成员开放。"))
     page = Paginator(selectors.feedback_for(request.user), 50).get_page(request.GET.get("page"))
     return render(request, "risks/feedback.html", {"page": page})
+
+
+# ---------------------------------------------------------------- import and export
+
+EXPORT_FORMATS = ("xlsx", "csv", "gbk")
+
+
+def _download(dataset, fmt, stem):
+    content, content_type, ext = resources.render(dataset, fmt if fmt in EXPORT_FORMATS else "xlsx")
+    response = HttpResponse(content, content_type=content_type)
+    filename = f"{stem}-{timezone.localdate():%Y%m%d}.{ext}"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@login_required
+@require_GET
+def risk_export(request):
+    """The list as a spreadsheet: the same scope and filters as the page."""
+    _filterset, _counts, rows = selectors.risk_point_list(request.user, request.GET, request)
+    return _download(resources.export_risk_points(rows), request.GET.get("format", "xlsx"), "风险点")
+
+
+@login_required
+@require_GET
+def catalogue_export(request):
+    courts = list(selectors.catalogue_courts(request.user))
+    court = next((c for c in courts if str(c.pk) == request.GET.get("court", "")), None)
+    if court is None:
+        raise Http404
+    powers = selectors.catalogue_powers(request.user, court).order_by("division__sort_order", "sort_order", "id")
+    return _download(resources.export_powers(powers), request.GET.get("format", "xlsx"), f"职权目录-{court.code}")
+
+
+def _managed_courts(user):
+    return [c for c in selectors.catalogue_courts(user) if services.can_manage_catalogue(user, c)]
+
+
+@login_required
+@require_GET
+def catalogue_template(request):
+    if not _managed_courts(request.user):
+        raise PermissionDenied(_("只有领导小组办公室或系统管理员可以导入职权目录。"))
+    return _download(resources.power_template(), request.GET.get("format", "xlsx"), "职权目录导入模板")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def catalogue_import(request):
+    """Upload → dry-run preview with per-row messages → confirm (the same file, checked again, all or nothing)."""
+    courts = _managed_courts(request.user)
+    if not courts:
+        raise PermissionDenied(_("只有领导小组办公室或系统管理员可以导入职权目录。"))
+    court = next((c for c in courts if str(c.pk) == request.POST.get("court", request.GET.get("court", ""))), courts[0])
+    outcome, filename, payload, error = None, "", "", ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is not None:
+            filename = upload.name
+            content = upload.read(resources.MAX_BYTES + 1)
+        elif request.POST.get("payload"):
+            filename = request.POST.get("filename", "")
+            try:
+                content = base64.b64decode(request.POST["payload"], validate=True)
+            except (binascii.Error, ValueError):
+                content = b""
+        else:
+            content = None
+        if content is None:
+            error = _("请选择要导入的文件。")
+        else:
+            commit = request.POST.get("commit") == "1"
+            outcome = services.import_powers(
+                actor=request.user, court=court, filename=filename, content=content, commit=commit
+            )
+            if outcome.committed:
+                messages.success(request, _("已导入 %(n)d 项职权。") % {"n": len(outcome.rows)})
+                return redirect(reverse("risks:catalogue") + f"?court={court.pk}")
+            if outcome.ok:
+                payload = base64.b64encode(content).decode()
+    return render(
+        request,
+        "risks/catalogue_import.html",
+        {
+            "courts": courts,
+            "court": court,
+            "outcome": outcome,
+            "filename": filename,
+            "payload": payload,
+            "error": error,
+        },
+        status=400 if (error or (outcome and not outcome.ok)) else 200,
+    )
 
 
 # ---------------------------------------------------------------- the public

@@ -1,0 +1,406 @@
+"""Import and export of the power catalogue and export of risk points (django-import-export).
+
+Files: ``.xlsx`` and ``.csv`` in UTF-8 (with or without BOM) or GBK/GB18030. Exports neutralise spreadsheet
+formulas (a cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading
+apostrophe). The permission check, the transaction and the audit entry of an import belong to
+:func:`risks.services.import_powers`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import tablib
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from import_export import resources
+from import_export.fields import Field
+
+from hkcourt.org.models import Division, Post
+
+from .models import TEXT_LIMIT, BusinessArea, Power, RiskPoint
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 2000
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+YES, NO = "是", "否"
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read; the message is for the user."""
+
+
+def neutralise(value):
+    """A text cell a spreadsheet would run as a formula becomes plain text."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def neutralised(dataset: tablib.Dataset) -> tablib.Dataset:
+    safe = tablib.Dataset(headers=dataset.headers)
+    for row in dataset:
+        safe.append([neutralise(v) for v in row])
+    return safe
+
+
+def render(dataset: tablib.Dataset, fmt: str) -> tuple[bytes, str, str]:
+    """(content, content type, extension) of a dataset in ``xlsx``, ``csv`` (UTF-8 with BOM) or ``gbk``."""
+    dataset = neutralised(dataset)
+    if fmt == "xlsx":
+        return dataset.export("xlsx"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(dataset.headers)
+    writer.writerows(dataset)
+    text = buffer.getvalue()
+    if fmt == "gbk":
+        return text.encode("gb18030"), "text/csv; charset=gbk", "csv"
+    return text.encode("utf-8-sig"), "text/csv; charset=utf-8", "csv"
+
+
+def read_file(name: str, content: bytes) -> tablib.Dataset:
+    """Read an uploaded table into a dataset (first non-empty row = headers)."""
+    lower = (name or "").lower()
+    if not lower.endswith((".xlsx", ".csv")):
+        raise ImportFileError(_("只能导入 .xlsx 或 .csv 文件。"))
+    if not content:
+        raise ImportFileError(_("文件是空的。"))
+    if len(content) > MAX_BYTES:
+        raise ImportFileError(_("文件超过 %(mb)d MB，请拆分后分批导入。") % {"mb": MAX_BYTES // (1024 * 1024)})
+    if lower.endswith(".xlsx"):
+        try:
+            from openpyxl import load_workbook
+
+            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
+            rows = [["" if v is None else str(v).strip() for v in row] for row in sheet.iter_rows(values_only=True)]
+        except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the user's file problem
+            raise ImportFileError(_("无法读取该 .xlsx 文件，请确认文件未损坏。")) from exc
+    else:
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                text = content.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise ImportFileError(_("无法识别文件编码，请保存为 UTF-8 或 GBK 编码的 CSV。"))
+        rows = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
+    rows = [r for r in rows if any(r)]
+    if not rows:
+        raise ImportFileError(_("文件中没有表头和数据。"))
+    headers = [h.lstrip("'") for h in rows[0]]
+    data = rows[1:]
+    if not data:
+        raise ImportFileError(_("文件只有表头，没有数据。"))
+    if len(data) > MAX_ROWS:
+        raise ImportFileError(_("文件超过 %(n)d 行，请拆分后分批导入。") % {"n": MAX_ROWS})
+    width = len(headers)
+    dataset = tablib.Dataset(headers=headers)
+    for row in data:
+        dataset.append((row + [""] * width)[:width])
+    return dataset
+
+
+# ---------------------------------------------------------------- the power catalogue
+
+COLUMNS = {
+    "division": "庭室",
+    "name": "职权名称",
+    "content": "职权内容",
+    "posts": "行使岗位",
+    "legal_basis": "法律依据",
+    "conditions": "行使条件",
+    "procedure": "行使程序",
+    "time_limit_days": "法定期限（日）",
+    "supervision": "监督方式",
+    "business_area": "业务领域",
+    "major_matter": "三重一大",
+}
+REQUIRED = ("name", "content")
+EXAMPLE = {
+    "division": "民事审判庭",
+    "name": "诉讼保全裁定",
+    "content": "对诉讼中的财产保全、行为保全申请作出裁定并交付执行。",
+    "posts": "审判长、审判员",
+    "legal_basis": "《中华人民共和国民事诉讼法》第一百零三条",
+    "conditions": "当事人提出申请并提供担保。",
+    "procedure": "审查申请与担保—作出裁定—交付执行。",
+    "time_limit_days": "5",
+    "supervision": "庭长审批；保全情况登记备查",
+    "business_area": str(BusinessArea.CIVIL.label),
+    "major_matter": NO,
+}
+LIMITS = {"name": 100, "posts": 500}
+
+
+class PowerResource(resources.ModelResource):
+    """One row = one power of ``court``; a power is found again by its division and name (update)."""
+
+    division = Field(column_name=COLUMNS["division"])
+    name = Field(attribute="name", column_name=COLUMNS["name"])
+    content = Field(attribute="content", column_name=COLUMNS["content"])
+    posts = Field(column_name=COLUMNS["posts"])
+    legal_basis = Field(attribute="legal_basis", column_name=COLUMNS["legal_basis"])
+    conditions = Field(attribute="conditions", column_name=COLUMNS["conditions"])
+    procedure = Field(attribute="procedure", column_name=COLUMNS["procedure"])
+    time_limit_days = Field(attribute="time_limit_days", column_name=COLUMNS["time_limit_days"])
+    supervision = Field(attribute="supervision", column_name=COLUMNS["supervision"])
+    business_area = Field(column_name=COLUMNS["business_area"])
+    major_matter = Field(column_name=COLUMNS["major_matter"])
+
+    class Meta:
+        model = Power
+        fields = list(COLUMNS)
+        export_order = list(COLUMNS)
+        import_id_fields = []
+        skip_diff = True
+        use_bulk = False
+
+    def __init__(self, *, court=None, **kwargs):
+        super().__init__(**kwargs)
+        self.court = court
+        self._divisions = {d.name: d for d in Division.objects.filter(court=court)} if court else {}
+        self._posts = {}
+        self._pending_posts = {}
+        self._seen = {}
+
+    # export
+    def dehydrate_division(self, power):
+        return power.division.name if power.division_id else ""
+
+    def dehydrate_posts(self, power):
+        return "、".join(p.name for p in power.posts.all())
+
+    def dehydrate_business_area(self, power):
+        return str(power.get_business_area_display())
+
+    def dehydrate_major_matter(self, power):
+        return YES if power.major_matter else NO
+
+    # import
+    def _value(self, row, key):
+        return str(row.get(COLUMNS[key]) or "").strip()
+
+    def get_or_init_instance(self, instance_loader, row):
+        division = self._divisions.get(self._value(row, "division"))
+        name = self._value(row, "name")
+        existing = Power.objects.filter(court=self.court, division=division, name=name).first() if name else None
+        return (existing, False) if existing else (Power(court=self.court), True)
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+
+        def fail(key, message):
+            errors.setdefault(key, []).append(f"“{COLUMNS[key]}”：{message}")
+
+        for key in ("name", "content", "legal_basis", "conditions", "procedure", "supervision"):
+            value = self._value(row, key)
+            if key in REQUIRED and not value:
+                fail(key, _("不能为空。"))
+            elif len(value) > LIMITS.get(key, TEXT_LIMIT):
+                fail(key, _("不能超过%(n)d个字。") % {"n": LIMITS.get(key, TEXT_LIMIT)})
+            setattr(instance, key, value)
+
+        division_name = self._value(row, "division")
+        division = None
+        if division_name:
+            division = self._divisions.get(division_name)
+            if division is None:
+                fail("division", _("本院没有“%(name)s”。") % {"name": division_name})
+        instance.division = division
+
+        posts = []
+        for post_name in filter(None, (p.strip() for p in self._value(row, "posts").replace(",", "、").split("、"))):
+            if division is None:
+                fail("posts", _("未指定庭室时不能填写岗位。"))
+                break
+            post = Post.objects.filter(division=division, name=post_name).first()
+            if post is None:
+                fail("posts", _("%(division)s没有“%(post)s”岗位。") % {"division": division.name, "post": post_name})
+            else:
+                posts.append(post)
+        self._pending_posts[id(instance)] = posts
+
+        days = self._value(row, "time_limit_days")
+        instance.time_limit_days = None
+        if days:
+            try:
+                value = int(float(days))
+                if value < 0 or value > 3650 or float(days) != value:
+                    raise ValueError
+                instance.time_limit_days = value
+            except ValueError:
+                fail("time_limit_days", _("须为0—3650之间的整数天数，现为“%(v)s”。") % {"v": days})
+
+        area = self._value(row, "business_area")
+        labels = {str(label): value for value, label in BusinessArea.choices}
+        if not area:
+            instance.business_area = BusinessArea.OTHER
+        elif area in labels or area in BusinessArea.values:
+            instance.business_area = labels.get(area, area)
+        else:
+            fail("business_area", _("须为以下之一：%(list)s。") % {"list": "、".join(labels)})
+
+        major = self._value(row, "major_matter")
+        if major in ("", NO, "否", "0", "N", "n"):
+            instance.major_matter = False
+        elif major in (YES, "1", "Y", "y"):
+            instance.major_matter = True
+        else:
+            fail("major_matter", _("请填写“是”或“否”。"))
+
+        key = (division_name, instance.name)
+        number = kwargs.get("row_number")
+        number = number + 1 if isinstance(number, int) else number  # the header is the sheet's first row
+        if instance.name and key in self._seen:
+            fail("name", _("与第%(n)s行重复。") % {"n": self._seen[key]})
+        self._seen.setdefault(key, number)
+        if errors:
+            raise ValidationError(errors)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        if not errors:
+            try:
+                instance.full_clean(exclude=["posts"], validate_unique=False, validate_constraints=False)
+            except ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    label = COLUMNS.get(field, field)
+                    errors.setdefault(field, []).extend(f"“{label}”：{m}" for m in messages)
+        if errors:
+            raise ValidationError(errors)
+
+    def save_m2m(self, instance, row, **kwargs):
+        if not kwargs.get("dry_run"):
+            instance.posts.set(self._pending_posts.pop(id(instance), []))
+
+
+def power_template() -> tablib.Dataset:
+    dataset = tablib.Dataset(headers=list(COLUMNS.values()))
+    dataset.append([EXAMPLE[k] for k in COLUMNS])
+    return dataset
+
+
+def export_powers(queryset) -> tablib.Dataset:
+    return PowerResource().export(queryset.select_related("division").prefetch_related("posts"))
+
+
+def import_report(result) -> list[dict]:
+    """Per row: number, outcome and Chinese messages, from an import-export Result."""
+    rows = []
+    labels = {"new": _("新增"), "update": _("更新"), "skip": _("跳过"), "invalid": _("有误"), "error": _("出错")}
+    for index, row in enumerate(result.rows, start=2):
+        messages = []
+        if row.validation_error is not None:
+            for field_messages in row.validation_error.message_dict.values():
+                messages.extend(field_messages)
+        messages.extend(str(e.error) for e in row.errors)
+        rows.append(
+            {
+                "number": index,
+                "status": labels.get(row.import_type, row.import_type),
+                "ok": not messages,
+                "name": getattr(row, "object_repr", "") or "",
+                "messages": messages,
+            }
+        )
+    return rows
+
+
+# ---------------------------------------------------------------- risk points (export)
+
+
+class RiskPointResource(resources.ModelResource):
+    code = Field(column_name="编号")
+    court = Field(column_name="法院")
+    division = Field(column_name="庭室")
+    post = Field(column_name="岗位")
+    level = Field(column_name="层面")
+    power = Field(column_name="职权")
+    step = Field(column_name="环节")
+    description = Field(attribute="description", column_name="风险点描述")
+    manifestations = Field(attribute="manifestations", column_name="主要表现形式")
+    source = Field(column_name="查找方式")
+    key_links = Field(column_name="重点环节")
+    state = Field(column_name="状态")
+    grade = Field(column_name="风险等级")
+    owner = Field(column_name="提出人")
+    responsible_leader = Field(column_name="责任领导")
+    publicity_ends = Field(column_name="公示截止日期")
+
+    class Meta:
+        model = RiskPoint
+        fields = [
+            "code",
+            "court",
+            "division",
+            "post",
+            "level",
+            "power",
+            "step",
+            "description",
+            "manifestations",
+            "source",
+            "key_links",
+            "state",
+            "grade",
+            "owner",
+            "responsible_leader",
+            "publicity_ends",
+        ]
+        export_order = fields
+
+    def dehydrate_code(self, rp):
+        return rp.code
+
+    def dehydrate_court(self, rp):
+        return rp.court.name
+
+    def dehydrate_division(self, rp):
+        return rp.division.name if rp.division_id else ""
+
+    def dehydrate_post(self, rp):
+        return rp.post.name if rp.post_id else ""
+
+    def dehydrate_level(self, rp):
+        return str(rp.get_level_display())
+
+    def dehydrate_power(self, rp):
+        return rp.power.name if rp.power_id else ""
+
+    def dehydrate_step(self, rp):
+        return rp.step.name if rp.step_id else ""
+
+    def dehydrate_source(self, rp):
+        return str(rp.get_source_display())
+
+    def dehydrate_key_links(self, rp):
+        return "、".join(k.name for k in rp.key_links.all())
+
+    def dehydrate_state(self, rp):
+        return str(rp.get_state_display())
+
+    def dehydrate_grade(self, rp):
+        return str(rp.get_grade_display()) if rp.grade else ""
+
+    @staticmethod
+    def _name(user):
+        if user is None:
+            return ""
+        person = getattr(user, "person", None)
+        return person.full_name if person else user.get_username()
+
+    def dehydrate_owner(self, rp):
+        return self._name(rp.owner)
+
+    def dehydrate_responsible_leader(self, rp):
+        return self._name(rp.responsible_leader)
+
+    def dehydrate_publicity_ends(self, rp):
+        return rp.publicity_ends.isoformat() if rp.publicity_ends else ""
+
+
+def export_risk_points(queryset) -> tablib.Dataset:
+    return RiskPointResource().export(queryset)
