@@ -428,6 +428,10 @@ class RosterResource(resources.ModelResource):
             if code and name and kind and (code, name) not in self._declared_divisions:
                 self._declared_divisions[(code, name)] = kind
 
+    def after_import(self, dataset, result, **kwargs):
+        """ModelResource resets the table's id sequence here, for imports that carry their own ids. This
+        one never does, and resetting the sequence under concurrent inserts could hand out an id twice."""
+
     def _row_number(self, row, kwargs) -> int:
         value = row.get(ROW_KEY)
         if value not in (None, ""):
