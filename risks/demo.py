@@ -23,6 +23,7 @@ from .models import (
     Source,
     State,
     Transition,
+    campaign_year_of,
 )
 from .services import FACTORS, suggest_grade
 
@@ -1073,6 +1074,7 @@ def _seed_points(court, powers, steps, people_by_division, rng, *, key_links, sc
             )
             previous = state
         rp.created_at = start
+        rp.campaign_year = campaign_year_of(timezone.localtime(start).date())
         rp.updated_at = start + datetime.timedelta(days=(len(path) - 1) * 3)
         if n % 3 == 0:  # the submitter proposed a grade
             gradings.append(
@@ -1104,7 +1106,7 @@ def _seed_points(court, powers, steps, people_by_division, rng, *, key_links, sc
         transition.created_at = stamp
     # auto_now(_add) would stamp every row with the seeding time; spread them over the campaign instead.
     Transition.objects.bulk_update(transitions, ["created_at"])
-    RiskPoint.objects.bulk_update([m[0] for m in meta], ["created_at", "updated_at"])
+    RiskPoint.objects.bulk_update([m[0] for m in meta], ["created_at", "updated_at", "campaign_year"])
     RiskGrading.objects.bulk_create(gradings)
     return len(points)
 

@@ -7,7 +7,16 @@ from django.utils.translation import gettext_lazy as _
 
 from hkcourt.org.models import Court, Division
 
-from .models import Grade, KeyLink, Level, RiskPoint, Source
+from .models import Grade, KeyLink, Level, RiskPoint, Source, campaign_label, campaign_year_of
+
+FIRST_CAMPAIGN = 2012  # the source plan's 2012—2013 campaign
+
+
+def _campaigns():
+    from django.utils import timezone
+
+    last = campaign_year_of(timezone.localdate())
+    return [(year, campaign_label(year)) for year in range(last, FIRST_CAMPAIGN - 1, -1)]
 
 
 def _courts(request):
@@ -40,11 +49,14 @@ class RiskPointFilter(django_filters.FilterSet):
     key_link = django_filters.ModelChoiceFilter(
         label=_("重点环节"), field_name="key_links", queryset=KeyLink.objects.all(), empty_label=_("全部重点环节")
     )
+    campaign = django_filters.ChoiceFilter(
+        label=_("活动年度"), field_name="campaign_year", choices=_campaigns, empty_label=_("全部年度")
+    )
     mine = django_filters.BooleanFilter(label=_("只看我提出的"), method="only_mine", widget=forms.CheckboxInput)
 
     class Meta:
         model = RiskPoint
-        fields = ["q", "court", "division", "level", "grade", "source", "key_link"]
+        fields = ["q", "court", "division", "level", "grade", "source", "key_link", "campaign"]
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -271,6 +271,13 @@ class RiskPoint(models.Model):
         related_name="risk_points",
     )
     publicity_ends = models.DateField(_("公示截止日期"), null=True, blank=True)
+    campaign_year = models.PositiveIntegerField(
+        _("活动年度"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("所属年度活动的起始年份：活动每年9月启动、次年8月结束（如2012—2013年度记为2012）。"),
+    )
     version = models.PositiveIntegerField(_("版本"), default=1)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -319,6 +326,15 @@ class RiskPoint(models.Model):
             errors["division"] = _("岗位和庭室风险点必须指定庭室。")
         if errors:
             raise ValidationError(errors)
+
+
+def campaign_year_of(day) -> int:
+    """The campaign a day belongs to: the plan's campaigns run from September to the next August."""
+    return day.year if day.month >= 9 else day.year - 1
+
+
+def campaign_label(year) -> str:
+    return f"{year}—{year + 1}年度"
 
 
 class RiskPointUserObjectPermission(UserObjectPermissionBase):

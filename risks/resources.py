@@ -404,3 +404,168 @@ class RiskPointResource(resources.ModelResource):
 
 def export_risk_points(queryset) -> tablib.Dataset:
     return RiskPointResource().export(queryset)
+
+
+# ---------------------------------------------------------------- risk points (import)
+
+RISK_COLUMNS = {
+    "level": "层面",
+    "division": "庭室",
+    "post": "岗位",
+    "power": "职权",
+    "step": "环节",
+    "description": "风险点描述",
+    "manifestations": "主要表现形式",
+    "source": "查找方式",
+    "key_links": "重点环节",
+}
+RISK_EXAMPLE = {
+    "level": "岗位",
+    "division": "民事审判庭",
+    "post": "审判员",
+    "power": "诉讼保全裁定",
+    "step": "",
+    "description": "对保全担保审查不严，超标的查封被申请人财产",
+    "manifestations": "担保不足即准予保全；查封价值明显超过请求数额",
+    "source": "组织评",
+    "key_links": "财产保全",
+}
+
+
+class RiskPointImportResource(resources.ModelResource):
+    """One row = one risk point of ``court``, entered by the office (组织评、集体定、群众提 collected on
+    paper); each is created as submitted, so the reviewer of its division grades it."""
+
+    level = Field(column_name=RISK_COLUMNS["level"])
+    division = Field(column_name=RISK_COLUMNS["division"])
+    post = Field(column_name=RISK_COLUMNS["post"])
+    power = Field(column_name=RISK_COLUMNS["power"])
+    step = Field(column_name=RISK_COLUMNS["step"])
+    description = Field(column_name=RISK_COLUMNS["description"])
+    manifestations = Field(column_name=RISK_COLUMNS["manifestations"])
+    source = Field(column_name=RISK_COLUMNS["source"])
+    key_links = Field(column_name=RISK_COLUMNS["key_links"])
+
+    class Meta:
+        model = RiskPoint
+        fields = list(RISK_COLUMNS)
+        import_id_fields = []
+        skip_diff = True
+        use_bulk = False
+
+    def __init__(self, *, court=None, actor=None, **kwargs):
+        super().__init__(**kwargs)
+        from .models import KeyLink, Level, Source, campaign_year_of
+
+        self.court, self.actor = court, actor
+        self._divisions = {d.name: d for d in Division.objects.filter(court=court)} if court else {}
+        self._levels = {str(label): value for value, label in Level.choices}
+        self._sources = {str(label): value for value, label in Source.choices}
+        self._links = {}
+        for link in KeyLink.objects.all():
+            self._links.setdefault(link.name, link)
+        self._pending = {}
+        self._campaign_year = campaign_year_of
+        self.created = []
+
+    def _value(self, row, key):
+        return str(row.get(RISK_COLUMNS[key]) or "").strip()
+
+    def get_or_init_instance(self, instance_loader, row):
+        return RiskPoint(court=self.court, owner=self.actor), True
+
+    def import_instance(self, instance, row, **kwargs):
+        from django.utils import timezone
+
+        from .models import Level, PowerStep, State
+
+        errors = {}
+
+        def fail(key, message):
+            errors.setdefault(key, []).append(f"“{RISK_COLUMNS[key]}”：{message}")
+
+        level = self._levels.get(self._value(row, "level"), self._value(row, "level"))
+        if level not in Level.values:
+            fail("level", _("须为“岗位”“庭室”或“单位”。"))
+        instance.level = level
+        division_name = self._value(row, "division")
+        division = self._divisions.get(division_name) if division_name else None
+        if division_name and division is None:
+            fail("division", _("本院没有“%(name)s”。") % {"name": division_name})
+        if level in (Level.POST, Level.DIVISION) and not division_name:
+            fail("division", _("岗位和庭室风险点必须填写庭室。"))
+        instance.division = division if level != Level.COURT else None
+        post_name = self._value(row, "post")
+        instance.post = None
+        if level == Level.POST:
+            if not post_name:
+                fail("post", _("岗位风险点必须填写岗位。"))
+            elif division is not None:
+                instance.post = Post.objects.filter(division=division, name=post_name).first()
+                if instance.post is None:
+                    fail("post", _("%(division)s没有“%(post)s”岗位。") % {"division": division.name, "post": post_name})
+        power_name = self._value(row, "power")
+        instance.power = instance.step = None
+        if power_name:
+            powers = Power.objects.filter(court=self.court, name=power_name)
+            if division is not None:
+                powers = powers.filter(division__in=[division]) | powers.filter(division__isnull=True)
+            instance.power = powers.first()
+            if instance.power is None:
+                fail("power", _("本院职权目录中没有“%(name)s”。") % {"name": power_name})
+        step_name = self._value(row, "step")
+        if step_name and instance.power is not None:
+            instance.step = PowerStep.objects.filter(power=instance.power, name=step_name).first()
+            if instance.step is None:
+                fail("step", _("职权“%(power)s”没有“%(step)s”环节。") % {"power": power_name, "step": step_name})
+        for key in ("description", "manifestations"):
+            value = self._value(row, key)
+            if not value:
+                fail(key, _("不能为空。"))
+            elif len(value) > TEXT_LIMIT:
+                fail(key, _("不能超过%(n)d个字。") % {"n": TEXT_LIMIT})
+            setattr(instance, key, value)
+        source = self._value(row, "source") or "组织评"
+        instance.source = self._sources.get(source, source)
+        if instance.source not in self._sources.values():
+            fail("source", _("须为以下之一：%(list)s。") % {"list": "、".join(self._sources)})
+        links = []
+        for name in filter(None, (n.strip() for n in self._value(row, "key_links").replace(",", "、").split("、"))):
+            if name in self._links:
+                links.append(self._links[name])
+            else:
+                fail("key_links", _("没有名为“%(name)s”的重点环节。") % {"name": name})
+        self._pending[id(instance)] = links
+        instance.state = State.SUBMITTED
+        instance.campaign_year = self._campaign_year(timezone.localdate())
+        if errors:
+            raise ValidationError(errors)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        if not errors:
+            try:
+                instance.full_clean(exclude=["key_links"], validate_unique=False, validate_constraints=False)
+            except ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    label = RISK_COLUMNS.get(field, field)
+                    errors.setdefault(field, []).extend(f"“{label}”：{m}" for m in messages)
+        if errors:
+            raise ValidationError(errors)
+
+    def save_m2m(self, instance, row, **kwargs):
+        from .models import State, Transition
+
+        if kwargs.get("dry_run"):
+            return
+        instance.key_links.set(self._pending.pop(id(instance), []))
+        Transition.objects.create(
+            risk_point=instance, actor=self.actor, from_state="", to_state=State.SUBMITTED, reason=_("批量导入")
+        )
+        self.created.append(instance)
+
+
+def risk_template() -> tablib.Dataset:
+    dataset = tablib.Dataset(headers=list(RISK_COLUMNS.values()))
+    dataset.append([RISK_EXAMPLE[k] for k in RISK_COLUMNS])
+    return dataset

@@ -40,6 +40,7 @@ from .models import (
     Source,
     State,
     Transition,
+    campaign_year_of,
 )
 
 audit.register(
@@ -59,6 +60,7 @@ audit.register(
         "risks.public_feedback": gettext_lazy("群众提交意见"),
         "risks.leaders_recompute": gettext_lazy("重算责任领导"),
         "risks.powers_import": gettext_lazy("导入职权目录"),
+        "risks.points_import": gettext_lazy("导入风险点"),
     }
 )
 
@@ -355,6 +357,7 @@ def create_risk_point(
         description=_text(description, _("风险点描述"), field="description"),
         manifestations=_text(manifestations, _("主要表现形式"), field="manifestations"),
         source=source,
+        campaign_year=campaign_year_of(timezone.localdate()),
     )
     rp.full_clean()
     rp.save()
@@ -714,40 +717,76 @@ class ImportOutcome:
         }
 
 
+def _import(resource_factory, *, required, filename, content, commit):
+    """Dry run, and with ``commit`` the real import in the caller's transaction: every row or none."""
+    from .resources import ImportFileError, import_report, read_file
+
+    try:
+        dataset = read_file(filename, content)
+    except ImportFileError as exc:
+        return ImportOutcome(file_error=str(exc)), None
+    missing = [c for c in required if c not in dataset.headers]
+    if missing:
+        return ImportOutcome(
+            file_error=_("缺少必需的列：%(cols)s。请使用下载的模板。") % {"cols": "、".join(missing)}
+        ), None
+    options = {"use_transactions": True, "rollback_on_validation_errors": True, "raise_errors": False}
+    outcome = ImportOutcome(rows=import_report(resource_factory().import_data(dataset, dry_run=True, **options)))
+    if not commit or not outcome.ok:
+        return outcome, None
+    resource = resource_factory()
+    outcome = ImportOutcome(rows=import_report(resource.import_data(dataset, dry_run=False, **options)))
+    if not outcome.ok:  # changed between the check and the write: nothing is kept
+        transaction.set_rollback(True)
+        return outcome, None
+    outcome.committed = True
+    return outcome, resource
+
+
+@transaction.atomic
+def import_risk_points(*, actor, court: Court, filename: str, content: bytes, commit: bool = False) -> ImportOutcome:
+    """The office enters risk points collected outside the system (组织评、集体定、群众提) from a file; they
+    arrive as submitted, for the reviewers of their divisions to grade."""
+    from .resources import RISK_COLUMNS, RiskPointImportResource
+
+    _require_login(actor)
+    if not is_office_for(actor, court):
+        raise PermissionDenied(_("只有领导小组办公室可以导入风险点。"))
+    required = [RISK_COLUMNS[k] for k in ("level", "description", "manifestations")]
+    outcome, resource = _import(
+        lambda: RiskPointImportResource(court=court, actor=actor),
+        required=required,
+        filename=filename,
+        content=content,
+        commit=commit,
+    )
+    if outcome.committed:
+        audit.record(
+            actor=actor,
+            action="risks.points_import",
+            obj=court,
+            data={"file": filename[:100], "risk_points": [rp.pk for rp in resource.created]},
+        )
+    return outcome
+
+
 @transaction.atomic
 def import_powers(*, actor, court: Court, filename: str, content: bytes, commit: bool = False) -> ImportOutcome:
     """Check a catalogue file row by row (a dry run) and, with ``commit``, write it: every row or none."""
-    from .resources import ImportFileError, PowerResource, import_report, read_file
+    from .resources import COLUMNS, PowerResource
 
     _require_login(actor)
     if not can_manage_catalogue(actor, court):
         raise PermissionDenied(_("只有领导小组办公室或系统管理员可以导入本院的职权目录。"))
-    try:
-        dataset = read_file(filename, content)
-    except ImportFileError as exc:
-        return ImportOutcome(file_error=str(exc))
-    resource = PowerResource(court=court)
-    missing = [
-        c
-        for c in (resource.fields["name"].column_name, resource.fields["content"].column_name)
-        if c not in dataset.headers
-    ]
-    if missing:
-        return ImportOutcome(file_error=_("缺少必需的列：%(cols)s。请使用下载的模板。") % {"cols": "、".join(missing)})
-    result = resource.import_data(
-        dataset, dry_run=True, use_transactions=True, rollback_on_validation_errors=True, raise_errors=False
+    outcome, _resource = _import(
+        lambda: PowerResource(court=court),
+        required=[COLUMNS["name"], COLUMNS["content"]],
+        filename=filename,
+        content=content,
+        commit=commit,
     )
-    outcome = ImportOutcome(rows=import_report(result))
-    if not commit or not outcome.ok:
+    if not outcome.committed:
         return outcome
-    result = PowerResource(court=court).import_data(
-        dataset, dry_run=False, use_transactions=True, rollback_on_validation_errors=True, raise_errors=False
-    )
-    outcome = ImportOutcome(rows=import_report(result))
-    if not outcome.ok:  # changed between the check and the write: nothing is kept
-        transaction.set_rollback(True)
-        return outcome
-    outcome.committed = True
     audit.record(
         actor=actor, action="risks.powers_import", obj=court, data={"file": filename[:100], "rows": len(outcome.rows)}
     )

@@ -91,6 +91,7 @@ def risk_list(request):
             "bulk_form": BulkForm(actions=actions) if actions else None,
             "can_create": bool(services.levels_for(request.user)),
             "can_read_feedback": UserRoles.of(request.user).has("office", "leading_group") or request.user.is_superuser,
+            "can_import": UserRoles.of(request.user).has("office") or request.user.is_superuser,
         },
     )
 
@@ -509,25 +510,57 @@ def _managed_courts(user):
     return [c for c in selectors.catalogue_courts(user) if services.can_manage_catalogue(user, c)]
 
 
-@login_required
-@require_GET
-def catalogue_template(request):
-    if not _managed_courts(request.user):
-        raise PermissionDenied(_("只有领导小组办公室或系统管理员可以导入职权目录。"))
-    return _download(resources.power_template(), request.GET.get("format", "xlsx"), "职权目录导入模板")
+def _office_courts(user):
+    return [c for c in selectors.catalogue_courts(user) if services.is_office_for(user, c)]
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def catalogue_import(request):
+IMPORTS = {
+    "powers": {
+        "courts": _managed_courts,
+        "service": services.import_powers,
+        "template": resources.power_template,
+        "title": _("导入职权目录"),
+        "stem": "职权目录导入模板",
+        "refused": _("只有领导小组办公室或系统管理员可以导入职权目录。"),
+        "help": _("一行一项职权；同一庭室内职权名称相同的行将更新已有职权。"),
+        "back": "risks:catalogue",
+        "url": "risks:catalogue_import",
+        "template_url": "risks:catalogue_template",
+    },
+    "risks": {
+        "courts": _office_courts,
+        "service": services.import_risk_points,
+        "template": resources.risk_template,
+        "title": _("导入风险点"),
+        "stem": "风险点导入模板",
+        "refused": _("只有领导小组办公室可以导入风险点。"),
+        "help": _("一行一个风险点（组织评、集体定或收集到的群众意见），导入后为“待审核”，由所在庭室的审核人评定等级。"),
+        "back": "risks:list",
+        "url": "risks:import",
+        "template_url": "risks:import_template",
+    },
+}
+
+
+def _template_download(request, kind):
+    spec = IMPORTS[kind]
+    if not spec["courts"](request.user):
+        raise PermissionDenied(spec["refused"])
+    return _download(spec["template"](), request.GET.get("format", "xlsx"), spec["stem"])
+
+
+def _import_view(request, kind):
     """Upload → dry-run preview with per-row messages → confirm (the same file, checked again, all or nothing)."""
-    courts = _managed_courts(request.user)
+    spec = IMPORTS[kind]
+    courts = spec["courts"](request.user)
     if not courts:
-        raise PermissionDenied(_("只有领导小组办公室或系统管理员可以导入职权目录。"))
-    court = next((c for c in courts if str(c.pk) == request.POST.get("court", request.GET.get("court", ""))), courts[0])
+        raise PermissionDenied(spec["refused"])
+    wanted = request.POST.get("court", request.GET.get("court", ""))
+    court = next((c for c in courts if str(c.pk) == wanted), courts[0])
     outcome, filename, payload, error = None, "", "", ""
     if request.method == "POST":
         upload = request.FILES.get("file")
+        content = None
         if upload is not None:
             filename = upload.name
             content = upload.read(resources.MAX_BYTES + 1)
@@ -537,24 +570,23 @@ def catalogue_import(request):
                 content = base64.b64decode(request.POST["payload"], validate=True)
             except (binascii.Error, ValueError):
                 content = b""
-        else:
-            content = None
         if content is None:
             error = _("请选择要导入的文件。")
         else:
             commit = request.POST.get("commit") == "1"
-            outcome = services.import_powers(
+            outcome = spec["service"](
                 actor=request.user, court=court, filename=filename, content=content, commit=commit
             )
             if outcome.committed:
-                messages.success(request, _("已导入 %(n)d 项职权。") % {"n": len(outcome.rows)})
-                return redirect(reverse("risks:catalogue") + f"?court={court.pk}")
+                messages.success(request, _("已导入 %(n)d 行。") % {"n": len(outcome.rows)})
+                return redirect(reverse(spec["back"]) + f"?court={court.pk}")
             if outcome.ok:
                 payload = base64.b64encode(content).decode()
     return render(
         request,
-        "risks/catalogue_import.html",
+        "risks/import.html",
         {
+            "spec": spec,
             "courts": courts,
             "court": court,
             "outcome": outcome,
@@ -564,6 +596,30 @@ def catalogue_import(request):
         },
         status=400 if (error or (outcome and not outcome.ok)) else 200,
     )
+
+
+@login_required
+@require_GET
+def catalogue_template(request):
+    return _template_download(request, "powers")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def catalogue_import(request):
+    return _import_view(request, "powers")
+
+
+@login_required
+@require_GET
+def risk_import_template(request):
+    return _template_download(request, "risks")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def risk_import(request):
+    return _import_view(request, "risks")
 
 
 # ---------------------------------------------------------------- the public

@@ -113,6 +113,22 @@ def cases(world):
             {"action": "return", "ids": [rp.pk], "reason": "请补充"},
             row(staff=403, head=302, deputy=302, president=302, office=302, leader=403, admin=302),
         ),
+        (
+            "import",
+            "",
+            "get",
+            reverse("risks:import"),
+            None,
+            row(staff=403, head=403, deputy=403, president=403, office=200, leader=403, admin=200),
+        ),
+        (
+            "import_template",
+            "",
+            "get",
+            reverse("risks:import_template"),
+            None,
+            row(staff=403, head=403, deputy=403, president=403, office=200, leader=403, admin=200),
+        ),
         ("suggest_grade", "", "get", reverse("risks:suggest_grade") + "?importance=3&discretion=3", None, ALL_200),
         ("detail", "in", "get", reverse("risks:detail", args=[rp.pk]), None, ALL_200),
         (

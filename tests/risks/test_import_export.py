@@ -198,3 +198,87 @@ def test_catalogue_export_round_trips(client, login_as, civil_power):
     assert civil_power.name in text and text.splitlines()[0] == ",".join(HEADER)
     response = _upload(client, response.content)
     assert response.status_code == 200 and "更新" in response.content.decode()
+
+
+# ---------------------------------------------------------------- risk points
+
+
+RISK_HEADER = ["层面", "庭室", "岗位", "职权", "环节", "风险点描述", "主要表现形式", "查找方式", "重点环节"]
+
+
+def _risk_csv(rows):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(RISK_HEADER)
+    writer.writerows(rows)
+    return buffer.getvalue().encode("gbk")
+
+
+def _risk_upload(client, content, **extra):
+    file = io.BytesIO(content)
+    file.name = "风险点.csv"
+    return client.post(reverse("risks:import"), {"file": file, **extra})
+
+
+def test_office_imports_risk_points_as_submitted_for_the_reviewers(client, login_as, hgzy, civil_power):
+    from risks.models import RiskPoint
+
+    login_as("office_demo")
+    rows = [
+        [
+            "岗位",
+            "民事审判庭",
+            "审判员",
+            civil_power.name,
+            "作出保全裁定",
+            "保全裁定拖延作出",
+            "久拖不决",
+            "组织评",
+            "财产保全",
+        ],
+        ["单位", "", "", "", "", "党组会前个人定调", "会前定调", "集体定", "重大事项决策"],
+    ]
+    response = _risk_upload(client, _risk_csv(rows))
+    assert response.status_code == 200 and not RiskPoint.objects.exists()
+    response = client.post(
+        reverse("risks:import"),
+        {"court": hgzy.pk, "filename": "x.csv", "payload": response.context["payload"], "commit": "1"},
+    )
+    assert response.status_code == 302
+    post_level = RiskPoint.objects.get(description="保全裁定拖延作出")
+    assert post_level.state == State.SUBMITTED and post_level.step.name == "作出保全裁定"
+    assert post_level.post.name == "审判员" and post_level.source == "organisation"
+    assert [k.name for k in post_level.key_links.all()] == ["财产保全"]
+    assert post_level.transitions.get().reason == "批量导入"
+    court_level = RiskPoint.objects.get(description="党组会前个人定调")
+    assert court_level.level == "court" and court_level.division is None
+    # the head of the civil division now has it to review
+    login_as("head_demo")
+    assert "保全裁定拖延作出" in client.get(reverse("risks:list"), {"state": "submitted"}).content.decode()
+
+
+@pytest.mark.parametrize(
+    "row,message",
+    [
+        (["岗位", "民事审判庭", "", "", "", "描述", "表现", "", ""], "岗位风险点必须填写岗位"),
+        (["部门", "民事审判庭", "", "", "", "描述", "表现", "", ""], "须为“岗位”“庭室”或“单位”"),
+        (["庭室", "民事审判庭", "", "不存在的职权", "", "描述", "表现", "", ""], "职权目录中没有"),
+        (["庭室", "民事审判庭", "", "", "", "描述", "", "", ""], "“主要表现形式”：不能为空"),
+        (["庭室", "民事审判庭", "", "", "", "描述", "表现", "自己编", ""], "须为以下之一"),
+        (["庭室", "民事审判庭", "", "", "", "描述", "表现", "", "不存在环节"], "没有名为“不存在环节”的重点环节"),
+    ],
+)
+def test_bad_risk_rows_are_refused(client, login_as, row, message):
+    from risks.models import RiskPoint
+
+    login_as("office_demo")
+    good = ["庭室", "民事审判庭", "", "", "", "庭室制度不健全", "表现", "", ""]
+    response = _risk_upload(client, _risk_csv([good, row]))
+    assert response.status_code == 400 and message in response.content.decode()
+    assert not RiskPoint.objects.exists()
+
+
+def test_only_the_office_imports_risk_points(client, login_as):
+    login_as("head_demo")
+    assert client.get(reverse("risks:import")).status_code == 403
+    assert client.get(reverse("risks:import_template")).status_code == 403

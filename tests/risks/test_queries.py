@@ -58,6 +58,10 @@ def test_filters_search_and_tabs(client, login_as, demo_user, civil_power):
     assert page(state="submitted") == ["拍卖中泄露竞买人信息"]
     assert page(sort="grade_rank")[0] == "保全超标的"
     assert page(division="999999") == []  # not a valid choice: nothing, not everything
+    from risks.models import RiskPoint
+
+    RiskPoint.objects.filter(description="保全超标的").update(campaign_year=2012)
+    assert page(campaign="2012") == ["保全超标的"]
 
 
 def test_catalogue_query_count_is_bounded(client, login_as, civil_power, django_assert_max_num_queries):
