@@ -29,6 +29,37 @@ def non_field(exc: ValidationError) -> list[str]:
     return list(exc.messages)
 
 
+PICKER_LIMIT = 50
+
+
+class SearchableSelect(forms.Select):
+    """A select that renders only the first few choices and the chosen one; a search box next to it fetches
+    more (see views.picker). Validation still uses the field's whole, scoped queryset."""
+
+    def __init__(self, *args, label=str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.label = label
+
+    def get_context(self, name, value, attrs):
+        queryset = getattr(self.choices, "queryset", None)
+        if queryset is not None:
+            chosen = [v for v in (value if isinstance(value, list | tuple) else [value]) if v not in (None, "")]
+            chosen = [int(v) for v in chosen if str(v).isdigit()]
+            objects = list(queryset[:PICKER_LIMIT])
+            objects += [o for o in queryset.filter(pk__in=chosen) if o not in objects]
+            empty = [c for c in self.choices if c[0] == ""][:1]
+            self.choices = empty + [(o.pk, self.label(o)) for o in objects]
+        return super().get_context(name, value, attrs)
+
+
+def power_label(power):
+    return f"{power.division.name}·{power.name}" if power.division_id else str(power.name)
+
+
+def person_label(person):
+    return f"{person.full_name}（{person.division.name if person.division_id else ''}）"
+
+
 class BootstrapMixin:
     def _style(self):
         for field in self.fields.values():
@@ -81,7 +112,13 @@ class FactorsMixin:
 
 class RiskPointForm(BootstrapMixin, FactorsMixin, forms.Form):
     level = forms.ChoiceField(label=_("层面"), choices=Level.choices)
-    power = forms.ModelChoiceField(label=_("所涉职权"), queryset=None, required=False, empty_label=_("（请选择职权）"))
+    power = forms.ModelChoiceField(
+        label=_("所涉职权"),
+        queryset=None,
+        required=False,
+        empty_label=_("（请选择职权）"),
+        widget=SearchableSelect(label=power_label),
+    )
     step = forms.ModelChoiceField(
         label=_("所在环节"), queryset=PowerStep.objects.none(), required=False, empty_label=_("（请先选择职权）")
     )
@@ -152,7 +189,9 @@ class GradeForm(BootstrapMixin, FactorsMixin, forms.Form):
 
 
 class PeerRequestForm(BootstrapMixin, forms.Form):
-    reviewer = forms.ModelChoiceField(label=_("互查人"), queryset=None, empty_label=_("（请选择）"))
+    reviewer = forms.ModelChoiceField(
+        label=_("互查人"), queryset=None, empty_label=_("（请选择）"), widget=SearchableSelect(label=person_label)
+    )
     reason = forms.CharField(
         label=_("说明"), max_length=TEXT_LIMIT, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -10,6 +10,7 @@ urlpatterns = [
     path("catalogue/powers/<int:pk>/", views.power_detail, name="power_detail"),
     path("catalogue/posts/<int:pk>/", views.post_statement, name="post_statement"),
     path("catalogue/steps/", views.step_options, name="step_options"),
+    path("pickers/<slug:kind>/", views.picker, name="picker"),
     path("catalogue/export/", views.catalogue_export, name="catalogue_export"),
     path("catalogue/import/", views.catalogue_import, name="catalogue_import"),
     path("catalogue/import/template/", views.catalogue_template, name="catalogue_template"),

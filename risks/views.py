@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +23,7 @@ from hkcourt.org.scoping import UserRoles
 from . import flowchart, resources, selectors, services
 from .filters import SORTS
 from .forms import (
+    PICKER_LIMIT,
     BulkForm,
     FeedbackForm,
     GradeForm,
@@ -31,6 +33,8 @@ from .forms import (
     RiskPointForm,
     apply_errors,
     non_field,
+    person_label,
+    power_label,
 )
 from .models import Power, PowerStep, State
 
@@ -372,6 +376,36 @@ def step_options(request):
     if power_id.isdigit():
         steps = PowerStep.objects.visible_to(request.user).filter(power_id=power_id).order_by("order", "id")
     return render(request, "risks/_step_options.html", {"steps": steps})
+
+
+@login_required
+@require_GET
+def picker(request, kind):
+    """htmx: <option>s matching a search, for the searchable pickers. Only what the user may pick."""
+    q = request.GET.get("q", "").strip()[:50]
+    if kind == "powers":
+        person = Person.objects.filter(user=request.user).only("court_id").first()
+        if person is None:
+            raise Http404
+        rows = selectors.powers_for_picker(request.user, person.court)
+        if q:
+            rows = rows.filter(Q(name__icontains=q) | Q(division__name__icontains=q))
+        options = [(p.pk, power_label(p)) for p in rows[:PICKER_LIMIT]]
+        empty = _("（请选择职权）")
+    elif kind == "people":
+        rp = selectors.risk_point_detail(request.user, request.GET.get("risk_point") or 0)
+        if not services.can_request_peer_check(request.user, rp):
+            raise PermissionDenied(_("只有庭室负责人或领导小组办公室可以发起互相查。"))
+        rows = selectors.peer_candidates(request.user, rp)
+        if q:
+            rows = rows.filter(Q(full_name__icontains=q) | Q(division__name__icontains=q))
+        options = [(p.pk, person_label(p)) for p in rows[:PICKER_LIMIT]]
+        empty = _("（请选择）")
+    else:
+        raise Http404
+    return render(
+        request, "risks/_options.html", {"options": options, "empty": empty, "more": len(options) == PICKER_LIMIT}
+    )
 
 
 # ---------------------------------------------------------------- catalogue

@@ -129,6 +129,23 @@ def cases(world):
             None,
             row(staff=403, head=403, deputy=403, president=403, office=200, leader=403, admin=200),
         ),
+        ("picker", "powers", "get", reverse("risks:picker", args=["powers"]) + "?q=保全", None, ALL_200),
+        (
+            "picker",
+            "people in",
+            "get",
+            reverse("risks:picker", args=["people"]) + f"?risk_point={rp.pk}",
+            None,
+            row(staff=403, head=200, deputy=403, president=403, office=200, leader=403, admin=200),
+        ),
+        (
+            "picker",
+            "people out",
+            "get",
+            reverse("risks:picker", args=["people"]) + f"?risk_point={w['rp_crim'].pk}",
+            None,
+            row(staff=404, head=404, deputy=404, president=403, office=200, leader=403, admin=200),
+        ),
         ("suggest_grade", "", "get", reverse("risks:suggest_grade") + "?importance=3&discretion=3", None, ALL_200),
         ("detail", "in", "get", reverse("risks:detail", args=[rp.pk]), None, ALL_200),
         (
@@ -265,6 +282,21 @@ def test_pickers_offer_nothing_out_of_scope(client, login_as, world):
     login_as("staff_demo")
     form = client.get(reverse("risks:create")).content.decode()
     assert world["power_in"].name in form and world["power_out"].name not in form
+
+
+def test_pickers_search_within_scope(client, login_as, world):
+    login_as("staff_demo")
+    html = client.get(reverse("risks:picker", args=["powers"]), {"q": "保全"}).content.decode()
+    assert world["power_in"].name in html and world["power_out"].name not in html
+    login_as("head_demo")
+    url = reverse("risks:picker", args=["people"])
+    html = client.get(url, {"risk_point": world["rp_in"].pk, "q": "王"}).content.decode()
+    assert "王晓东" not in html  # the owner is never offered
+    html = client.get(url, {"risk_point": world["rp_in"].pk}).content.decode()
+    from hkcourt.org.models import Person
+
+    for name in Person.objects.filter(division=world["criminal"]).values_list("full_name", flat=True):
+        assert name not in html
 
 
 def test_services_refuse_what_the_views_hide(demo_user, world):
