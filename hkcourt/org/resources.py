@@ -490,7 +490,8 @@ class RosterResource(resources.ModelResource):
 
     def get_or_init_instance(self, instance_loader, row):
         username = _cell(row.get(USERNAME))
-        person = Person.objects.select_related("user", "court").filter(user__username=username).first()
+        people = Person.objects.select_related("user", "court", "division", "post")
+        person = people.filter(user__username=username).first()
         if person is not None:
             return person, False
         return Person(), True
@@ -728,8 +729,16 @@ class RosterResource(resources.ModelResource):
             self._clean(user, exclude=["password"])
             user.save()
 
-        fields = ("full_name", "court_id", "division_id", "post_id", "title")
-        before = None if new else tuple(getattr(instance, f) for f in fields)
+        def shown():
+            return {
+                _("姓名"): instance.full_name,
+                _("单位"): instance.court.name if instance.court_id else "",
+                _("庭室"): instance.division.name if instance.division_id else "",
+                _("岗位"): instance.post.name if instance.post_id else "",
+                _("职务"): instance.title,
+            }
+
+        before = None if new else shown()
         instance.user = user
         instance.full_name = full_name
         instance.court = court
@@ -737,9 +746,16 @@ class RosterResource(resources.ModelResource):
         instance.post = post
         if title or new:
             instance.title = title
-        after = tuple(getattr(instance, f) for f in fields)
+        changes = []
+        if not new:
+            after = shown()
+            changes = [(label, old, after[label]) for label, old in before.items() if after[label] != old]
+            if user.email != old_email:
+                changes.append((_("邮箱"), old_email, user.email))
+            empty = _("（空）")
+            report.notes.extend(f"{label}：{old or empty} → {now or empty}" for label, old, now in changes)
         instance._roster_new = new
-        instance._roster_changed = new or before != after or user.email != old_email
+        instance._roster_changed = new or bool(changes)
 
         # 4. The roles this row asks for (in the row's court), applied once the person is saved.
         instance._roster_add, instance._roster_remove = [], []

@@ -278,6 +278,7 @@ def test_reimport_updates_instead_of_duplicating(client, login_as):
     changed[3][COLUMNS.index("职务")] = "书记员（二级）"
     response = upload(client, "roster.xlsx", xlsx_bytes(changed))
     assert [r.status for r in response.context["outcome"].rows] == ["unchanged", "unchanged", "unchanged", "update"]
+    assert response.context["outcome"].rows[3].notes == ["职务：书记员 → 书记员（二级）"]
     confirm(client, response)
 
     after = snapshot()
@@ -295,7 +296,11 @@ def test_reimport_moves_person_and_syncs_roles(client, login_as):
     response = upload(client, "roster.xlsx", xlsx_bytes(moved))
     first = response.context["outcome"].rows[0]
     assert first.status == "update"
-    assert "撤销角色：庭室负责人（少年审判庭）" in first.notes
+    assert first.notes == [
+        "庭室：少年审判庭 → 刑事审判庭",
+        "岗位：审判长 → 审判员",
+        "撤销角色：庭室负责人（少年审判庭）",
+    ]
     confirm(client, response)
     head = Person.objects.get(user__username="qian_sh")
     assert (head.division.name, head.post.name, head.title) == ("刑事审判庭", "审判员", "庭长")  # blank 职务 keeps
