@@ -117,6 +117,13 @@ def _write_pdf(html: str) -> tuple[bytes, list[str], list[str]]:
 
 
 _warm = False
+# Every face the documents use (serif regular and bold, sans), through the real stylesheet.
+WARM_UP_HTML = (
+    '<html><head><link rel="stylesheet" href="hkstatic:/commitments/pdf/document.css"></head><body>'
+    '<h1 class="doc-title">承诺书</h1><h2>一、预热</h2><p>正文，。<b>粗体</b> <span class="label">标签</span>'
+    '<span class="code">ABCD-0123</span> 2026</p><table class="doc"><tr><th>表</th><td>格</td></tr></table>'
+    "</body></html>"
+)
 
 
 def _warm_up():
@@ -126,7 +133,7 @@ def _warm_up():
     if not _warm:
         _warm = True
         try:
-            _write_pdf(f"<html style='font-family:{FONT_STACK}'><p>承诺书 <b>预热</b></p></html>")
+            _write_pdf(WARM_UP_HTML)
         except Exception:  # noqa: BLE001 - warming is an optimisation only
             log.exception("PDF warm-up failed")
 

@@ -24,4 +24,6 @@ urlpatterns = [
     path("letters/<int:pk>/supersede/", views.supersede, name="supersede"),
     path("letters/<int:pk>/supplement/", views.supplement, name="supplement"),
     path("verify/", views.verify, name="verify"),
+    # The registry's post power statement as PDF (the page itself is risks:post_statement).
+    path("catalogue/posts/<int:pk>/pdf", views.post_statement_pdf, name="post_statement_pdf"),
 ]

@@ -17,7 +17,7 @@ from hkcourt.org.scoping import UserRoles
 from . import selectors, services
 from .forms import CodeForm, PasswordForm, SupersedeForm, SupplementForm, TemplateForm, UploadForm
 from .models import Kind, LetterState
-from .rendering import RenderError
+from .rendering import RenderError, render_document
 
 
 def _verify_base(request):
@@ -382,6 +382,37 @@ def bundle_download(request, pk):
     if not bundle.file:
         raise Http404
     return FileResponse(bundle.file.open("rb"), as_attachment=True, filename=f"letters-{bundle.division_id}.zip")
+
+
+# ---------------------------------------------------------------- post power statement (岗位权力说明书) as PDF
+
+
+@login_required
+def post_statement_pdf(request, pk):
+    """The registry's post power statement, printed through the same guarded renderer as the letters."""
+    from django.utils import timezone
+
+    from hkcourt.org.models import Person
+    from risks import selectors as registry
+
+    post = registry.post_detail(request.user, pk)
+    points = list(registry.post_risk_points(request.user, post))
+    by_power = {}
+    for rp in points:
+        by_power.setdefault(rp.power_id, []).append(rp)
+    rows = [(p, by_power.get(p.pk, [])) for p in registry.post_powers(post)]
+    holders = Person.objects.visible_to(request.user).filter(post=post).order_by("full_name")
+    try:
+        result = render_document(
+            "commitments/pdf/post_statement.html",
+            {"post": post, "rows": rows, "holders": holders, "today": timezone.localdate()},
+        )
+    except RenderError:
+        messages.error(request, _("岗位权力说明书PDF生成失败，请稍后重试。"))
+        return redirect("risks:post_statement", pk=post.pk)
+    response = HttpResponse(result.pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="post-{post.pk}.pdf"'
+    return response
 
 
 # ---------------------------------------------------------------- verification (public, no login)

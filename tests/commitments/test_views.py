@@ -175,3 +175,25 @@ def test_signing_progress_counts(letters, letter_of, sign):
     sign(letter_of("staff_demo"))
     counts = signing_counts(LetterTemplate.objects.get(pk=letters.pk))
     assert counts["signed"] == 1 and counts["unsigned"] == counts["total"] - 1
+
+
+def test_post_power_statement_pdf_goes_through_the_same_renderer(client, login_as, judge_post, tmp_path):
+    import subprocess
+
+    from risks.models import Power
+
+    power = Power.objects.create(
+        court=judge_post.division.court,
+        division=judge_post.division,
+        name="诉讼保全裁定<script>",
+        content='<img src="file:///etc/passwd">对财产保全申请作出裁定',
+    )
+    power.posts.add(judge_post)
+    login_as("staff_demo")
+    response = client.get(reverse("commitments:post_statement_pdf", args=[judge_post.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    path = tmp_path / "s.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, check=True).stdout.decode()
+    assert "岗位权力说明书" in text and "诉讼保全裁定<script>" in text and 'src="file:///etc/passwd">' in text
+    assert client.get(reverse("commitments:post_statement_pdf", args=[999999])).status_code == 404
