@@ -751,28 +751,21 @@ def remind_unsigned(*, template: LetterTemplate, today=None, days_before: int = 
     if not template.sign_deadline or today < template.sign_deadline - timedelta(days=days_before):
         return 0
     url = reverse("commitments:list")
-    messages = []
     letters = CommitmentLetter.objects.filter(template=template).current()
-    for signer_id in letters.filter(state=LetterState.DRAFTED).values_list("signer_id", flat=True).distinct():
-        messages.append(
-            Message(
-                recipient_id=signer_id,
-                title=_("请在%(date)s前签订%(title)s") % {"date": template.sign_deadline, "title": template.title},
-                url=url,
-            )
-        )
-    for cs_id in (
-        letters.filter(state=LetterState.SIGNED, countersigner__isnull=False)
-        .values_list("countersigner_id", flat=True)
-        .distinct()
-    ):
-        messages.append(
-            Message(
-                recipient_id=cs_id,
-                title=_("有承诺书待您会签（截止%(date)s）") % {"date": template.sign_deadline},
-                url=url,
-            )
-        )
+    to_sign = set(letters.filter(state=LetterState.DRAFTED).values_list("signer_id", flat=True))
+    to_countersign = set(
+        letters.filter(state=LetterState.SIGNED, countersigner__isnull=False).values_list("countersigner_id", flat=True)
+    )
+    values = {"date": template.sign_deadline, "title": template.title}
+    messages = []
+    for recipient_id in sorted(to_sign | to_countersign):
+        if recipient_id in to_sign and recipient_id in to_countersign:
+            title = _("请在%(date)s前签订%(title)s，并会签待您会签的承诺书") % values
+        elif recipient_id in to_sign:
+            title = _("请在%(date)s前签订%(title)s") % values
+        else:
+            title = _("有承诺书待您会签（截止%(date)s）") % values
+        messages.append(Message(recipient_id=recipient_id, title=title, url=url))
     created = notify_many(kind="commitments.reminder", obj=template, due=today, messages=messages, actor=actor)
     audit.record(actor=actor, action="commitments.remind", obj=template, data={"created": created, "day": str(today)})
     return created

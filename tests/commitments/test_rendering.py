@@ -45,6 +45,7 @@ def test_hostile_letter_renders_as_text_and_fetches_nothing(letter_of, demo_user
     letter.body["risks"][0]["description"] = evil + RARE + FULL_WIDTH
     letter.body["risks"][0]["manifestations"] = LONG_WORD
     letter.body["signer_name"] = f'<img src="{trap_server.url}/name.png">王晓东'
+    letter.body["before"] = [f"模板正文 {evil}"]  # the office's template text is user text too
     letter.save()
     letter = services.update_supplement(actor=demo_user("staff_demo"), letter=letter, text=evil + "\n" + LONG_WORD)
 

@@ -198,3 +198,21 @@ def test_placeholder_language_refuses_unknown_names_and_runs_no_code(city, demo_
         "{{ settings.SECRET_KEY }} {% load static %} {姓名}\n\n{风险点清单}\n\n完", {"姓名": "<b>王</b>"}
     )
     assert before == ["{ settings.SECRET_KEY } {% load static %} <b>王</b>"] and after == ["完"]
+
+
+def test_reminders_before_the_deadline_are_sent_once(letters, letter_of, sign):
+    import datetime
+
+    from hkcourt.notifications.models import Notification
+
+    sign(letter_of("staff_demo"))
+    deadline = letters.sign_deadline
+    assert services.remind_unsigned(template=letters, today=deadline - datetime.timedelta(days=30)) == 0
+    day = deadline - datetime.timedelta(days=3)
+    created = services.remind_unsigned(template=letters, today=day)
+    unsigned = set(CommitmentLetter.objects.filter(template=letters, state="drafted").values_list("signer", flat=True))
+    assert created == len(unsigned)  # one per person: head_demo's covers his own letters and the one to countersign
+    assert services.remind_unsigned(template=letters, today=day) == 0  # idempotent
+    head = Notification.objects.get(recipient__username="head_demo", kind="commitments.reminder")
+    assert "会签" in head.title and "签订" in head.title
+    assert not Notification.objects.filter(recipient__username="staff_demo", kind="commitments.reminder").exists()

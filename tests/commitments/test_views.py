@@ -197,3 +197,13 @@ def test_post_power_statement_pdf_goes_through_the_same_renderer(client, login_a
     text = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, check=True).stdout.decode()
     assert "岗位权力说明书" in text and "诉讼保全裁定<script>" in text and 'src="file:///etc/passwd">' in text
     assert client.get(reverse("commitments:post_statement_pdf", args=[999999])).status_code == 404
+
+
+def test_list_query_count_does_not_grow_with_rows(client, login_as, letters, django_assert_max_num_queries):
+    login_as("office_demo")
+    assert CommitmentLetter.objects.count() > 50  # a full page of 50 rows
+    with django_assert_max_num_queries(14):  # 13 measured: session, user, roles, nav, badge, page, counts
+        response = client.get(reverse("commitments:list"))
+    assert len(response.context["page"].object_list) == 50
+    with django_assert_max_num_queries(14):
+        client.get(reverse("commitments:progress"))
