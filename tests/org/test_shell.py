@@ -124,3 +124,13 @@ def test_static_assets_are_local(client, login_as):
     body = client.get("/").content.decode()
     assert "/static/vendor/bootstrap/css/bootstrap.min.css" in body
     assert "http://" not in body.replace("http://www.w3.org", "") and "https://" not in body
+
+
+def test_forbidden_and_missing_pages_are_in_chinese(client, login_as):
+    login_as("staff_demo")
+    missing = client.get("/no-such-page/")
+    assert missing.status_code == 404
+    assert "页面不存在" in missing.content.decode()
+    forbidden = client.get("/org/roster/import/")
+    assert forbidden.status_code == 403
+    assert "无权访问" in forbidden.content.decode()
