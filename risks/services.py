@@ -204,6 +204,8 @@ def _text(value, label, *, required=True, limit=TEXT_LIMIT, field=None):
 def _lock(rp: RiskPoint, expected_version=None) -> RiskPoint:
     """Re-read the point under a row lock; refuse if someone changed it since ``expected_version``."""
     locked = RiskPoint.objects.select_for_update().select_related("court").get(pk=rp.pk)
+    if expected_version is not None and not str(expected_version).isdigit():
+        raise ValidationError(_("页面已过期，请刷新后重试。"))
     if expected_version is not None and int(expected_version) != locked.version:
         last = locked.transitions.select_related("actor__person").order_by("-created_at", "-id").first()
         who = ""

@@ -29,5 +29,6 @@ urlpatterns = [
         name="action",
     ),
     path("risks/feedback/", views.feedback_list, name="feedback"),
+    path("risks/leaders/", views.recompute_leaders, name="recompute_leaders"),
     path("public/<slug:code>/", views.public_page, name="public"),
 ]

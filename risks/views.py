@@ -393,7 +393,10 @@ def picker(request, kind):
         options = [(p.pk, power_label(p)) for p in rows[:PICKER_LIMIT]]
         empty = _("（请选择职权）")
     elif kind == "people":
-        rp = selectors.risk_point_detail(request.user, request.GET.get("risk_point") or 0)
+        rp_id = request.GET.get("risk_point", "")
+        if not rp_id.isdigit():
+            raise Http404
+        rp = selectors.risk_point_detail(request.user, rp_id)
         if not services.can_request_peer_check(request.user, rp):
             raise PermissionDenied(_("只有庭室负责人或领导小组办公室可以发起互相查。"))
         rows = selectors.peer_candidates(request.user, rp)
@@ -506,6 +509,18 @@ def feedback_list(request):
         raise PermissionDenied(_("群众意见只向领导小组办公室和领导小组成员开放。"))
     page = Paginator(selectors.feedback_for(request.user), 50).get_page(request.GET.get("page"))
     return render(request, "risks/feedback.html", {"page": page})
+
+
+@login_required
+@require_POST
+def recompute_leaders(request):
+    """After an org change: the office names the responsible leaders of its courts' graded points again."""
+    courts = _office_courts(request.user)
+    if not courts:
+        raise PermissionDenied(_("只有领导小组办公室可以重算责任领导。"))
+    changed = sum(services.recompute_responsible_leaders(actor=request.user, court=court) for court in courts)
+    messages.success(request, _("已按当前组织机构重算责任领导，%(n)d 个风险点的责任领导有变化。") % {"n": changed})
+    return redirect("risks:list")
 
 
 # ---------------------------------------------------------------- import and export

@@ -146,6 +146,14 @@ def cases(world):
             None,
             row(staff=404, head=404, deputy=404, president=403, office=200, leader=403, admin=200),
         ),
+        (
+            "recompute_leaders",
+            "",
+            "post",
+            reverse("risks:recompute_leaders"),
+            None,
+            row(staff=403, head=403, deputy=403, president=403, office=302, leader=403, admin=302),
+        ),
         ("suggest_grade", "", "get", reverse("risks:suggest_grade") + "?importance=3&discretion=3", None, ALL_200),
         ("detail", "in", "get", reverse("risks:detail", args=[rp.pk]), None, ALL_200),
         (
@@ -314,3 +322,33 @@ def test_services_refuse_what_the_views_hide(demo_user, world):
 def test_unused_post_fixture_is_foreign(world):
     assert world["post_out"].division.court.code == "elsewhere"
     assert not Post.objects.visible_to(world["rp_in"].owner).filter(pk=world["post_out"].pk).exists()
+
+
+@pytest.mark.parametrize(
+    "method,path,data",
+    [
+        ("get", "/risks/?page=abc&size=-5&sort=nope&state=bogus&court=x&division=y&key_link=z&campaign=q", None),
+        ("get", "/catalogue/?court=abc", None),
+        ("get", "/catalogue/?division=abc", None),
+        ("get", "/catalogue/steps/?power=abc", None),
+        ("get", "/pickers/people/?risk_point=abc", None),
+        ("get", "/pickers/nothing/", None),
+        ("get", "/risks/suggest-grade/?importance=9&harm=x", None),
+        ("get", "/catalogue/export/?court=abc&format=zip", None),
+        ("post", "/risks/bulk/", {"action": "confirm", "ids": ["abc", "1"], "date": "not-a-date"}),
+        ("post", "/risks/bulk/", {"action": "explode"}),
+    ],
+)
+def test_junk_input_never_answers_500(client, login_as, world, method, path, data):
+    login_as("office_demo")
+    response = getattr(client, method)(path, data or {})
+    assert response.status_code < 500
+
+
+def test_junk_version_is_refused_cleanly(client, login_as, world):
+    login_as("staff_demo")
+    rp = world["rp_draft"]
+    response = client.post(reverse("risks:action", args=[rp.pk, "submit"]), {"version": "abc"})
+    assert response.status_code == 400 and "页面已过期" in response.content.decode()
+    response = client.post(reverse("risks:action", args=[rp.pk, "explode"]))
+    assert response.status_code == 404

@@ -354,3 +354,31 @@ def test_publicity_period_is_enforced(published):
 
 def test_unknown_court_is_404():
     assert Client().get("/public/no-such-court/").status_code == 404
+
+
+def test_head_submits_a_division_level_point_reviewed_by_the_deputy(demo_user, civil):
+    head = demo_user("head_demo")
+    rp = services.create_risk_point(
+        actor=head, level="division", description="庭室制度不健全", manifestations="审限审批不严"
+    )
+    assert (rp.level, rp.division, rp.post) == ("division", civil, None)
+    rp = services.submit(actor=head, risk_point=rp)
+    assert not services.can_review(head, rp)
+    assert services.can_review(demo_user("deputy_demo"), rp)
+
+
+def test_recompute_leaders_follows_an_org_change(client, login_as, demo_user, civil_power, hgzy):
+    from hkcourt.org.models import Role, RoleAssignment
+
+    rp = _submitted(demo_user("staff_demo"), civil_power)
+    services.grade(
+        actor=demo_user("head_demo"), risk_point=rp, factors=LOW, grade=Grade.LOW, expected_version=rp.version
+    )
+    rp.refresh_from_db()
+    assert rp.responsible_leader == demo_user("head_demo")
+    # the civil division gets a new head
+    RoleAssignment.objects.filter(role=Role.DIVISION_HEAD, division=rp.division).update(user=demo_user("hgzy_d02_s0"))
+    login_as("office_demo")
+    assert client.post(reverse("risks:recompute_leaders")).status_code == 302
+    rp.refresh_from_db()
+    assert rp.responsible_leader == demo_user("hgzy_d02_s0")
