@@ -106,7 +106,7 @@ class CampaignUnits:
         heads, deputies = defaultdict(list), defaultdict(list)
         by_court = {Role.OFFICE: [], Role.PRESIDENT: []}
         rows = RoleAssignment.objects.filter(
-            Q(role__in=[Role.DIVISION_HEAD, Role.DEPUTY_LEADER], division_id__in=list(self.divisions))
+            Q(role__in=[Role.DIVISION_HEAD, Role.DEPUTY_LEADER]) & court_condition(self.campaign, "division__court")
             | Q(role__in=[Role.OFFICE, Role.PRESIDENT]),
             user__is_active=True,
         ).values_list("role", "user_id", "division_id", "court__path")

@@ -1,7 +1,9 @@
 """Business actions on campaigns: one function per action, keyword-only, in a transaction, validated,
 permission-checked and written to the audit log. The periodic sweeps (phase opening and closing,
 deadline reminders, overdue escalation) are services too, run by the Celery tasks with ``actor=None``
-(the system); each is idempotent through the notifications' unique key.
+(the system); each is idempotent through the notifications' unique key. The sweeps are deliberately
+*not* one transaction: they commit chunk by chunk (see ``notify_many``), so that a worker killed
+half-way keeps what it did and the next run completes the rest without repeating any of it.
 """
 
 import datetime as dt

@@ -4,6 +4,7 @@ worker is killed (SIGKILL) in the middle of a batch and restarted, and when Redi
 of the user's action."""
 
 import datetime as dt
+import re
 import time
 
 import pytest
@@ -143,3 +144,40 @@ def test_the_action_succeeds_while_redis_is_down_and_the_outbox_delivers_once_it
         assert notification_services.requeue_deliveries(older_than=dt.timedelta(0)) == 0
     mail = worker.mail_ids()
     assert len(mail) == len(set(mail)) == len(expected)
+
+
+def test_two_schedulers_running_the_same_sweep_at_once_send_each_reminder_once(tmp_path):
+    """Two beat processes by mistake: the same sweep runs in two workers at the same time."""
+    require_redis()
+    seed_org(log=lambda *_: None)
+    add_staff(EXTRA_STAFF)
+    campaign_due_in(1)
+    expected = staff_users()
+    first, second = Worker(tmp_path / "a", chunk=20), Worker(tmp_path / "b", chunk=20)
+    try:
+        # Both workers write to the same mailbox, so duplicates from either one would show.
+        second.maildir = first.maildir
+        first.start()
+        second.start()
+        with broker(REDIS_URL):
+            tasks.send_deadline_reminders.delay()
+            tasks.send_deadline_reminders.delay()
+            wait_for(lambda: Notification.objects.count() == len(expected), worker=first, what="all reminders")
+            wait_for(
+                lambda: Delivery.objects.filter(state=DeliveryState.SENT).count() == len(expected),
+                timeout=120,
+                worker=first,
+                what="all e-mails sent",
+            )
+            time.sleep(1.0)
+        # Each worker ran one of the two sweeps.
+        for w in (first, second):
+            ran = re.search(r"Task workflow\.send_deadline_reminders\[\S+\] succeeded", w.log.read_text())
+            assert ran, w.log_tail()
+        assert sorted(Notification.objects.values_list("recipient_id", flat=True)) == sorted(expected)
+        mail = first.mail_ids()
+        assert len(mail) == len(set(mail)) == len(expected)
+    finally:
+        first.stop()
+        second.stop()
+        require_redis()

@@ -55,6 +55,7 @@ class Worker:
     """A ``celery worker --pool=solo`` subprocess on the test database and Redis DB 5."""
 
     def __init__(self, tmp_path, chunk=500):
+        tmp_path.mkdir(parents=True, exist_ok=True)
         self.maildir = tmp_path / "mail"
         self.maildir.mkdir(exist_ok=True)
         self.log = tmp_path / "worker.log"
