@@ -14,9 +14,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from hkcourt.org.models import Court, Division, Role
 from hkcourt.org.scoping import UserRoles
 
-from . import selectors, services
+from . import placeholders, selectors, services
 from .forms import CodeForm, PasswordForm, SupersedeForm, SupplementForm, TemplateForm, UploadForm
-from .models import Kind, LetterState
+from .models import Kind, LetterState, LetterTemplate
 from .rendering import RenderError, render_document
 
 
@@ -303,17 +303,38 @@ def _own_court(user):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def template_preview(request, pk):
-    """The personal letter of the signed-in person (or a sample) as this template would produce it, unsigned."""
+    """What the template produces for the signed-in person (or the first signer of that kind), unsigned. A POST
+    previews the texts being edited without saving them."""
     _require_template_manager(request.user)
     template = selectors.template_detail(request.user, pk)
-    kind = request.GET.get("kind", Kind.PERSONAL)
+    kind = request.POST.get("preview_kind") or request.GET.get("kind", Kind.PERSONAL)
     kind = kind if kind in Kind.values else Kind.PERSONAL
-    body = services.preview_body(template=template, kind=kind, user=request.user)
+    errors = []
+    if request.method == "POST":
+        template = LetterTemplate(
+            pk=template.pk,
+            court=template.court,
+            year=template.year,
+            title=template.title,
+            personal_text=request.POST.get("personal_text", "")[:4000],
+            division_text=request.POST.get("division_text", "")[:4000],
+            court_text=request.POST.get("court_text", "")[:4000],
+        )  # never saved: a preview of unsaved edits
+        errors = placeholders.errors(template.text_for(kind))
+    body = services.preview_body(template=template, kind=kind, user=request.user) if not errors else None
     return render(
         request,
         "commitments/template_preview.html",
-        {"template": template, "body": body, "kind": kind, "kinds": Kind.choices},
+        {
+            "template": template,
+            "body": body,
+            "kind": kind,
+            "kinds": Kind.choices,
+            "errors": errors,
+            "unsaved": request.method == "POST",
+        },
     )
 
 

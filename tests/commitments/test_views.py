@@ -121,6 +121,12 @@ def test_template_editing_refuses_bad_placeholders_and_previews(client, login_as
     assert template.personal_text != "{不存在}"
     response = client.get(reverse("commitments:template_preview", args=[template.pk]))
     assert response.status_code == 200 and "孙立新" in response.content.decode()
+    preview = reverse("commitments:template_preview", args=[template.pk])
+    page = client.post(preview, {**form, "personal_text": "{姓名}承诺<script>x</script>"}).content.decode()
+    assert "孙立新承诺&lt;script&gt;x&lt;/script&gt;" in page and "尚未保存" in page
+    assert "未知的占位符" in client.post(preview, form).content.decode()
+    template.refresh_from_db()
+    assert "{姓名}" in template.personal_text and "<script>" not in template.personal_text
     login_as("staff_demo")
     assert client.get(url).status_code == 404
     assert client.post(reverse("commitments:generate", args=[template.pk])).status_code == 302
