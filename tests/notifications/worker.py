@@ -16,17 +16,22 @@ from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("HK_TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
+# Every key this test session writes to Redis carries this prefix, so that test runs of other people on
+# the same Redis server (same DB number) can never consume each other's tasks.
+KEY_PREFIX = f"hktest-{uuid.uuid4().hex[:12]}:"
 CLOSED_PORT_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1: "Redis is down" for this process only
 
 
 def require_redis():
-    """Fail loudly — never skip — when the real Redis is not there."""
+    """Fail loudly — never skip — when the real Redis is not there. Clears this session's keys only."""
     client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
     try:
         client.ping()
     except redis.exceptions.ConnectionError as exc:
         pytest.fail(f"Redis at {REDIS_URL} is unreachable: the worker integration tests need it ({exc})")
-    client.flushdb()
+    keys = list(client.scan_iter(match=f"{KEY_PREFIX}*", count=1000))
+    if keys:
+        client.delete(*keys)
     return client
 
 
@@ -35,7 +40,7 @@ def broker(url):
     """Point this (the test) process's Celery app at ``url`` for the duration."""
     from hkcourt.celery import app
 
-    old = app.conf.broker_url
+    old = app.conf.broker_url, app.conf.broker_transport_options
 
     def reset():
         app._pool = None
@@ -43,11 +48,12 @@ def broker(url):
             app.__dict__["amqp"]._producer_pool = None
 
     app.conf.broker_url = url
+    app.conf.broker_transport_options = {"global_keyprefix": KEY_PREFIX}
     reset()
     try:
         yield app
     finally:
-        app.conf.broker_url = old
+        app.conf.broker_url, app.conf.broker_transport_options = old
         reset()
 
 
@@ -71,6 +77,7 @@ class Worker:
             "DJANGO_SETTINGS_MODULE": "tests.notifications.worker_settings",
             "DATABASE_URL": url,
             "CELERY_BROKER_URL": REDIS_URL,
+            "HK_TEST_KEY_PREFIX": KEY_PREFIX,
             "HK_TEST_MAILDIR": str(self.maildir),
             "HK_TEST_CHUNK": str(self.chunk),
             "PYTHONPATH": str(ROOT),
