@@ -181,6 +181,7 @@ class Unit(models.TextChoices):
 UNIT_OF_ROLE = {Role.STAFF: Unit.PERSON, Role.DIVISION_HEAD: Unit.DIVISION, Role.OFFICE: Unit.COURT}
 TASK_ROLES = [(r.value, r.label) for r in (Role.STAFF, Role.DIVISION_HEAD, Role.OFFICE)]
 
+MAX_REMINDER_DAYS = 60
 reminder_days_validator = RegexValidator(
     r"^\s*\d{1,3}(\s*,\s*\d{1,3})*\s*$", _("提醒天数请填写用逗号分隔的整数，例如“7,1”。")
 )
@@ -238,6 +239,12 @@ class PhaseTask(models.Model):
                     }
                 }
             )
+        if self.reminder_days and reminder_days_validator.regex.match(self.reminder_days):
+            days = [int(x) for x in self.reminder_days.split(",") if x.strip()]
+            if any(d < 0 or d > MAX_REMINDER_DAYS for d in days):
+                raise ValidationError(
+                    {"reminder_days": _("提前提醒天数须在 0 到 %(max)s 天之间。") % {"max": MAX_REMINDER_DAYS}}
+                )
         if self.measure_key:
             from .measures import MEASURES
 

@@ -23,6 +23,7 @@ from hkcourt.org.scoping import UserRoles
 
 from . import template_2012
 from .models import (
+    MAX_REMINDER_DAYS,
     Campaign,
     Phase,
     PhaseState,
@@ -53,7 +54,6 @@ NOTICE_WINDOW = dt.timedelta(days=7)
 # Overdue tasks are escalated once, the day after the deadline; a sweep that was down catches up
 # within this window, older misses are not dug up.
 ESCALATION_WINDOW = dt.timedelta(days=14)
-MAX_REMINDER_DAYS = 60
 
 # ---------------------------------------------------------------- permission
 

@@ -162,3 +162,12 @@ def test_tick_off_refuses_a_unit_outside_the_campaign(template, demo_user, demo_
     with pytest.raises(ValidationError) as exc:
         services.record_completion(actor=office, task=task, unit_id=civil_city.pk, note="x")
     assert "不在本活动范围内" in str(exc.value)
+
+
+@pytest.mark.parametrize("value, message", [("7,一", "用逗号分隔的整数"), ("90", "0 到 60 天之间")])
+def test_reminder_days_must_be_small_whole_numbers(campaign, value, message):
+    task = PhaseTask.objects.get(phase__campaign=campaign, code="find-risks")
+    task.reminder_days = value
+    with pytest.raises(ValidationError) as exc:
+        task.full_clean()
+    assert message in str(exc.value)
