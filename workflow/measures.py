@@ -100,4 +100,9 @@ def letters_signed(campaign, only=None):
     signed = Letter.objects.filter(signer=OuterRef("user")).exclude(state="drafted")
     if "kind" in field_names:
         signed = signed.filter(kind="personal")
+    if "superseded_at" in field_names:
+        signed = signed.filter(superseded_at__isnull=True)
+    window = campaign_window(campaign)
+    if window is not None and "signed_at" in field_names:
+        signed = signed.filter(signed_at__gte=window[0], signed_at__lt=window[1])
     return set(_people(campaign, only).filter(Exists(signed)).values_list("pk", flat=True))
