@@ -158,9 +158,21 @@ class RiskPointForm(BootstrapMixin, FactorsMixin, forms.Form):
             power_id = getattr(self.initial.get("power"), "pk", self.initial.get("power"))
         if power_id and str(power_id).isdigit():
             self.fields["step"].queryset = PowerStep.objects.filter(power_id=power_id, power__in=powers)
+        self._links = list(KeyLink.objects.all())
+        self.fields["key_links"].queryset = KeyLink.objects.all()
+        self.fields["key_links"].label_from_instance = lambda link: link.name
         self._add_factor_fields(required=False)
         self._style()
         self.fields["power"].widget.attrs.update({"hx-target": "#id_step", "hx-trigger": "change"})
+
+    @property
+    def key_link_groups(self):
+        """The key-link checkboxes grouped by business area, as the plan lists them."""
+        area_of = {str(link.pk): link.get_area_display() for link in self._links}
+        groups = {}
+        for widget in self["key_links"]:
+            groups.setdefault(area_of.get(str(widget.data["value"]), ""), []).append(widget)
+        return list(groups.items())
 
     def clean(self):
         data = super().clean()

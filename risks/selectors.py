@@ -173,8 +173,7 @@ def post_powers(post):
 def post_risk_points(user, post):
     return (
         risk_points(user)
-        .filter(post=post)
-        .exclude(state__in=[State.RETIRED])
+        .filter(post=post, state__in=GRADED_STATES)  # the statement lists graded, established risks
         .select_related("power", "step")
         .order_by("power_id", "id")
     )
