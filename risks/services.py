@@ -227,6 +227,7 @@ def _move(rp: RiskPoint, to: str, *, actor, reason: str = "", action_label: str 
         )
     from_state = rp.state
     rp.state = to
+    rp.full_clean(exclude=["key_links"])
     rp.version = F("version") + 1
     rp.save(
         update_fields=["state", "version", "grade", "responsible_leader", "decision", "publicity_ends", "updated_at"]
@@ -489,6 +490,7 @@ def adjust_grade(
     grading = _save_grading(rp, tier=GradingTier.CONFIRMATION, actor=actor, factors=factors, grade=grade, reason=reason)
     rp.grade = grading.grade
     rp.responsible_leader = responsible_leader_for(rp)
+    rp.full_clean(exclude=["key_links"])
     rp.version = F("version") + 1
     rp.save(update_fields=["grade", "responsible_leader", "version", "updated_at"])
     rp.refresh_from_db(fields=["version"])
@@ -612,7 +614,9 @@ def request_peer_check(*, actor, risk_point: RiskPoint, reviewer, reason: str = 
     reason = _text(reason, _("说明"), required=False, field="reason")
     if PeerCheck.objects.filter(risk_point=rp, reviewer=reviewer).exists():
         raise ValidationError({"reviewer": _("已请%(name)s互查过该风险点。") % {"name": person.full_name}})
-    check = PeerCheck.objects.create(risk_point=rp, reviewer=reviewer, requested_by=actor)
+    check = PeerCheck(risk_point=rp, reviewer=reviewer, requested_by=actor)
+    check.full_clean()
+    check.save()
     grant_object_view(actor=actor, user=reviewer, obj=rp, reason=reason or _("互相查"))
     audit.record(actor=actor, action="risks.peer_request", obj=rp, reason=reason, data={"reviewer": reviewer.username})
     return check
