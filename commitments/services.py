@@ -11,6 +11,7 @@ itself, for which the leading group's office (领导小组办公室) countersign
 from __future__ import annotations
 
 import hashlib
+import io
 import secrets
 import zipfile
 from collections import defaultdict
@@ -544,14 +545,14 @@ def letter_html(letter: CommitmentLetter, *, edition: str = "", verify_base: str
             "verify_url": url,
             "verify_page": verify_url("", verify_base),
             "qr_svg": rendering.qr_svg(url) if url else "",
-            "signer_name": _person_name(letter.signer_id),
-            "countersigner_name": _person_name(letter.countersigned_by_id) if letter.countersigned_by_id else "",
+            "signer_name": person_name(letter.signer_id),
+            "countersigner_name": person_name(letter.countersigned_by_id) if letter.countersigned_by_id else "",
             "font_stack": rendering.FONT_STACK,
         },
     )
 
 
-def _person_name(user_id):
+def person_name(user_id):
     if not user_id:
         return ""
     return Person.objects.filter(user_id=user_id).values_list("full_name", flat=True).first() or ""
@@ -621,7 +622,7 @@ def countersign_letter(*, actor, letter: CommitmentLetter, password: str, verify
     if letter.countersigner_id:
         if letter.countersigner_id != actor.pk:
             raise PermissionDenied(
-                _("该承诺书应由%(name)s会签，不能代他人会签。") % {"name": _person_name(letter.countersigner_id)}
+                _("该承诺书应由%(name)s会签，不能代他人会签。") % {"name": person_name(letter.countersigner_id)}
             )
     elif not is_office_of(actor, letter.court):
         raise PermissionDenied(_("该承诺书由单位会签，只有领导小组办公室可以办理。"))
@@ -815,10 +816,7 @@ def build_bundle(*, bundle_id: int) -> LetterBundle:
             latest.setdefault(document.letter_id, document)
         bundle.state, bundle.total, bundle.done, bundle.error = BundleState.RUNNING, len(latest), 0, ""
         bundle.save(update_fields=["state", "total", "done", "error"])
-    buffer = ContentFile(b"")
     try:
-        import io
-
         raw = io.BytesIO()
         with zipfile.ZipFile(raw, "w", zipfile.ZIP_STORED) as archive:
             for index, document in enumerate(latest.values(), start=1):

@@ -104,8 +104,8 @@ def letter_detail(request, pk):
             "sign_form": PasswordForm(),
             "supplement_form": SupplementForm(initial={"supplement": letter.supplement}),
             "supersede_form": SupersedeForm(),
-            "countersigner_name": services._person_name(letter.countersigner_id),
-            "countersigned_by_name": services._person_name(letter.countersigned_by_id),
+            "countersigner_name": services.person_name(letter.countersigner_id),
+            "countersigned_by_name": services.person_name(letter.countersigned_by_id),
         },
     )
 
