@@ -143,6 +143,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_out": str(_CELERY_FS / "queue"),
         "processed_folder": str(_CELERY_FS / "processed"),
         "store_processed": False,
+        "control_folder": str(_CELERY_FS / "control"),
     }
     if CELERY_BROKER_URL.startswith("filesystem://")
     else {"visibility_timeout": 3600}
