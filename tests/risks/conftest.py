@@ -7,6 +7,25 @@ from hkcourt.org.models import Court, Division, Post
 from risks.models import Power, PowerStep
 
 
+@pytest.fixture(autouse=True)
+def key_links(request):
+    """The key links the data migration ships. A transactional test (here or in another app) flushes
+    tables at its end, and a reused test database then lacks them: load them again when missing."""
+    if "db" not in request.fixturenames and "transactional_db" not in request.fixturenames:
+        marker = request.node.get_closest_marker("django_db")
+        if marker is None:
+            return
+        request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
+    import importlib
+
+    from django.apps import apps
+
+    from risks.models import KeyLink
+
+    if not KeyLink.objects.exists():
+        importlib.import_module("risks.migrations.0002_key_links").load(apps, None)
+
+
 @pytest.fixture
 def hgzy(demo_org):
     return Court.objects.get(code="hgzy")

@@ -41,13 +41,7 @@ def _login(page, base, username):
 
 
 def test_the_whole_workflow_in_a_browser(live_server, browser, demo_org, civil_power):
-    import importlib
-
-    from django.apps import apps
     from django.contrib.auth import get_user_model
-
-    # An earlier transactional test may have flushed the key links the data migration loaded.
-    importlib.import_module("risks.migrations.0002_key_links").load(apps, None)
 
     for user in get_user_model().objects.filter(username__in=["staff_demo", "head_demo", "office_demo"]):
         user.set_password("pw-for-tests-123")
