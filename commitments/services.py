@@ -19,6 +19,7 @@ from datetime import timedelta
 
 from django.apps import apps
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -138,9 +139,21 @@ def _refuse_if_superseded(letter):
         )
 
 
+MAX_PASSWORD_FAILURES = 5
+PASSWORD_LOCK_SECONDS = 15 * 60
+
+
 def _check_password(actor, password):
+    """Signing is a deliberate act: the signer's own password again. Five wrong passwords lock signing for
+    this account for 15 minutes (counted in the cache: a failed attempt writes nothing to the database)."""
+    key = f"commitments:sign-failures:{actor.pk}"
+    if cache.get(key, 0) >= MAX_PASSWORD_FAILURES:
+        raise ValidationError({"password": _("密码连续输错次数过多，请15分钟后再签订。")})
     if not password or not actor.check_password(password):
+        cache.add(key, 0, PASSWORD_LOCK_SECONDS)
+        cache.incr(key)
         raise ValidationError({"password": _("密码不正确。签订和会签须重新输入本人登录密码。")})
+    cache.delete(key)
 
 
 # ---------------------------------------------------------------- templates

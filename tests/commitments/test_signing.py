@@ -216,3 +216,19 @@ def test_reminders_before_the_deadline_are_sent_once(letters, letter_of, sign):
     head = Notification.objects.get(recipient__username="head_demo", kind="commitments.reminder")
     assert "会签" in head.title and "签订" in head.title
     assert not Notification.objects.filter(recipient__username="staff_demo", kind="commitments.reminder").exists()
+
+
+def test_repeated_wrong_passwords_lock_signing(letter_of, demo_user):
+    from django.core.cache import cache
+
+    cache.clear()
+    staff, letter = demo_user("staff_demo"), letter_of("staff_demo")
+    for _ in range(services.MAX_PASSWORD_FAILURES):
+        with pytest.raises(ValidationError, match="密码不正确"):
+            services.sign_letter(actor=staff, letter=letter, password="guess", verify_base=VERIFY_BASE)
+    with pytest.raises(ValidationError, match="次数过多"):
+        services.sign_letter(actor=staff, letter=letter, password=DEMO_PASSWORD, verify_base=VERIFY_BASE)
+    letter.refresh_from_db()
+    assert letter.state == LetterState.DRAFTED
+    cache.clear()
+    assert services.sign_letter(actor=staff, letter=letter, password=DEMO_PASSWORD, verify_base=VERIFY_BASE).signed_at
