@@ -6,6 +6,7 @@ constraint decides, so a re-run sends nothing twice.
 """
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -61,21 +62,37 @@ def _clean_text(title, body, url):
     return title[:200], (body or "")[:4000], (url or "")[:300]
 
 
+# After a failed publish, this process does not try the same broker again for a while: during an
+# outage each web request would otherwise wait for the connection attempt. The outbox keeps the work.
+BROKER_BACKOFF_SECONDS = 30
+_broker_down_until: dict[str, float] = {}
+
+
 def enqueue_deliveries(ids) -> bool:
-    """Queue delivery tasks for these outbox rows. Called after commit; never raises: if the broker is
-    unreachable the rows stay pending in the outbox and the hourly sweep queues them again."""
+    """Queue delivery tasks for these outbox rows. Called after commit; never raises and never waits
+    long: one connection attempt (refused at once, or the broker connect timeout), no retries. If the
+    broker is unreachable the rows stay pending in the outbox and the hourly sweep queues them again."""
     ids = sorted(set(ids))
     if not ids:
         return True
     from .tasks import deliver_emails
 
+    app = deliver_emails.app
+    url = str(app.conf.broker_url)
+    if time.monotonic() < _broker_down_until.get(url, 0):
+        log.info("broker marked down: %d deliveries wait in the outbox", len(ids))
+        return False
     step = chunk_size()
     try:
-        for start in range(0, len(ids), step):
-            deliver_emails.apply_async((ids[start : start + step],), retry=False)
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=0)  # one attempt: kombu would otherwise retry after 2 s
+            for start in range(0, len(ids), step):
+                deliver_emails.apply_async((ids[start : start + step],), connection=conn, retry=False)
     except Exception as exc:  # noqa: BLE001 - a broker failure must never fail the user's action
+        _broker_down_until[url] = time.monotonic() + BROKER_BACKOFF_SECONDS
         log.warning("broker unreachable (%s): %d deliveries stay in the outbox", exc.__class__.__name__, len(ids))
         return False
+    _broker_down_until.pop(url, None)
     return True
 
 

@@ -126,3 +126,23 @@ def test_mark_all_read(client, login_as, court):
         services.notify(recipient=staff, kind="test", obj=court, due=DUE + dt.timedelta(days=i), title=f"提醒{i}")
     client.post(reverse("notifications:read_all"))
     assert not Notification.objects.filter(recipient=staff, read_at__isnull=True).exists()
+
+
+def test_a_dead_broker_costs_one_quick_attempt_then_is_skipped_for_a_while():
+    import time
+
+    from .worker import CLOSED_PORT_URL, broker
+
+    services._broker_down_until.clear()
+    with broker(CLOSED_PORT_URL):
+        started = time.monotonic()
+        assert services.enqueue_deliveries([1, 2]) is False
+        first = time.monotonic() - started
+        started = time.monotonic()
+        assert services.enqueue_deliveries([3]) is False
+        second = time.monotonic() - started
+    assert first < 1.5, f"one refused connection took {first:.2f}s"
+    assert second < 0.05, "the second call should not try the dead broker again"
+    with broker("memory://"):
+        assert services.enqueue_deliveries([1, 2]) is True
+    services._broker_down_until.clear()
