@@ -119,7 +119,9 @@ def _pct(day, start, span):
     return round(100 * (day - start).days / span, 2)
 
 
-def campaign_overview(user, campaign: Campaign, *, today: dt.date | None = None, phase_number=None) -> dict:
+def campaign_overview(
+    user, campaign: Campaign, *, today: dt.date | None = None, phase_number=None, court_id=None
+) -> dict:
     today = today or local_today()
     phases = list(campaign.phases.order_by("number"))
     tasks = list(PhaseTask.objects.filter(phase__campaign=campaign).select_related("phase"))
@@ -165,7 +167,11 @@ def campaign_overview(user, campaign: Campaign, *, today: dt.date | None = None,
     if not campaign.is_template and selected is not None:
         reach = Reach(user, units)
         columns = [tp for _t, tp, _x in selected.tasks if tp is not None and tp.unit != Unit.COURT]
-        behind = _behind_table(units, reach, columns)
+        try:
+            court_id = int(court_id) if court_id else None
+        except (TypeError, ValueError):
+            court_id = None
+        behind = _behind_table(units, reach, columns, court_id=court_id if court_id in units.courts else None)
 
     return {
         "phases": views,
@@ -177,15 +183,19 @@ def campaign_overview(user, campaign: Campaign, *, today: dt.date | None = None,
         "selected": selected,
         "behind": behind,
         "behind_columns": columns,
+        "behind_courts": sorted(units.courts.values(), key=lambda c: c.path) if len(units.courts) > 1 else [],
+        "behind_court": court_id,
         "reach": reach,
         "progress": progress,
     }
 
 
-def _behind_table(units: CampaignUnits, reach: Reach, progresses) -> list[BehindRow]:
+def _behind_table(units: CampaignUnits, reach: Reach, progresses, court_id=None) -> list[BehindRow]:
     """Rows per division the user may see, cells per task: done/total and the names still behind."""
     rows = {}
     for division in sorted(units.divisions.values(), key=lambda d: (units.courts[d.court_id].path, d.sort_order)):
+        if court_id is not None and division.court_id != court_id:
+            continue
         rows[division.pk] = BehindRow(
             court=units.courts[division.court_id].name, division=division.name, cells=[None] * len(progresses)
         )

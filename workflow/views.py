@@ -61,7 +61,9 @@ def campaign_new(request):
 @login_required
 def campaign_detail(request, pk):
     campaign = selectors.get_campaign(request.user, pk)
-    overview = selectors.campaign_overview(request.user, campaign, phase_number=request.GET.get("phase"))
+    overview = selectors.campaign_overview(
+        request.user, campaign, phase_number=request.GET.get("phase"), court_id=request.GET.get("court")
+    )
     return render(
         request,
         "workflow/campaign_detail.html",

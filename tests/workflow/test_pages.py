@@ -175,3 +175,13 @@ def test_deputy_sees_the_divisions_he_oversees(client, login_as, campaign):
     table = page[page.index('data-testid="behind-table"') :]
     assert "民事审判庭" in table and "行政审判庭" in table
     assert "刑事审判庭" not in table and "执行局" not in table
+
+
+def test_progress_table_filters_by_court_and_ignores_junk(client, login_as, campaign):
+    login_as("office_demo")
+    xiangyang = Court.objects.get(code="xiangyang")
+    url = reverse("workflow:campaign", args=[campaign.pk])
+    with time_machine.travel(at(D(2013, 1, 13)), tick=False):
+        rows = client.get(url, {"court": xiangyang.pk}).context["behind"]
+        assert rows and {r.court for r in rows} == {xiangyang.short_name}
+        assert len(client.get(url, {"court": "abc", "phase": "x"}).context["behind"]) > len(rows)
