@@ -7,6 +7,7 @@ template, never the reverse (``campaign_id`` is a plain number for that reason, 
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -184,8 +185,26 @@ class CommitmentLetter(models.Model):
         ]
         indexes = [models.Index(fields=["template", "state"], name="letter_template_state_idx")]
 
+    FROZEN_FIELDS = ("body", "supplement", "kind", "signer_id", "template_id", "version")
+
     def __str__(self):
         return f"{self.body.get('title', '')}（{self.body.get('signer_name', '')}，{_('第%d版') % self.version}）"
+
+    def save(self, *args, **kwargs):
+        """A last line behind the services: the text of a signed letter never changes, whoever saves it."""
+        update_fields = kwargs.get("update_fields")
+        touches = update_fields is None or {"body", "supplement", "kind", "signer", "template", "version"} & set(
+            update_fields
+        )
+        if self.pk and touches:
+            stored = CommitmentLetter.objects.filter(pk=self.pk).values("state", *self.FROZEN_FIELDS).first()
+            if (
+                stored
+                and stored["state"] != LetterState.DRAFTED
+                and any(stored[name] != getattr(self, name) for name in self.FROZEN_FIELDS)
+            ):
+                raise ValidationError(_("承诺书已签订，内容不能再修改；如需更正，请生成新版本。"))
+        super().save(*args, **kwargs)
 
     @property
     def title(self):

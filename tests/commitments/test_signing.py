@@ -232,3 +232,12 @@ def test_repeated_wrong_passwords_lock_signing(letter_of, demo_user):
     assert letter.state == LetterState.DRAFTED
     cache.clear()
     assert services.sign_letter(actor=staff, letter=letter, password=DEMO_PASSWORD, verify_base=VERIFY_BASE).signed_at
+
+
+def test_a_signed_body_cannot_be_saved_changed_even_outside_the_services(letter_of, sign):
+    letter = sign(letter_of("staff_demo"))
+    letter.body = {**letter.body, "title": "改过的承诺书"}
+    with pytest.raises(ValidationError, match="不能再修改"):
+        letter.save()
+    letter.refresh_from_db()
+    assert letter.title == "个人廉政风险防范承诺书"
