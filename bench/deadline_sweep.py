@@ -26,13 +26,13 @@ django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection, reset_queries, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from hkcourt.notifications.models import Delivery, Notification  # noqa: E402
 from hkcourt.org.models import Court, CourtLevel, Division, Person, Role, RoleAssignment  # noqa: E402
 from risks.models import RiskPoint  # noqa: E402
-from workflow import services  # noqa: E402
+from workflow import selectors, services  # noqa: E402
 from workflow.models import Campaign, PhaseTask, local_today  # noqa: E402
 from workflow.progress import CampaignUnits, progress_of  # noqa: E402
 
@@ -105,6 +105,7 @@ def build():
 
 
 def measure(label, func):
+    reset_queries()  # the query log is a bounded deque: a full one would count nothing
     with CaptureQueriesContext(connection) as ctx:
         t = time.perf_counter()
         result = func()
@@ -133,6 +134,16 @@ def main():
         return sum(p.done_count for p in progress_of(units, tasks))
 
     measure("progress of every task (campaign page data)", page)
+    office = User.objects.get(username="bench-office")
+    measure(
+        "campaign page data for the office (all 1,000 rows)",
+        lambda: len(selectors.campaign_overview(office, campaign)["behind"]),
+    )
+    court = Court.objects.get(code="bench-007")
+    measure(
+        "campaign page data, one court chosen",
+        lambda: len(selectors.campaign_overview(office, campaign, court_id=court.pk)["behind"]),
+    )
     print(f"notifications: {Notification.objects.count()}, outbox rows: {Delivery.objects.count()}")
 
 
