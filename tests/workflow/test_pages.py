@@ -185,3 +185,11 @@ def test_progress_table_filters_by_court_and_ignores_junk(client, login_as, camp
         rows = client.get(url, {"court": xiangyang.pk}).context["behind"]
         assert rows and {r.court for r in rows} == {xiangyang.short_name}
         assert len(client.get(url, {"court": "abc", "phase": "x"}).context["behind"]) > len(rows)
+
+
+def test_the_office_is_pointed_at_the_running_phase(client, login_as, campaign):
+    login_as("office_demo")
+    with time_machine.travel(at(D(2013, 1, 8)), tick=False):
+        page = client.get(reverse("home")).content.decode()
+    assert "第2阶段“排查廉政风险”进行中" in page
+    assert reverse("workflow:campaign", args=[campaign.pk]) in page
