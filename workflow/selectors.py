@@ -183,7 +183,11 @@ def campaign_overview(
         "selected": selected,
         "behind": behind,
         "behind_columns": columns,
-        "behind_courts": sorted(units.courts.values(), key=lambda c: c.path) if len(units.courts) > 1 else [],
+        "behind_courts": (
+            sorted(units.courts.values(), key=lambda c: c.path)
+            if reach is not None and reach.all and len(units.courts) > 1
+            else []
+        ),
         "behind_court": court_id,
         "reach": reach,
         "progress": progress,
