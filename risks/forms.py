@@ -5,7 +5,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import TEXT_LIMIT, Grade, KeyLink, Level, PowerStep, Source
+from hkcourt.org.models import Division, Post
+
+from .models import TEXT_LIMIT, BusinessArea, Grade, KeyLink, Level, PowerStep, Source
 from .services import FACTOR_LABELS, FACTORS, suggest_grade
 
 FACTOR_CHOICES = [("", "—"), ("1", "1"), ("2", "2"), ("3", "3")]
@@ -268,3 +270,74 @@ class FeedbackForm(BootstrapMixin, forms.Form):
         ]
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
         self._style()
+
+
+class PowerForm(BootstrapMixin, forms.Form):
+    division = forms.ModelChoiceField(label=_("行使庭室"), queryset=None, required=False, empty_label=_("（单位层面）"))
+    name = forms.CharField(label=_("职权名称"), max_length=100)
+    content = forms.CharField(label=_("职权内容"), max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 3}))
+    posts = forms.ModelMultipleChoiceField(
+        label=_("行使岗位"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    legal_basis = forms.CharField(
+        label=_("法律依据"), max_length=TEXT_LIMIT, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    conditions = forms.CharField(
+        label=_("行使条件"), max_length=TEXT_LIMIT, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    procedure = forms.CharField(
+        label=_("行使程序"), max_length=TEXT_LIMIT, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    time_limit_days = forms.IntegerField(label=_("法定期限（日）"), required=False, min_value=0, max_value=3650)
+    supervision = forms.CharField(
+        label=_("监督方式"), max_length=TEXT_LIMIT, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    business_area = forms.ChoiceField(label=_("业务领域"), choices=BusinessArea.choices, initial=BusinessArea.OTHER)
+    major_matter = forms.BooleanField(label=_("属于“三重一大”事项"), required=False)
+
+    def __init__(self, *args, court, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["division"].queryset = Division.objects.filter(court=court).order_by("sort_order", "name")
+        self.fields["division"].label_from_instance = lambda d: d.name
+        self.fields["posts"].queryset = Post.objects.filter(division__court=court).select_related("division")
+        self.fields["posts"].label_from_instance = lambda p: f"{p.division.name}·{p.name}"
+        self._style()
+
+    def clean(self):
+        data = super().clean()
+        division = data.get("division")
+        for post in data.get("posts") or []:
+            if post.division_id != getattr(division, "pk", None):
+                self.add_error("posts", _("行使岗位须属于所选庭室（%(post)s）。") % {"post": post})
+                break
+        return data
+
+
+class StepForm(forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    order = forms.IntegerField(label=_("顺序"), required=False, min_value=1, max_value=999)
+    name = forms.CharField(label=_("环节名称"), required=False, max_length=60)
+    actor = forms.CharField(label=_("行使主体"), required=False, max_length=60)
+    time_limit_days = forms.IntegerField(label=_("期限（日）"), required=False, min_value=0, max_value=3650)
+    next = forms.CharField(
+        label=_("下一环节顺序号"),
+        required=False,
+        max_length=60,
+        help_text=_("多个用逗号分隔；不填则进入下一顺序的所有环节"),
+    )
+    is_end = forms.BooleanField(label=_("终点"), required=False)
+    delete = forms.BooleanField(label=_("删除"), required=False)
+
+    def clean_next(self):
+        raw = self.cleaned_data.get("next", "").replace("，", ",").replace("、", ",")
+        try:
+            return [int(x) for x in raw.split(",") if x.strip()]
+        except ValueError:
+            raise ValidationError(_("下一环节请填写顺序号，如“3”或“3,4”。")) from None
+
+    def is_blank(self):
+        data = self.cleaned_data
+        return not data.get("id") and not data.get("name") and not data.get("order")
+
+
+StepFormSet = forms.formset_factory(StepForm, extra=3, max_num=60)

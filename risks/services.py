@@ -61,6 +61,8 @@ audit.register(
         "risks.leaders_recompute": gettext_lazy("重算责任领导"),
         "risks.powers_import": gettext_lazy("导入职权目录"),
         "risks.points_import": gettext_lazy("导入风险点"),
+        "risks.power_save": gettext_lazy("保存职权"),
+        "risks.steps_save": gettext_lazy("保存权力运行流程"),
     }
 )
 
@@ -797,3 +799,115 @@ def import_powers(*, actor, court: Court, filename: str, content: bytes, commit:
         actor=actor, action="risks.powers_import", obj=court, data={"file": filename[:100], "rows": len(outcome.rows)}
     )
     return outcome
+
+
+POWER_TEXT_FIELDS = ("content", "legal_basis", "conditions", "procedure", "supervision")
+
+
+@transaction.atomic
+def save_power(
+    *,
+    actor,
+    court: Court,
+    power: Power | None = None,
+    name: str,
+    content: str,
+    division=None,
+    posts=(),
+    legal_basis: str = "",
+    conditions: str = "",
+    procedure: str = "",
+    time_limit_days=None,
+    supervision: str = "",
+    business_area: str = "other",
+    major_matter: bool = False,
+) -> Power:
+    """Create or change one power of the court's catalogue (the office or a system administrator)."""
+    _require_login(actor)
+    if not can_manage_catalogue(actor, court):
+        raise PermissionDenied(_("只有领导小组办公室或系统管理员可以维护本院的职权目录。"))
+    if power is not None and power.court_id != court.pk:
+        raise PermissionDenied(_("该职权不属于所选法院。"))
+    if division is not None and division.court_id != court.pk:
+        raise ValidationError({"division": _("所选庭室不属于该法院。")})
+    posts = list(posts or [])
+    if any(p.division_id != getattr(division, "pk", None) for p in posts):
+        raise ValidationError({"posts": _("行使岗位须属于所选庭室。")})
+    power = power or Power(court=court)
+    power.name = _text(name, _("职权名称"), limit=100, field="name")
+    power.content = _text(content, _("职权内容"), field="content")
+    for field, label, value in (
+        ("legal_basis", _("法律依据"), legal_basis),
+        ("conditions", _("行使条件"), conditions),
+        ("procedure", _("行使程序"), procedure),
+        ("supervision", _("监督方式"), supervision),
+    ):
+        setattr(power, field, _text(value, label, required=False, field=field))
+    power.division = division
+    power.time_limit_days = time_limit_days
+    power.business_area = business_area
+    power.major_matter = bool(major_matter)
+    duplicate = Power.objects.filter(court=court, division=division, name=power.name).exclude(pk=power.pk)
+    if duplicate.exists():
+        raise ValidationError({"name": _("该庭室已有名为“%(name)s”的职权。") % {"name": power.name}})
+    power.full_clean(exclude=["posts"])
+    created = power.pk is None
+    power.save()
+    power.posts.set(posts)
+    audit.record(actor=actor, action="risks.power_save", obj=power, data={"created": created})
+    return power
+
+
+@transaction.atomic
+def save_steps(*, actor, power: Power, rows: list[dict]) -> list[PowerStep]:
+    """Replace the flowchart of a power with ``rows`` (each: id or None, order, name, actor, time_limit_days,
+    is_end, next orders, delete). Steps keep their identity, so risk points stay on them; a step that
+    carries risk points cannot be deleted."""
+    _require_login(actor)
+    if not can_manage_catalogue(actor, power.court):
+        raise PermissionDenied(_("只有领导小组办公室或系统管理员可以维护权力运行流程图。"))
+    existing = {s.pk: s for s in PowerStep.objects.select_for_update().filter(power=power).order_by("order", "id")}
+    kept, errors = [], []
+    for number, row in enumerate(rows, start=1):
+        step = existing.get(row.get("id")) if row.get("id") else None
+        if row.get("id") and step is None:
+            errors.append(_("第%(n)d行：该环节不属于本职权。") % {"n": number})
+            continue
+        if row.get("delete"):
+            if step is not None:
+                if step.risk_points.exists():
+                    errors.append(
+                        _("第%(n)d行：环节“%(name)s”上登记有风险点，不能删除。") % {"n": number, "name": step.name}
+                    )
+                    kept.append((step, row))
+                else:
+                    step.delete()
+            continue
+        step = step or PowerStep(power=power)
+        step.order = row.get("order")
+        step.name = (row.get("name") or "").strip()
+        step.actor = (row.get("actor") or "").strip()
+        step.time_limit_days = row.get("time_limit_days")
+        step.is_end = bool(row.get("is_end"))
+        if not step.order or step.order < 1:
+            errors.append(_("第%(n)d行：请填写顺序号（正整数）。") % {"n": number})
+        if not step.name:
+            errors.append(_("第%(n)d行：环节名称不能为空。") % {"n": number})
+        kept.append((step, row))
+    orders = {step.order for step, _row in kept}
+    for step, row in kept:
+        for target in row.get("next") or []:
+            if target not in orders:
+                errors.append(_("“%(name)s”的下一环节顺序号%(o)d不存在。") % {"name": step.name, "o": target})
+    if errors:
+        raise ValidationError(errors)
+    for step, _row in kept:
+        step.full_clean(exclude=["next_steps"])
+        step.save()
+    by_order = {}
+    for step, _row in kept:
+        by_order.setdefault(step.order, []).append(step)
+    for step, row in kept:
+        step.next_steps.set([t for o in (row.get("next") or []) for t in by_order.get(o, [])])
+    audit.record(actor=actor, action="risks.steps_save", obj=power, data={"steps": len(kept)})
+    return [step for step, _row in kept]

@@ -7,7 +7,10 @@ from . import views
 app_name = "risks"
 urlpatterns = [
     path("catalogue/", views.catalogue, name="catalogue"),
+    path("catalogue/powers/new/", views.power_edit, name="power_create"),
     path("catalogue/powers/<int:pk>/", views.power_detail, name="power_detail"),
+    path("catalogue/powers/<int:pk>/edit/", views.power_edit, name="power_edit"),
+    path("catalogue/powers/<int:pk>/steps/", views.power_steps, name="power_steps"),
     path("catalogue/posts/<int:pk>/", views.post_statement, name="post_statement"),
     path("catalogue/steps/", views.step_options, name="step_options"),
     path("pickers/<slug:kind>/", views.picker, name="picker"),

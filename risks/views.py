@@ -29,8 +29,10 @@ from .forms import (
     GradeForm,
     PeerCommentForm,
     PeerRequestForm,
+    PowerForm,
     ReasonForm,
     RiskPointForm,
+    StepFormSet,
     apply_errors,
     non_field,
     person_label,
@@ -483,7 +485,94 @@ def power_detail(request, pk):
             "total_days": total,
             "over_limit": bool(power.time_limit_days and total > power.time_limit_days),
             "points": points,
+            "can_edit": services.can_manage_catalogue(request.user, power.court),
         },
+    )
+
+
+def _managed_court(request, court_id):
+    court = next((c for c in selectors.catalogue_courts(request.user) if str(c.pk) == str(court_id)), None)
+    if court is None:
+        raise Http404
+    if not services.can_manage_catalogue(request.user, court):
+        raise PermissionDenied(_("只有领导小组办公室或系统管理员可以维护本院的职权目录。"))
+    return court
+
+
+def _power_kwargs(form):
+    data = form.cleaned_data
+    fields = ("name", "content", "division", "legal_basis", "conditions", "procedure", "supervision")
+    kwargs = {k: data.get(k) for k in fields}
+    kwargs.update(
+        posts=data.get("posts") or [],
+        time_limit_days=data.get("time_limit_days"),
+        business_area=data.get("business_area"),
+        major_matter=data.get("major_matter"),
+    )
+    return kwargs
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def power_edit(request, pk=None):
+    """Create (``/catalogue/powers/new/?court=``) or change a power of the catalogue."""
+    power = selectors.power_detail(request.user, pk) if pk else None
+    court = _managed_court(request, power.court_id if power else request.GET.get("court", ""))
+    initial = (
+        {"division": request.GET.get("division")}
+        if power is None
+        else {
+            "division": power.division_id,
+            "posts": list(power.posts.all()),
+            **{f: getattr(power, f) for f in ("name", "content", "legal_basis", "conditions", "procedure")},
+            **{f: getattr(power, f) for f in ("supervision", "time_limit_days", "business_area", "major_matter")},
+        }
+    )
+    form = PowerForm(request.POST or None, initial=initial, court=court)
+    if request.method == "POST" and form.is_valid():
+        try:
+            power = services.save_power(actor=request.user, court=court, power=power, **_power_kwargs(form))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("职权已保存。"))
+            return redirect("risks:power_detail", pk=power.pk)
+    return render(request, "risks/power_form.html", {"form": form, "power": power, "court": court})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def power_steps(request, pk):
+    """Edit the flowchart: the steps of a power, their order, actors, time limits and branches."""
+    power = selectors.power_detail(request.user, pk)
+    _managed_court(request, power.court_id)
+    steps = list(selectors.steps_of(power).prefetch_related("next_steps"))
+    initial = [
+        {
+            "id": s.pk,
+            "order": s.order,
+            "name": s.name,
+            "actor": s.actor,
+            "time_limit_days": s.time_limit_days,
+            "is_end": s.is_end,
+            "next": ",".join(str(n.order) for n in s.next_steps.all()),
+        }
+        for s in steps
+    ]
+    formset = StepFormSet(request.POST or None, initial=initial, prefix="steps")
+    errors = []
+    if request.method == "POST" and formset.is_valid():
+        rows = [f.cleaned_data for f in formset if f.cleaned_data and not f.is_blank()]
+        try:
+            services.save_steps(actor=request.user, power=power, rows=rows)
+        except ValidationError as exc:
+            errors = non_field(exc)
+        else:
+            messages.success(request, _("权力运行流程已保存。"))
+            return redirect("risks:power_detail", pk=power.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "risks/power_steps.html", {"power": power, "formset": formset, "errors": errors}, status=status
     )
 
 

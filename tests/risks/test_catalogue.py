@@ -88,3 +88,74 @@ def test_demo_seed_is_rich_and_idempotent(demo_org):
     assert not RiskPoint.objects.exclude(state=State.DRAFT).filter(transitions__isnull=True).exists()
     seed(log=lambda *_: None)
     assert (Power.objects.count(), RiskPoint.objects.count()) == (powers, points)
+
+
+def _steps_post(rows):
+    data = {"steps-TOTAL_FORMS": str(len(rows)), "steps-INITIAL_FORMS": "0", "steps-MIN_NUM_FORMS": "0"}
+    data["steps-MAX_NUM_FORMS"] = "60"
+    for i, row in enumerate(rows):
+        for key, value in row.items():
+            data[f"steps-{i}-{key}"] = value
+    return data
+
+
+def test_office_creates_a_power_and_draws_its_flowchart(client, login_as, civil, hgzy):
+    login_as("office_demo")
+    judge = civil.posts.get(name="审判员")
+    response = client.post(
+        reverse("risks:power_create") + f"?court={hgzy.pk}",
+        {
+            "division": civil.pk,
+            "name": "先予执行裁定",
+            "content": "对先予执行申请作出裁定。",
+            "posts": [judge.pk],
+            "time_limit_days": "10",
+            "business_area": "civil",
+        },
+    )
+    power = Power.objects.get(name="先予执行裁定")
+    assert response.status_code == 302 and list(power.posts.all()) == [judge]
+    url = reverse("risks:power_steps", args=[power.pk])
+    rows = [
+        {"order": "1", "name": "审查申请", "actor": "承办法官", "time_limit_days": "3"},
+        {"order": "2", "name": "裁定准许", "time_limit_days": "2", "next": "3"},
+        {"order": "2", "name": "裁定驳回", "is_end": "on"},
+        {"order": "3", "name": "交付执行", "time_limit_days": "5"},
+    ]
+    assert client.post(url, _steps_post(rows)).status_code == 302
+    steps = {s.name: s for s in power.steps.all()}
+    assert steps["裁定驳回"].is_end and list(steps["裁定准许"].next_steps.all()) == [steps["交付执行"]]
+    html = client.get(reverse("risks:power_detail", args=[power.pk])).content.decode()
+    assert "合计最长 10 日，在法定期限 10 日以内" in html and html.count('class="hk-step') == 4
+
+
+def test_step_editor_refuses_bad_rows_and_protects_weak_links(client, login_as, demo_user, civil_power):
+    first = civil_power.steps.get(order=1)
+    RiskPointFactory(owner=demo_user("staff_demo"), power=civil_power, step=first)
+    login_as("office_demo")
+    url = reverse("risks:power_steps", args=[civil_power.pk])
+    response = client.post(url, _steps_post([{"id": str(first.pk), "order": "1", "name": first.name, "delete": "on"}]))
+    assert response.status_code == 400 and "登记有风险点，不能删除" in response.content.decode()
+    response = client.post(url, _steps_post([{"order": "1", "name": "甲", "next": "9"}]))
+    assert response.status_code == 400 and "顺序号9不存在" in response.content.decode()
+    response = client.post(url, _steps_post([{"order": "1", "name": "", "actor": "某人"}]))
+    assert response.status_code == 400 and "环节名称不能为空" in response.content.decode()
+    assert civil_power.steps.count() == 3
+
+
+def test_power_form_refuses_bad_input(client, login_as, civil, civil_power, hgzy):
+    login_as("office_demo")
+    url = reverse("risks:power_create") + f"?court={hgzy.pk}"
+    other_post = civil.court.divisions.get(name="刑事审判庭").posts.first()
+    base = {"division": civil.pk, "name": "某职权", "content": "内容", "business_area": "civil"}
+    cases = [
+        ({**base, "name": "   "}, "这个字段是必填项"),
+        ({**base, "posts": [other_post.pk]}, "行使岗位须属于所选庭室"),
+        ({**base, "name": civil_power.name}, "该庭室已有名为"),
+        ({**base, "time_limit_days": "-1"}, "大于或等于0"),
+    ]
+    for data, message in cases:
+        response = client.post(url, data)
+        assert response.status_code == 200, data
+        assert message in response.content.decode() or "必填" in response.content.decode(), (data, message)
+    assert not Power.objects.filter(name="某职权").exists()
