@@ -68,3 +68,23 @@ def test_catalogue_query_count_is_bounded(client, login_as, civil_power, django_
     login_as("head_demo")
     with django_assert_max_num_queries(MAX_QUERIES):
         assert client.get(reverse("risks:catalogue")).status_code == 200
+
+
+def test_other_pages_are_bounded_whatever_the_data(
+    client, login_as, hundred_points, civil_power, demo_user, later, django_assert_max_num_queries
+):
+    from risks import services
+
+    rp = RiskPointFactory(owner=demo_user("staff_demo"), power=civil_power, state=State.CONFIRMED, grade="high")
+    services.publish(actor=demo_user("office_demo"), risk_points=[rp], publicity_ends=later)
+    login_as("office_demo")
+    pages = [
+        reverse("risks:detail", args=[rp.pk]),
+        reverse("risks:power_detail", args=[civil_power.pk]),
+        reverse("risks:catalogue") + f"?court={civil_power.court_id}&division={civil_power.division_id}",
+        reverse("risks:post_statement", args=[demo_user("staff_demo").person.post_id]),
+        reverse("risks:public", args=["hgzy"]),
+    ]
+    for url in pages:
+        with django_assert_max_num_queries(25):
+            assert client.get(url).status_code == 200, url
