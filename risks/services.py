@@ -238,6 +238,26 @@ def _move(rp: RiskPoint, to: str, *, actor, reason: str = "", action_label: str 
     return Transition.objects.create(risk_point=rp, actor=actor, from_state=from_state, to_state=to, reason=reason)
 
 
+def _notify(recipient, kind: str, rp: RiskPoint, title: str, body: str = "", actor=None):
+    """Tell a person about their risk point in the inbox (and by e-mail if they have an address)."""
+    from django.urls import reverse
+
+    from hkcourt.notifications.services import notify
+
+    if recipient is None or recipient.pk == getattr(actor, "pk", None):
+        return
+    notify(
+        recipient=recipient,
+        kind=kind,
+        obj=rp,
+        due=timezone.localdate(),
+        title=title,
+        body=body,
+        url=reverse("risks:detail", args=[rp.pk]),
+        actor=actor,
+    )
+
+
 def responsible_leader_for(rp: RiskPoint):
     """高 → the court president; 中 → the deputy leader overseeing the division; 低 → the division head.
     A court-level point (no division) belongs to the president whatever its grade."""
@@ -450,6 +470,14 @@ def return_risk_point(*, actor, risk_point: RiskPoint, reason: str, expected_ver
         raise PermissionDenied(_("您无权退回该风险点（不能退回本人提出的风险点）。"))
     _move(rp, State.RETURNED, actor=actor, reason=reason, action_label=_("退回"))
     audit.record(actor=actor, action="risks.return", obj=rp, reason=reason)
+    _notify(
+        rp.owner,
+        "risks.returned",
+        rp,
+        _("风险点%(code)s被退回，请修改后重新提交") % {"code": rp.code},
+        _("退回理由：%(reason)s") % {"reason": reason},
+        actor=actor,
+    )
     return rp
 
 
@@ -472,6 +500,22 @@ def grade(*, actor, risk_point: RiskPoint, factors: dict, grade: str, reason: st
         obj=rp,
         reason=grading.reason,
         data={**grading.factors, "grade": grading.grade},
+    )
+    label = Grade(grading.grade).label
+    _notify(
+        rp.owner,
+        "risks.graded",
+        rp,
+        _("风险点%(code)s已评定为“%(grade)s”") % {"code": rp.code, "grade": label},
+        actor=actor,
+    )
+    _notify(
+        rp.responsible_leader,
+        "risks.responsible",
+        rp,
+        _("您是%(grade)s风险点%(code)s的责任领导") % {"code": rp.code, "grade": label},
+        str(rp),
+        actor=actor,
     )
     return rp
 
@@ -621,6 +665,9 @@ def request_peer_check(*, actor, risk_point: RiskPoint, reviewer, reason: str = 
     check.save()
     grant_object_view(actor=actor, user=reviewer, obj=rp, reason=reason or _("互相查"))
     audit.record(actor=actor, action="risks.peer_request", obj=rp, reason=reason, data={"reviewer": reviewer.username})
+    _notify(
+        reviewer, "risks.peer_check", rp, _("请您互查风险点%(code)s并提出意见") % {"code": rp.code}, reason, actor=actor
+    )
     return check
 
 

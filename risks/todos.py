@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from hkcourt.org.scoping import UserRoles
 from hkcourt.org.todos import Todo
 
-from .models import State
+from .models import PeerCheck, State
 from .selectors import risk_points
 
 
@@ -53,4 +53,13 @@ def risk_todos(user):
         items.append(Todo(section, _("已评级、待集体确定的风险点"), _url(state=State.GRADED), count=counts["graded"]))
     if office and counts["confirmed"]:
         items.append(Todo(section, _("已确定、待公示的风险点"), _url(state=State.CONFIRMED), count=counts["confirmed"]))
+    pending_checks = PeerCheck.objects.filter(reviewer=user, comment="").exclude(risk_point__state=State.RETIRED)
+    for check in pending_checks.select_related("risk_point")[:20]:
+        items.append(
+            Todo(
+                section,
+                _("请互查风险点%(code)s并提出意见") % {"code": check.risk_point.code},
+                reverse("risks:detail", args=[check.risk_point_id]),
+            )
+        )
     return items

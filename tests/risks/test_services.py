@@ -382,3 +382,22 @@ def test_recompute_leaders_follows_an_org_change(client, login_as, demo_user, ci
     assert client.post(reverse("risks:recompute_leaders")).status_code == 302
     rp.refresh_from_db()
     assert rp.responsible_leader == demo_user("hgzy_d02_s0")
+
+
+def test_people_hear_about_their_points(client, login_as, demo_user, civil_power):
+    from hkcourt.notifications.models import Notification
+
+    staff, head = demo_user("staff_demo"), demo_user("head_demo")
+    rp = _submitted(staff, civil_power)
+    services.return_risk_point(actor=head, risk_point=rp, reason="请补充表现形式")
+    note = Notification.objects.get(recipient=staff, kind="risks.returned")
+    assert "请补充表现形式" in note.body and note.url == reverse("risks:detail", args=[rp.pk])
+    rp = services.submit(actor=staff, risk_point=rp)
+    services.grade(actor=head, risk_point=rp, factors=HIGH, grade=Grade.HIGH, expected_version=rp.version)
+    assert Notification.objects.filter(recipient=staff, kind="risks.graded").exists()
+    assert Notification.objects.filter(recipient=demo_user("president_demo"), kind="risks.responsible").exists()
+    colleague = demo_user("hgzy_d02_s0")
+    services.request_peer_check(actor=head, risk_point=rp, reviewer=colleague)
+    assert Notification.objects.filter(recipient=colleague, kind="risks.peer_check").exists()
+    login_as("hgzy_d02_s0")
+    assert f"请互查风险点{rp.code}并提出意见" in client.get("/").content.decode()
