@@ -69,7 +69,13 @@ class LetterTemplate(models.Model):
         verbose_name = _("承诺书模板")
         verbose_name_plural = _("承诺书模板")
         ordering = ["-year", "court__path"]
-        constraints = [models.UniqueConstraint(fields=["court", "year"], name="letter_template_one_per_year")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["court", "year"],
+                name="letter_template_one_per_year",
+                violation_error_message=_("本院该年度的承诺书模板已存在，请直接修改它。"),
+            )
+        ]
 
     def __str__(self):
         return self.title

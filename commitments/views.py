@@ -379,8 +379,11 @@ def progress(request):
 @login_required
 @require_POST
 def bundle_request(request):
-    template = get_object_or_404(selectors.templates_for(request.user), pk=request.POST.get("template") or 0)
-    division = get_object_or_404(Division.objects.visible_to(request.user), pk=request.POST.get("division") or 0)
+    template_id, division_id = request.POST.get("template", ""), request.POST.get("division", "")
+    if not (template_id.isdigit() and division_id.isdigit()):
+        raise Http404
+    template = get_object_or_404(selectors.templates_for(request.user), pk=template_id)
+    division = get_object_or_404(Division.objects.visible_to(request.user), pk=division_id)
     try:
         bundle = services.request_bundle(actor=request.user, template=template, division=division)
     except (ValidationError, PermissionDenied) as exc:

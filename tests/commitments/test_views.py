@@ -173,6 +173,9 @@ def test_bundle_zips_the_divisions_signed_letters(
         reverse("commitments:bundle_request"), {"template": letter.template_id, "division": letter.division_id}
     )
     assert LetterBundle.objects.count() == 1
+    login_as("head_demo")
+    for bad in ({"template": "x", "division": "1"}, {}, {"template": "1", "division": "' OR 1=1"}):
+        assert client.post(reverse("commitments:bundle_request"), bad).status_code == 404
 
 
 def test_signing_progress_counts(letters, letter_of, sign):
@@ -213,3 +216,19 @@ def test_list_query_count_does_not_grow_with_rows(client, login_as, letters, dja
     assert len(response.context["page"].object_list) == 50
     with django_assert_max_num_queries(14):
         client.get(reverse("commitments:progress"))
+
+
+def test_a_second_template_for_the_same_year_is_refused_with_a_message(client, login_as, template):
+    login_as("office_demo")
+    form = {
+        "year": template.year,
+        "title": "重复",
+        "personal_text": template.personal_text,
+        "division_text": template.division_text,
+        "court_text": template.court_text,
+    }
+    response = client.post(reverse("commitments:template_new"), form)
+    assert response.status_code == 200 and "本院该年度的承诺书模板已存在" in response.content.decode()
+    assert LetterTemplate.objects.count() == 1
+    response = client.post(reverse("commitments:template_new"), {**form, "year": "abc"})
+    assert response.status_code == 200 and LetterTemplate.objects.count() == 1
