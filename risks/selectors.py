@@ -208,3 +208,49 @@ def public_points(court):
 
 def key_links():
     return KeyLink.objects.all()
+
+
+# ---------------------------------------------------------------- small reads the views need
+
+
+def person_of(user):
+    """The user's place in the organisation (court, division, post), or None."""
+    return Person.objects.filter(user=user).select_related("court").first()
+
+
+def proposal_of(rp):
+    return RiskGrading.objects.filter(risk_point=rp, tier=GradingTier.PROPOSAL).first()
+
+
+def steps_for_picker(user, power_id):
+    if not str(power_id).isdigit():
+        return PowerStep.objects.none()
+    return PowerStep.objects.visible_to(user).filter(power_id=power_id).order_by("order", "id")
+
+
+def search_powers(user, court, q):
+    rows = powers_for_picker(user, court)
+    return rows.filter(Q(name__icontains=q) | Q(division__name__icontains=q)) if q else rows
+
+
+def search_peers(user, rp, q):
+    rows = peer_candidates(user, rp)
+    return rows.filter(Q(full_name__icontains=q) | Q(division__name__icontains=q)) if q else rows
+
+
+def power_risk_points(user, power):
+    return (
+        risk_points(user)
+        .filter(power=power)
+        .exclude(state=State.RETIRED)
+        .select_related("step", "post", "division")
+        .order_by("step__order", "id")
+    )
+
+
+def post_holders(user, post):
+    return Person.objects.visible_to(user).filter(post=post).order_by("full_name")
+
+
+def risk_points_by_ids(user, ids):
+    return risk_points(user).filter(pk__in=ids).select_related("court")

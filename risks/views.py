@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from hkcourt.org.models import Person
 from hkcourt.org.scoping import UserRoles
 
 from . import flowchart, resources, selectors, services
@@ -38,7 +36,7 @@ from .forms import (
     person_label,
     power_label,
 )
-from .models import Power, PowerStep, State
+from .models import Power, State
 
 PAGE_SIZES = (10, 20, 50, 100)
 
@@ -103,7 +101,7 @@ def risk_list(request):
 
 
 def _risk_form(request, *, data=None, initial=None):
-    person = Person.objects.filter(user=request.user).select_related("court").first()
+    person = selectors.person_of(request.user)
     court = person.court if person else None
     powers = selectors.powers_for_picker(request.user, court) if court else Power.objects.none()
     form = RiskPointForm(data, initial=initial, levels=services.levels_for(request.user), powers=powers)
@@ -155,7 +153,7 @@ def risk_edit(request, pk):
     rp = selectors.risk_point_detail(request.user, pk)
     if not services.can_edit(request.user, rp):
         raise PermissionDenied(_("只有提出人可以修改草稿或被退回的风险点。"))
-    proposal = rp.gradings.filter(tier="proposal").first()
+    proposal = selectors.proposal_of(rp)
     initial = {
         "level": rp.level,
         "power": rp.power_id,
@@ -316,7 +314,7 @@ def risk_bulk(request):
     if not form.is_valid():
         messages.error(request, _("批量操作的内容有误：") + "；".join(m for e in form.errors.values() for m in e))
         return redirect(back)
-    points = list(selectors.risk_points(request.user).filter(pk__in=ids).select_related("court"))
+    points = list(selectors.risk_points_by_ids(request.user, ids))
     if not points or len(points) != len(set(ids)):
         messages.error(request, _("请至少选择一个风险点。"))
         return redirect(back)
@@ -373,10 +371,7 @@ def grade_suggestion(request):
 @require_GET
 def step_options(request):
     """htmx: the steps of the chosen power, as <option>s (only powers the user can see)."""
-    power_id = request.GET.get("power", "")
-    steps = PowerStep.objects.none()
-    if power_id.isdigit():
-        steps = PowerStep.objects.visible_to(request.user).filter(power_id=power_id).order_by("order", "id")
+    steps = selectors.steps_for_picker(request.user, request.GET.get("power", ""))
     return render(request, "risks/_step_options.html", {"steps": steps})
 
 
@@ -386,12 +381,10 @@ def picker(request, kind):
     """htmx: <option>s matching a search, for the searchable pickers. Only what the user may pick."""
     q = request.GET.get("q", "").strip()[:50]
     if kind == "powers":
-        person = Person.objects.filter(user=request.user).only("court_id").first()
+        person = selectors.person_of(request.user)
         if person is None:
             raise Http404
-        rows = selectors.powers_for_picker(request.user, person.court)
-        if q:
-            rows = rows.filter(Q(name__icontains=q) | Q(division__name__icontains=q))
+        rows = selectors.search_powers(request.user, person.court, q)
         options = [(p.pk, power_label(p)) for p in rows[:PICKER_LIMIT]]
         empty = _("（请选择职权）")
     elif kind == "people":
@@ -401,9 +394,7 @@ def picker(request, kind):
         rp = selectors.risk_point_detail(request.user, rp_id)
         if not services.can_request_peer_check(request.user, rp):
             raise PermissionDenied(_("只有庭室负责人或领导小组办公室可以发起互相查。"))
-        rows = selectors.peer_candidates(request.user, rp)
-        if q:
-            rows = rows.filter(Q(full_name__icontains=q) | Q(division__name__icontains=q))
+        rows = selectors.search_peers(request.user, rp, q)
         options = [(p.pk, person_label(p)) for p in rows[:PICKER_LIMIT]]
         empty = _("（请选择）")
     else:
@@ -422,7 +413,7 @@ def catalogue(request):
     courts = list(selectors.catalogue_courts(request.user))
     if not courts:
         raise PermissionDenied(_("您不属于任何法院。"))
-    person = Person.objects.filter(user=request.user).only("court_id", "division_id").first()
+    person = selectors.person_of(request.user)
     court_id = request.GET.get("court") or (person.court_id if person else courts[0].pk)
     court = next((c for c in courts if str(c.pk) == str(court_id)), None)
     if court is None:
@@ -467,13 +458,7 @@ def power_detail(request, pk):
     next_ids = {s.pk: [n.pk for n in s.next_steps.all()] for s in steps}
     edges = flowchart.edges_of(steps, next_ids)
     total = flowchart.longest_days(steps, edges)
-    points = (
-        selectors.risk_points(request.user)
-        .filter(power=power)
-        .exclude(state=State.RETIRED)
-        .select_related("step", "post", "division")
-        .order_by("step__order", "id")
-    )
+    points = selectors.power_risk_points(request.user, power)
     return render(
         request,
         "risks/power_detail.html",
@@ -586,7 +571,7 @@ def post_statement(request, pk):
     for rp in points:
         by_power.setdefault(rp.power_id, []).append(rp)
     rows = [(p, by_power.get(p.pk, [])) for p in powers]
-    holders = Person.objects.visible_to(request.user).filter(post=post).order_by("full_name")
+    holders = selectors.post_holders(request.user, post)
     return render(request, "risks/post_statement.html", {"post": post, "rows": rows, "holders": holders})
 
 
