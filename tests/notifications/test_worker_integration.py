@@ -20,7 +20,10 @@ from workflow.models import PhaseTask, local_today
 
 from .worker import CLOSED_PORT_URL, REDIS_URL, Worker, broker, require_redis, wait_for
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# Transactional: the worker is another process and must see committed rows. No serialized_rollback:
+# it leaves the database empty (content types included) for a later transactional test without it;
+# a plain flush re-creates content types, and every test re-creates the data-migration rows it needs.
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 User = get_user_model()
 EXTRA_STAFF = 300
 
