@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from hkcourt.org import audit
 from hkcourt.org.models import Court, Person, Role, RoleAssignment
@@ -452,7 +452,7 @@ def submit(*, actor, risk_point: RiskPoint, expected_version=None) -> RiskPoint:
     rp = _lock(risk_point, expected_version)
     if rp.owner_id != actor.pk:
         raise PermissionDenied(_("只有提出人可以提交风险点。"))
-    _move(rp, State.SUBMITTED, actor=actor, action_label=_("提交"))
+    _move(rp, State.SUBMITTED, actor=actor, action_label=pgettext("风险点操作", "提交"))
     audit.record(actor=actor, action="risks.submit", obj=rp)
     return rp
 
@@ -468,7 +468,7 @@ def return_risk_point(*, actor, risk_point: RiskPoint, reason: str, expected_ver
         allowed = can_review(actor, rp)
     if not allowed:
         raise PermissionDenied(_("您无权退回该风险点（不能退回本人提出的风险点）。"))
-    _move(rp, State.RETURNED, actor=actor, reason=reason, action_label=_("退回"))
+    _move(rp, State.RETURNED, actor=actor, reason=reason, action_label=pgettext("风险点操作", "退回"))
     audit.record(actor=actor, action="risks.return", obj=rp, reason=reason)
     _notify(
         rp.owner,
@@ -493,7 +493,7 @@ def grade(*, actor, risk_point: RiskPoint, factors: dict, grade: str, reason: st
     grading = _save_grading(rp, tier=GradingTier.REVIEW, actor=actor, factors=factors, grade=grade, reason=reason)
     rp.grade = grading.grade
     rp.responsible_leader = responsible_leader_for(rp)
-    _move(rp, State.GRADED, actor=actor, reason=grading.reason, action_label=_("评定等级"))
+    _move(rp, State.GRADED, actor=actor, reason=grading.reason, action_label=pgettext("风险点操作", "评定等级"))
     audit.record(
         actor=actor,
         action="risks.grade",
@@ -583,7 +583,13 @@ def confirm(*, actor, risk_points, date, participants: str, minutes: str) -> Col
     decision.save()
     for rp in points:
         rp.decision = decision
-        _move(rp, State.CONFIRMED, actor=actor, reason=_("%(date)s集体决定") % {"date": date}, action_label=_("确定"))
+        _move(
+            rp,
+            State.CONFIRMED,
+            actor=actor,
+            reason=_("%(date)s集体决定") % {"date": date},
+            action_label=pgettext("风险点操作", "确定"),
+        )
         audit.record(actor=actor, action="risks.confirm", obj=rp, data={"decision": decision.pk})
     return decision
 
@@ -611,7 +617,7 @@ def publish(*, actor, risk_points, publicity_ends) -> list[RiskPoint]:
             State.PUBLISHED,
             actor=actor,
             reason=_("公示至%(date)s") % {"date": publicity_ends},
-            action_label=_("公示"),
+            action_label=pgettext("风险点操作", "公示"),
         )
         audit.record(actor=actor, action="risks.publish", obj=rp, data={"publicity_ends": publicity_ends.isoformat()})
     return points
@@ -626,7 +632,7 @@ def retire(*, actor, risk_point: RiskPoint, reason: str, expected_version=None) 
     own_draft = rp.owner_id == actor.pk and rp.state == State.DRAFT
     if not (own_draft or (is_office_for(actor, rp.court))):
         raise PermissionDenied(_("只有领导小组办公室可以撤销风险点（提出人可撤回本人的草稿）。"))
-    _move(rp, State.RETIRED, actor=actor, reason=reason, action_label=_("撤销"))
+    _move(rp, State.RETIRED, actor=actor, reason=reason, action_label=pgettext("风险点操作", "撤销"))
     audit.record(actor=actor, action="risks.retire", obj=rp, reason=reason)
     return rp
 
@@ -639,7 +645,7 @@ def mark_controlled(*, actor, risk_point: RiskPoint, reason: str = "") -> RiskPo
     if not is_office_for(actor, rp.court):
         raise PermissionDenied(_("只有领导小组办公室可以将风险点标记为已防控。"))
     reason = _text(reason, _("理由"), required=False, field="reason")
-    _move(rp, State.CONTROLLED, actor=actor, reason=reason, action_label=_("标记为已防控"))
+    _move(rp, State.CONTROLLED, actor=actor, reason=reason, action_label=pgettext("风险点操作", "标记为已防控"))
     audit.record(actor=actor, action="risks.control", obj=rp, reason=reason)
     return rp
 
