@@ -4,6 +4,7 @@ import base64
 import binascii
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -749,7 +750,18 @@ def risk_import(request):
 
 
 def _client_ip(request):
-    return request.META.get("REMOTE_ADDR", "")
+    """The visitor's address for the feedback rate limit. Behind the production reverse proxy every request
+    comes from the proxy, so when ``RISKS_TRUSTED_PROXIES`` (default: none) names the proxy's addresses, the
+    address that proxy appended to X-Forwarded-For is used instead (never one the client could forge)."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    trusted = getattr(settings, "RISKS_TRUSTED_PROXIES", ())
+    if remote in trusted:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+        while hops and hops[-1] in trusted:
+            hops.pop()
+        if hops:
+            return hops[-1]
+    return remote
 
 
 @require_http_methods(["GET", "POST"])

@@ -401,3 +401,26 @@ def test_people_hear_about_their_points(client, login_as, demo_user, civil_power
     assert Notification.objects.filter(recipient=colleague, kind="risks.peer_check").exists()
     login_as("hgzy_d02_s0")
     assert f"请互查风险点{rp.code}并提出意见" in client.get("/").content.decode()
+
+
+def test_rate_limit_sees_through_a_trusted_proxy_only(published, settings):
+    settings.RISKS_TRUSTED_PROXIES = ("10.0.0.1",)
+    client = Client()
+
+    def comment(text, forwarded, remote="10.0.0.1"):
+        return client.post(
+            reverse("risks:public", args=["hgzy"]),
+            {"text": text, "website": ""},
+            REMOTE_ADDR=remote,
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
+
+    for i in range(3):
+        assert comment(f"甲{i}", "203.0.113.5").status_code == 302
+    assert comment("甲再来", "203.0.113.5").status_code == 400
+    # another visitor behind the same proxy is not blocked
+    assert comment("乙", "203.0.113.6").status_code == 302
+    # a forged header from an untrusted address is ignored: the address itself counts
+    for i in range(3):
+        assert comment(f"丙{i}", f"198.51.100.{i}", remote="192.0.2.9").status_code == 302
+    assert comment("丙再来", "198.51.100.77", remote="192.0.2.9").status_code == 400
