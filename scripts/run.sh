@@ -6,10 +6,17 @@ cd "$(dirname "$0")/.."
 export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-hkcourt.settings.dev}
 PORT=${PORT:-8000}
 PY=.venv/bin/python
+# The default SQLite file is shared by the web server and the worker (with embedded beat): wait for a lock
+# instead of failing with "database is locked", take the write lock at BEGIN, and let readers run beside
+# the writer (WAL). Only when no database was chosen (environment or .env).
+if [ -z "${DATABASE_URL:-}" ] && ! grep -qs '^DATABASE_URL=' .env; then
+  export DATABASE_URL="sqlite:///$PWD/var/db.sqlite3?timeout=30&transaction_mode=IMMEDIATE&init_command=PRAGMA%20journal_mode%3DWAL"
+fi
+# The filesystem broker's folders must exist before anything publishes to them (the demo seed queues
+# notifications) or the worker polls them.
+mkdir -p var/log var/celery/queue var/celery/processed var/celery/control
 $PY manage.py migrate --noinput
 $PY manage.py seed_demo
-# The filesystem broker's folders must exist before the worker polls them.
-mkdir -p var/log var/celery/queue var/celery/processed var/celery/control
 .venv/bin/celery -A hkcourt worker -B --pool=solo --loglevel=INFO >var/log/celery.log 2>&1 &
 worker=$!
 trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
