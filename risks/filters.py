@@ -52,6 +52,7 @@ class RiskPointFilter(django_filters.FilterSet):
     campaign = django_filters.ChoiceFilter(
         label=_("活动年度"), field_name="campaign_year", choices=_campaigns, empty_label=_("全部年度")
     )
+    review = django_filters.BooleanFilter(label=_("待我审核"), method="for_my_review", widget=forms.CheckboxInput)
     mine = django_filters.BooleanFilter(label=_("只看我提出的"), method="only_mine", widget=forms.CheckboxInput)
 
     class Meta:
@@ -64,6 +65,11 @@ class RiskPointFilter(django_filters.FilterSet):
             return queryset
         # ILIKE on PostgreSQL, LIKE on SQLite: Chinese has no word boundaries, a substring match is right.
         return queryset.filter(Q(description__icontains=value) | Q(manifestations__icontains=value))
+
+    def for_my_review(self, queryset, name, value):
+        from .selectors import reviewable
+
+        return queryset.filter(reviewable(self.request.user), state="submitted") if value else queryset
 
     def only_mine(self, queryset, name, value):
         return queryset.filter(owner=self.request.user) if value else queryset

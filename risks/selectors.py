@@ -254,3 +254,28 @@ def post_holders(user, post):
 
 def risk_points_by_ids(user, ids):
     return risk_points(user).filter(pk__in=ids).select_related("court")
+
+
+def reviewable(user):
+    """The condition for points the user may review (return or grade) — the same rule as
+    services.can_review, as SQL: head → post level of the headed divisions; deputy → post and division level
+    of the overseen divisions; president → court level of the court; office → everything in its courts."""
+    from hkcourt.org.models import Role
+    from hkcourt.org.scoping import UserRoles
+
+    roles = UserRoles.of(user)
+    if user.is_superuser:
+        return ~Q(owner_id=user.pk)
+    condition = Q(pk__isnull=True)  # nothing, without an empty IN that some aggregates cannot compile
+    heads = roles.division_ids(Role.DIVISION_HEAD)
+    if heads:
+        condition |= Q(level="post", division_id__in=heads)
+    overseen = roles.division_ids(Role.DEPUTY_LEADER)
+    if overseen:
+        condition |= Q(level__in=["post", "division"], division_id__in=overseen)
+    presided = roles.court_ids(Role.PRESIDENT)
+    if presided:
+        condition |= Q(level="court", court_id__in=presided)
+    for path in roles.subtree_paths(Role.OFFICE):
+        condition |= Q(court__path__startswith=path)
+    return condition & ~Q(owner_id=user.pk)

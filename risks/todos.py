@@ -10,7 +10,7 @@ from hkcourt.org.scoping import UserRoles
 from hkcourt.org.todos import Todo
 
 from .models import PeerCheck, State
-from .selectors import risk_points
+from .selectors import reviewable, risk_points
 
 
 def _url(**params):
@@ -26,7 +26,7 @@ def risk_todos(user):
     counts = visible.aggregate(
         drafts=Count("id", filter=mine & Q(state=State.DRAFT)),
         returned=Count("id", filter=mine & Q(state=State.RETURNED)),
-        submitted=Count("id", filter=~mine & Q(state=State.SUBMITTED)),
+        submitted=Count("id", filter=reviewable(user) & Q(state=State.SUBMITTED)),
         graded=Count("id", filter=~mine & Q(state=State.GRADED)),
         confirmed=Count("id", filter=~mine & Q(state=State.CONFIRMED)),
     )
@@ -47,7 +47,12 @@ def risk_todos(user):
         )
     if reviewing and counts["submitted"]:
         items.append(
-            Todo(section, _("待审核、评定等级的风险点"), _url(state=State.SUBMITTED), count=counts["submitted"])
+            Todo(
+                section,
+                _("待审核、评定等级的风险点"),
+                _url(state=State.SUBMITTED, review="true"),
+                count=counts["submitted"],
+            )
         )
     if office and counts["graded"]:
         items.append(Todo(section, _("已评级、待集体确定的风险点"), _url(state=State.GRADED), count=counts["graded"]))

@@ -76,7 +76,9 @@ def risk_list(request):
     tabs = [("", _("全部"), sum(counts.values()))] + [(s.value, s.label, counts.get(s.value, 0)) for s in State]
     # Evaluate each choice list once (iter() avoids the extra COUNT a ModelChoiceIterator's len() runs).
     filter_fields = [
-        (field, list(iter(field.field.choices))) for field in filterset.form if field.name not in ("q", "mine")
+        (field, list(iter(field.field.choices)))
+        for field in filterset.form
+        if field.name not in ("q", "mine", "review")
     ]
     return render(
         request,

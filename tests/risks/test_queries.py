@@ -88,3 +88,28 @@ def test_other_pages_are_bounded_whatever_the_data(
     for url in pages:
         with django_assert_max_num_queries(25):
             assert client.get(url).status_code == 200, url
+
+
+def test_waiting_for_my_review_matches_who_may_review(client, login_as, demo_user, civil_power):
+    from risks import services
+
+    staff, head = demo_user("staff_demo"), demo_user("head_demo")
+    mine = RiskPointFactory(owner=head, description="庭长本人的", state=State.SUBMITTED)
+    theirs = RiskPointFactory(owner=staff, description="干警的", state=State.SUBMITTED)
+    division_level = RiskPointFactory(
+        owner=head, level="division", post=None, description="庭室的", state=State.SUBMITTED
+    )
+    for username, expected in [
+        ("head_demo", {theirs}),
+        ("deputy_demo", {mine, theirs, division_level}),
+        ("president_demo", set()),
+        ("office_demo", {mine, theirs, division_level}),
+        ("staff_demo", set()),
+    ]:
+        login_as(username)
+        rows = set(client.get(reverse("risks:list"), {"review": "true"}).context["page"].object_list)
+        assert rows == expected, username
+        user = demo_user(username)
+        assert {rp for rp in rows if services.can_review(user, rp)} == rows, username
+    login_as("head_demo")
+    assert "待审核、评定等级的风险点" in client.get("/").content.decode()
