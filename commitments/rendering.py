@@ -16,6 +16,7 @@ Three guards stand between user text and the machine:
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import pickle
@@ -140,6 +141,7 @@ def _warm_up():
 
 def _child(write_fd, html, memory_mb, timeout):
     """Runs in the forked child: cap memory and time, render, send the result, exit without cleanup."""
+    gc.disable()  # a short-lived child: collecting would only touch (and so copy) the parent's pages
     try:
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         with open("/proc/self/statm") as statm:
