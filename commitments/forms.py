@@ -51,3 +51,11 @@ class TemplateForm(forms.ModelForm):
             "personal_text": _("可用占位符：%(names)s；空行分段。")
             % {"names": "、".join(f"{{{n}}}" for n in PLACEHOLDERS)},
         }
+
+    def __init__(self, *args, courts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if courts is not None:  # a new template: for which court (the office may serve the courts below it)
+            self.fields = {
+                "court": forms.ModelChoiceField(queryset=courts, label=_("法院"), empty_label=None),
+                **self.fields,
+            }

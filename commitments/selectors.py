@@ -92,6 +92,20 @@ def current_template(user):
     return qs.order_by("-year").first()
 
 
+def manageable_courts(user):
+    """Courts whose letter templates the user may edit: those of their office/admin roles and the courts below."""
+    from hkcourt.org.models import Role
+    from hkcourt.org.scoping import UserRoles
+
+    courts = Court.objects.visible_to(user)
+    if user.is_superuser:
+        return courts
+    condition = Q(pk__in=[])
+    for path in UserRoles.of(user).subtree_paths(Role.OFFICE, Role.ADMIN):
+        condition |= Q(path__startswith=path)
+    return courts.filter(condition)
+
+
 def template_detail(user, pk):
     return get_object_or_404(templates_for(user), pk=pk)
 

@@ -284,24 +284,20 @@ def _measures_by_point(point_ids) -> dict:
         ):
             link = f
             break
-    text_field = next(
-        (
-            n
-            for n in ("content", "description", "title", "name")
-            if any(f.name == n for f in measure_model._meta.fields)
-        ),
-        None,
-    )
+    names = {f.name for f in measure_model._meta.fields}
+    text_field = next((n for n in ("title", "content", "description", "name") if n in names), None)
+    detail_field = "description" if text_field == "title" and "description" in names else None
     if link is None or text_field is None:
         return {}
     has_kind = any(f.name == "kind" and f.choices for f in measure_model._meta.fields)
-    result = defaultdict(list)
-    rows = measure_model.objects.filter(**{f"{link.name}__in": list(point_ids)}).values_list(
-        link.name, text_field, *(["kind"] if has_kind else [])
-    )
     kind_labels = dict(measure_model._meta.get_field("kind").choices) if has_kind else {}
-    for row in rows.order_by("pk"):
-        result[row[0]].append({"text": row[1], "kind": str(kind_labels.get(row[2], "")) if has_kind else ""})
+    columns = [link.name, text_field, *(["kind"] if has_kind else []), *([detail_field] if detail_field else [])]
+    result = defaultdict(list)
+    for row in measure_model.objects.filter(**{f"{link.name}__in": list(point_ids)}).order_by("pk").values(*columns):
+        text = row[text_field]
+        if detail_field and row[detail_field] and row[detail_field] != text:
+            text = f"{text}：{row[detail_field]}"
+        result[row[link.name]].append({"text": text, "kind": str(kind_labels.get(row.get("kind"), ""))})
     return result
 
 

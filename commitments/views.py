@@ -252,14 +252,15 @@ def template_edit(request, pk=None):
     _require_template_manager(request.user)
     template = selectors.template_detail(request.user, pk) if pk else None
     court = template.court if template else _own_court(request.user)
+    courts = None if template else selectors.manageable_courts(request.user)
     if request.method == "POST":
-        form = TemplateForm(request.POST, instance=template)
+        form = TemplateForm(request.POST, instance=template, courts=courts)
         if form.is_valid():
             data = form.cleaned_data
             try:
                 template = services.save_template(
                     actor=request.user,
-                    court=court,
+                    court=data.get("court") or court,
                     year=data["year"],
                     title=data["title"],
                     personal_text=data["personal_text"],
@@ -277,8 +278,8 @@ def template_edit(request, pk=None):
                 messages.success(request, _("模板已保存。"))
                 return redirect("commitments:template_edit", pk=template.pk)
     else:
-        initial = services.default_template_texts() if template is None else None
-        form = TemplateForm(instance=template, initial=initial)
+        initial = {**services.default_template_texts(), "court": court} if template is None else None
+        form = TemplateForm(instance=template, initial=initial, courts=courts)
     return render(request, "commitments/template_form.html", {"form": form, "template": template, "court": court})
 
 

@@ -221,6 +221,7 @@ def test_list_query_count_does_not_grow_with_rows(client, login_as, letters, dja
 def test_a_second_template_for_the_same_year_is_refused_with_a_message(client, login_as, template):
     login_as("office_demo")
     form = {
+        "court": template.court_id,
         "year": template.year,
         "title": "重复",
         "personal_text": template.personal_text,
@@ -232,3 +233,23 @@ def test_a_second_template_for_the_same_year_is_refused_with_a_message(client, l
     assert LetterTemplate.objects.count() == 1
     response = client.post(reverse("commitments:template_new"), {**form, "year": "abc"})
     assert response.status_code == 200 and LetterTemplate.objects.count() == 1
+
+
+def test_the_city_office_writes_a_basic_courts_template(client, login_as, city):
+    from hkcourt.org.models import Court
+
+    login_as("office_demo")
+    xiangyang = Court.objects.get(code="xiangyang")
+    page = client.get(reverse("commitments:template_new")).content.decode()
+    assert "鹤岗市向阳区人民法院" in page
+    form = {
+        "court": xiangyang.pk,
+        "year": 2027,
+        "title": "向阳区法院2027年度承诺书",
+        **services.default_template_texts(),
+    }
+    response = client.post(reverse("commitments:template_new"), form)
+    assert response.status_code == 302
+    assert LetterTemplate.objects.get(year=2027).court == xiangyang
+    login_as("xiangyang_president")  # not the office: cannot reach the page at all
+    assert client.get(reverse("commitments:template_new")).status_code == 404
