@@ -1,7 +1,8 @@
-"""Every URL of risks/, for each demo role and anonymous, on objects in and out of the role's scope.
+"""Every URL of risks/ (risks.views), for each demo role and anonymous, on objects in and out of the role's
+scope.
 
-The table below must name every URL pattern of the app: a new view added without an entry here (and so
-without thinking about its scope) fails ``test_every_url_is_in_the_table``."""
+The table below must name every URL pattern served by risks.views: a new view added without an entry here
+(and so without thinking about its scope) fails ``test_every_url_is_in_the_table``."""
 
 import pytest
 from django.db import transaction
@@ -269,7 +270,9 @@ def cases(world):
 
 
 def test_every_url_is_in_the_table(world):
-    named = {p.name for p in urls.urlpatterns}
+    """Every URL served by risks.views is in the table. (Sub-packages mounted into risks.urls, such as the
+    measures, keep a table of the same kind next to their own tests.)"""
+    named = {p.name for p in urls.urlpatterns if p.callback.__module__ == "risks.views"}
     assert named == {c[0] for c in cases(world)}
 
 
