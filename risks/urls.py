@@ -35,3 +35,6 @@ urlpatterns = [
     path("risks/leaders/", views.recompute_leaders, name="recompute_leaders"),
     path("public/<slug:code>/", views.public_page, name="public"),
 ]
+from .measures import urls as measures_urls  # noqa: E402
+
+urlpatterns += measures_urls.urlpatterns

@@ -1,0 +1,88 @@
+"""Input forms of the measures pages: shape only; the services decide."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import MeasureCategory, MeasureKind, MeasureStatus
+
+DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"})
+
+
+def _style(form):
+    for field in form.fields.values():
+        widget = field.widget
+        css = "form-select" if isinstance(widget, (forms.Select, forms.SelectMultiple)) else "form-control"
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        widget.attrs.setdefault("class", css)
+
+
+class MeasureForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类型"), choices=MeasureKind.choices)
+    category = forms.ChoiceField(label=_("类别"), choices=MeasureCategory.choices)
+    title = forms.CharField(label=_("措施"), max_length=120)
+    description = forms.CharField(label=_("具体内容"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
+    owner = forms.ModelChoiceField(label=_("落实责任人"), queryset=None)
+    deadline = forms.DateField(label=_("完成期限"), widget=DATE)
+    rule = forms.ModelChoiceField(label=_("依据制度"), queryset=None, required=False)
+
+    def __init__(self, *args, owners, rules, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners
+        self.fields["owner"].label_from_instance = lambda p: (
+            f"{p.full_name}（{p.division.name if p.division else '—'}）"
+        )
+        self.fields["rule"].queryset = rules
+        _style(self)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(label=_("佐证材料（PDF、图片、Office 文档，20 MB 以内）"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class RuleForm(forms.Form):
+    title = forms.CharField(label=_("制度名称"), max_length=120)
+    number = forms.CharField(label=_("文号"), max_length=60, required=False)
+    issued_on = forms.DateField(label=_("印发日期"), widget=DATE)
+    text = forms.CharField(label=_("制度内容"), widget=forms.Textarea(attrs={"rows": 6}), required=False)
+    file = forms.FileField(label=_("制度文件"), required=False)
+    risk_points = forms.ModelMultipleChoiceField(label=_("覆盖风险点"), queryset=None, required=False)
+    powers = forms.ModelMultipleChoiceField(label=_("覆盖职权"), queryset=None, required=False)
+
+    def __init__(self, *args, risk_points, powers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["risk_points"].queryset = risk_points
+        self.fields["risk_points"].label_from_instance = lambda r: f"{r.code} {r}"
+        self.fields["powers"].queryset = powers
+        _style(self)
+        self.fields["risk_points"].widget.attrs["size"] = 8
+        self.fields["powers"].widget.attrs["size"] = 8
+
+
+class FilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("状态"), choices=[("", _("全部"))] + MeasureStatus.choices, required=False)
+    kind = forms.ChoiceField(label=_("类型"), choices=[("", _("全部"))] + MeasureKind.choices, required=False)
+    category = forms.ChoiceField(label=_("类别"), choices=[("", _("全部"))] + MeasureCategory.choices, required=False)
+    overdue = forms.BooleanField(label=_("只看逾期"), required=False)
+    q = forms.CharField(label=_("搜索"), required=False, max_length=60)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+        for f in self.fields.values():
+            if not isinstance(f.widget, forms.CheckboxInput):
+                f.widget.attrs["class"] += (
+                    " form-control-sm" if "control" in f.widget.attrs["class"] else " form-select-sm"
+                )

@@ -1,0 +1,94 @@
+"""Reads of measures and court rules, always through ``visible_to``."""
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from hkcourt.org.models import Person
+
+from ..models import RiskPoint
+from .models import CourtRule, Measure, MeasureStatus
+
+
+def measures(user):
+    return Measure.objects.visible_to(user).for_list()
+
+
+def measure_list(user, *, status="", kind="", category="", overdue=False, q=""):
+    qs = measures(user)
+    if status in MeasureStatus.values:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if category:
+        qs = qs.filter(category=category)
+    if overdue:
+        qs = qs.filter(status=MeasureStatus.PLANNED, deadline__lt=timezone.localdate())
+    if q:
+        qs = qs.filter(title__icontains=q) | qs.filter(description__icontains=q)
+    return qs.order_by("deadline", "id")
+
+
+def status_counts(user) -> dict:
+    from django.db.models import Count
+
+    rows = Measure.objects.visible_to(user).values("status").annotate(n=Count("id"))
+    return {r["status"]: r["n"] for r in rows}
+
+
+def measure_detail(user, pk):
+    return get_object_or_404(measures(user).prefetch_related("attachments"), pk=pk)
+
+
+def attachment(user, pk):
+    from .models import MeasureAttachment
+
+    return get_object_or_404(MeasureAttachment.objects.filter(measure__in=Measure.objects.visible_to(user)), pk=pk)
+
+
+def rules(user):
+    return CourtRule.objects.visible_to(user).select_related("court").prefetch_related("risk_points", "powers")
+
+
+def rule_detail(user, pk):
+    return get_object_or_404(rules(user), pk=pk)
+
+
+def measurable_point(user, pk):
+    return get_object_or_404(RiskPoint.objects.visible_to(user).select_related("court", "division"), pk=pk)
+
+
+def my_responsibilities(user):
+    """分级负责: the risk points the user is the responsible leader of, with their measures."""
+    return (
+        RiskPoint.objects.visible_to(user)
+        .filter(responsible_leader=user)
+        .exclude(state="retired")
+        .select_related("court", "division", "post")
+        .prefetch_related(Prefetch("measures", queryset=Measure.objects.select_related("owner__person")))
+        .order_by("-grade", "id")
+    )
+
+
+def unacknowledged_count(user) -> int:
+    return (
+        Measure.objects.visible_to(user)
+        .filter(risk_point__responsible_leader=user, acknowledged_at__isnull=True)
+        .count()
+    )
+
+
+def owners_for(court):
+    return Person.objects.filter(court=court).select_related("division").order_by("division__sort_order", "full_name")
+
+
+def rules_for(court):
+    return CourtRule.objects.filter(court=court).order_by("-issued_on")
+
+
+def measures_of_point(user, rp):
+    return measures(user).filter(risk_point=rp)
+
+
+def my_measures_due(user):
+    return Measure.objects.visible_to(user).filter(owner=user, status=MeasureStatus.PLANNED).order_by("deadline")

@@ -1,0 +1,272 @@
+"""Every business action on prevention measures and court rules: one function per action, keyword-only
+arguments, in a transaction, validated, permission-checked, audited. A published risk point whose first
+measure is in place moves to ``controlled`` through the registry's own transition helper."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
+
+from hkcourt.org import audit
+from hkcourt.org.models import Court, Person
+
+from .. import services as risk_services
+from ..models import TEXT_LIMIT, Power, RiskPoint, State
+from .files import check_upload
+from .models import CourtRule, Measure, MeasureAttachment, MeasureCategory, MeasureKind, MeasureStatus
+
+audit.register(
+    {
+        "measures.create": gettext_lazy("制定防控措施"),
+        "measures.in_place": gettext_lazy("防控措施落实"),
+        "measures.check": gettext_lazy("检查防控措施"),
+        "measures.acknowledge": gettext_lazy("责任领导确认防控措施"),
+        "measures.attach": gettext_lazy("上传佐证材料"),
+        "measures.rule_create": gettext_lazy("登记单位制度"),
+    }
+)
+
+# A measure is set on a risk point once it has been graded: the plan's phase three follows phase two.
+MEASURABLE_STATES = (State.GRADED, State.CONFIRMED, State.PUBLISHED, State.CONTROLLED)
+
+
+def _require_login(user):
+    if user is None or not getattr(user, "is_authenticated", False):
+        raise PermissionDenied(_("需要登录。"))
+
+
+def _text(value, label, field, *, required=True, limit=TEXT_LIMIT):
+    return risk_services._text(value, label, required=required, limit=limit, field=field)
+
+
+def is_office(user, court) -> bool:
+    return getattr(user, "is_authenticated", False) and risk_services.is_office_for(user, court)
+
+
+def can_set_measures(user, rp: RiskPoint) -> bool:
+    """The office, the responsible leader, and the leaders in the line of the point's division."""
+    if not getattr(user, "is_authenticated", False) or rp.state not in MEASURABLE_STATES:
+        return False
+    if rp.responsible_leader_id == user.pk or is_office(user, rp.court):
+        return True
+    return (
+        risk_services.heads(user, rp.division_id)
+        or risk_services.oversees(user, rp.division_id)
+        or risk_services.presides(user, rp.court_id)
+    )
+
+
+def can_report_in_place(user, measure: Measure) -> bool:
+    return getattr(user, "is_authenticated", False) and (measure.owner_id == user.pk or is_office(user, measure.court))
+
+
+def can_check(user, measure: Measure) -> bool:
+    return is_office(user, measure.court) and measure.owner_id != user.pk
+
+
+def can_acknowledge(user, measure: Measure) -> bool:
+    return (
+        getattr(user, "is_authenticated", False)
+        and measure.risk_point.responsible_leader_id == user.pk
+        and measure.acknowledged_at is None
+    )
+
+
+def _lock(measure: Measure) -> Measure:
+    return Measure.objects.select_for_update().select_related("court", "risk_point").get(pk=measure.pk)
+
+
+def _wrong_state(measure, action):
+    return ValidationError(
+        _("防控措施当前为“%(status)s”，不能%(action)s。") % {"status": measure.get_status_display(), "action": action}
+    )
+
+
+@transaction.atomic
+def create_measure(
+    *,
+    actor,
+    risk_point: RiskPoint,
+    kind: str,
+    category: str,
+    title: str,
+    description: str,
+    owner,
+    deadline,
+    rule: CourtRule | None = None,
+) -> Measure:
+    """Set a prevention measure on a graded risk point (岗位定措施、部门定流程、单位定制度)."""
+    _require_login(actor)
+    rp = RiskPoint.objects.select_related("court").get(pk=risk_point.pk)
+    if rp.state not in MEASURABLE_STATES:
+        raise ValidationError(
+            _("风险点当前为“%(state)s”，评定等级后才能制定防控措施。") % {"state": rp.get_state_display()}
+        )
+    if not can_set_measures(actor, rp):
+        raise PermissionDenied(_("只有领导小组办公室、责任领导和该庭室的负责人、分管院领导可以制定防控措施。"))
+    if kind not in MeasureKind.values:
+        raise ValidationError({"kind": _("请选择措施类型。")})
+    if category not in MeasureCategory.values:
+        raise ValidationError({"category": _("请选择措施类别。")})
+    title = _text(title, _("措施"), "title", limit=120)
+    description = _text(description, _("具体内容"), "description")
+    if deadline is None:
+        raise ValidationError({"deadline": _("请填写完成期限。")})
+    if deadline < timezone.localdate():
+        raise ValidationError({"deadline": _("完成期限（%(day)s）不能早于今天。") % {"day": deadline}})
+    person = Person.objects.filter(user=owner).first() if owner is not None else None
+    if person is None or person.court_id != rp.court_id:
+        raise ValidationError({"owner": _("落实责任人须是%(court)s的干警。") % {"court": rp.court.name}})
+    if rule is not None and rule.court_id != rp.court_id:
+        raise ValidationError({"rule": _("所选制度不属于本院的制度汇编。")})
+    if kind == MeasureKind.COURT and rule is None:
+        raise ValidationError({"rule": _("“单位定制度”的措施须选择所依据的制度。")})
+    measure = Measure(
+        risk_point=rp,
+        court=rp.court,
+        division=rp.division,
+        kind=kind,
+        category=category,
+        title=title,
+        description=description,
+        rule=rule,
+        owner=owner,
+        deadline=deadline,
+        created_by=actor,
+    )
+    measure.full_clean()
+    measure.save()
+    if rule is not None:
+        rule.risk_points.add(rp)
+    audit.record(actor=actor, action="measures.create", obj=measure, data={"risk_point": rp.pk})
+    return measure
+
+
+def _control(actor, rp: RiskPoint, measure: Measure):
+    """A published point with a measure in place is under control: the registry's transition, recorded."""
+    locked = risk_services._lock(rp)
+    if not locked.can_move_to(State.CONTROLLED):
+        return None
+    reason = _("防控措施%(code)s“%(title)s”已落实。") % {"code": measure.code, "title": measure.title}
+    transition = risk_services._move(
+        locked, State.CONTROLLED, actor=actor, reason=reason, action_label=pgettext("风险点操作", "标记为已防控")
+    )
+    audit.record(actor=actor, action="risks.control", obj=locked, reason=reason)
+    return transition
+
+
+@transaction.atomic
+def mark_in_place(*, actor, measure: Measure, note: str = "") -> Measure:
+    """The owner (or the office) reports the measure in place; its risk point becomes ``controlled``."""
+    _require_login(actor)
+    m = _lock(measure)
+    if not can_report_in_place(actor, m):
+        raise PermissionDenied(_("只有落实责任人或领导小组办公室可以报告措施已落实。"))
+    if not m.can_move_to(MeasureStatus.IN_PLACE):
+        raise _wrong_state(m, _("报告落实"))
+    m.in_place_note = _text(note, _("落实情况"), "note", required=False)
+    m.status = MeasureStatus.IN_PLACE
+    m.in_place_at = timezone.now()
+    m.full_clean()
+    m.save()
+    audit.record(actor=actor, action="measures.in_place", obj=m, reason=m.in_place_note)
+    _control(actor, m.risk_point, m)
+    return m
+
+
+@transaction.atomic
+def check_measure(*, actor, measure: Measure, note: str) -> Measure:
+    """The office checks a measure in place and records what it found."""
+    _require_login(actor)
+    m = _lock(measure)
+    if not can_check(actor, m):
+        raise PermissionDenied(_("只有领导小组办公室可以检查防控措施（不能检查本人负责的措施）。"))
+    if not m.can_move_to(MeasureStatus.CHECKED):
+        raise _wrong_state(m, _("检查"))
+    m.check_note = _text(note, _("检查意见"), "note")
+    m.status = MeasureStatus.CHECKED
+    m.checked_at = timezone.now()
+    m.checked_by = actor
+    m.full_clean()
+    m.save()
+    audit.record(actor=actor, action="measures.check", obj=m, reason=m.check_note)
+    return m
+
+
+@transaction.atomic
+def acknowledge(*, actor, measure: Measure) -> Measure:
+    """分级负责: the responsible leader of the point's grade acknowledges its measure."""
+    _require_login(actor)
+    m = _lock(measure)
+    if m.risk_point.responsible_leader_id != actor.pk:
+        raise PermissionDenied(_("只有该风险点的责任领导可以确认其防控措施。"))
+    if m.acknowledged_at is not None:
+        raise ValidationError(
+            _("该防控措施已于%(at)s确认过。") % {"at": timezone.localtime(m.acknowledged_at).strftime("%Y-%m-%d %H:%M")}
+        )
+    m.acknowledged_by = actor
+    m.acknowledged_at = timezone.now()
+    m.save(update_fields=["acknowledged_by", "acknowledged_at", "updated_at"])
+    audit.record(actor=actor, action="measures.acknowledge", obj=m)
+    return m
+
+
+@transaction.atomic
+def add_evidence(*, actor, measure: Measure, upload) -> MeasureAttachment:
+    _require_login(actor)
+    m = _lock(measure)
+    if not can_report_in_place(actor, m):
+        raise PermissionDenied(_("只有落实责任人或领导小组办公室可以上传佐证材料。"))
+    name = check_upload(upload)
+    attachment = MeasureAttachment(measure=m, name=name, size=upload.size, uploaded_by=actor)
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    audit.record(actor=actor, action="measures.attach", obj=m, data={"file": name})
+    return attachment
+
+
+@transaction.atomic
+def create_rule(
+    *,
+    actor,
+    court: Court,
+    title: str,
+    issued_on,
+    number: str = "",
+    text: str = "",
+    upload=None,
+    risk_points=(),
+    powers=(),
+) -> CourtRule:
+    """The office registers a court rule (单位定制度) with the risk points and powers it covers."""
+    _require_login(actor)
+    if not is_office(actor, court):
+        raise PermissionDenied(_("只有领导小组办公室可以登记单位制度。"))
+    title = _text(title, _("制度名称"), "title", limit=120)
+    number = _text(number, _("文号"), "number", required=False, limit=60)
+    text = _text(text, _("制度内容"), "text", required=False, limit=TEXT_LIMIT * 10)
+    if issued_on is None:
+        raise ValidationError({"issued_on": _("请填写印发日期。")})
+    if not text and upload is None:
+        raise ValidationError({"text": _("请填写制度内容或上传制度文件。")})
+    if CourtRule.objects.filter(court=court, title=title).exists():
+        raise ValidationError({"title": _("本院已有名为“%(title)s”的制度。") % {"title": title}})
+    rps = list(RiskPoint.objects.filter(pk__in=[getattr(r, "pk", r) for r in risk_points]))
+    pws = list(Power.objects.filter(pk__in=[getattr(p, "pk", p) for p in powers]))
+    if any(r.court_id != court.pk for r in rps) or len(rps) != len(set(risk_points)):
+        raise ValidationError({"risk_points": _("所选风险点须是本院的风险点。")})
+    if any(p.court_id != court.pk for p in pws) or len(pws) != len(set(powers)):
+        raise ValidationError({"powers": _("所选职权须是本院职权目录中的职权。")})
+    rule = CourtRule(court=court, title=title, number=number, issued_on=issued_on, text=text, created_by=actor)
+    if upload is not None:
+        rule.file_name = check_upload(upload)
+        rule.file.save(rule.file_name, upload, save=False)
+    rule.full_clean()
+    rule.save()
+    rule.risk_points.set(rps)
+    rule.powers.set(pws)
+    audit.record(actor=actor, action="measures.rule_create", obj=rule)
+    return rule

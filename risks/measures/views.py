@@ -1,0 +1,194 @@
+"""Measures pages: thin — selectors read (scoped), services act, forms validate input."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hkcourt.org.models import Court
+
+from ..models import Power, RiskPoint
+from . import selectors, services
+from .forms import EvidenceForm, FilterForm, MeasureForm, NoteForm, RuleForm
+
+
+def _apply_errors(form, exc):
+    if hasattr(exc, "error_dict"):
+        for field, errs in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errs)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _office_courts(user):
+    return [c for c in Court.objects.visible_to(user) if services.is_office(user, c)]
+
+
+@login_required
+def measure_list(request):
+    tab = request.GET.get("tab", "measures")
+    ctx = {"tab": tab, "today": timezone.localdate()}
+    if tab == "rules":
+        ctx["rules"] = selectors.rules(request.user)
+        ctx["can_add_rule"] = bool(_office_courts(request.user))
+    elif tab == "mine":
+        ctx["points"] = selectors.my_responsibilities(request.user)
+    else:
+        form = FilterForm(request.GET or None)
+        params = form.cleaned_data if form.is_valid() else {}
+        qs = selectors.measure_list(
+            request.user,
+            status=params.get("status", ""),
+            kind=params.get("kind", ""),
+            category=params.get("category", ""),
+            overdue=params.get("overdue", False),
+            q=params.get("q", ""),
+        )
+        ctx["filter"] = form
+        ctx["page"] = Paginator(qs, 50).get_page(request.GET.get("page"))
+        ctx["counts"] = selectors.status_counts(request.user)
+        query = request.GET.copy()
+        query.pop("page", None)
+        ctx["query"] = query.urlencode()
+    ctx["unacknowledged"] = selectors.unacknowledged_count(request.user)
+    return render(request, "risks/measures/list.html", ctx)
+
+
+@login_required
+def measure_create(request, risk_pk):
+    rp = selectors.measurable_point(request.user, risk_pk)
+    if not services.can_set_measures(request.user, rp):
+        raise PermissionDenied(_("您不能为该风险点制定防控措施（须评定等级后，由办公室、责任领导或庭室领导制定）。"))
+    kwargs = {"owners": selectors.owners_for(rp.court), "rules": selectors.rules_for(rp.court)}
+    form = MeasureForm(request.POST or None, **kwargs)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            m = services.create_measure(
+                actor=request.user,
+                risk_point=rp,
+                kind=data["kind"],
+                category=data["category"],
+                title=data["title"],
+                description=data["description"],
+                owner=data["owner"].user,
+                deadline=data["deadline"],
+                rule=data["rule"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("已制定防控措施%(code)s。") % {"code": m.code})
+            return redirect("risks:measure_detail", m.pk)
+    return render(request, "risks/measures/form.html", {"form": form, "rp": rp})
+
+
+@login_required
+def measure_detail(request, pk):
+    m = selectors.measure_detail(request.user, pk)
+    user = request.user
+    return render(
+        request,
+        "risks/measures/detail.html",
+        {
+            "m": m,
+            "today": timezone.localdate(),
+            "can_in_place": services.can_report_in_place(user, m) and m.status == "planned",
+            "can_check": services.can_check(user, m) and m.status == "in_place",
+            "can_ack": services.can_acknowledge(user, m),
+            "can_attach": services.can_report_in_place(user, m),
+            "note_form": NoteForm(),
+            "evidence_form": EvidenceForm(),
+        },
+    )
+
+
+ACTIONS = {
+    "in_place": lambda user, m, post, files: services.mark_in_place(actor=user, measure=m, note=post.get("note", "")),
+    "check": lambda user, m, post, files: services.check_measure(actor=user, measure=m, note=post.get("note", "")),
+    "acknowledge": lambda user, m, post, files: services.acknowledge(actor=user, measure=m),
+    "evidence": lambda user, m, post, files: services.add_evidence(actor=user, measure=m, upload=files.get("file")),
+}
+DONE = {
+    "in_place": _("已报告落实。"),
+    "check": _("已记录检查意见。"),
+    "acknowledge": _("已确认。"),
+    "evidence": _("已上传佐证材料。"),
+}
+
+
+@login_required
+@require_POST
+def measure_action(request, pk, action):
+    if action not in ACTIONS:
+        raise Http404
+    m = selectors.measure_detail(request.user, pk)
+    try:
+        ACTIONS[action](request.user, m, request.POST, request.FILES)
+    except ValidationError as exc:
+        for msg in exc.messages:
+            messages.error(request, msg)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("没有权限。"))
+    else:
+        messages.success(request, str(DONE[action]))
+    return redirect("risks:measure_detail", m.pk)
+
+
+@login_required
+def attachment_download(request, pk):
+    att = selectors.attachment(request.user, pk)
+    return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.name)
+
+
+@login_required
+def rule_create(request):
+    courts = _office_courts(request.user)
+    if not courts:
+        raise PermissionDenied(_("只有领导小组办公室可以登记单位制度。"))
+    court = courts[0]
+    kwargs = {
+        "risk_points": RiskPoint.objects.visible_to(request.user).filter(court=court).exclude(state="retired"),
+        "powers": Power.objects.visible_to(request.user).filter(court=court),
+    }
+    form = RuleForm(request.POST or None, request.FILES or None, **kwargs)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            rule = services.create_rule(
+                actor=request.user,
+                court=court,
+                title=d["title"],
+                number=d["number"],
+                issued_on=d["issued_on"],
+                text=d["text"],
+                upload=d["file"],
+                risk_points=list(d["risk_points"]),
+                powers=list(d["powers"]),
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("已登记制度“%(title)s”。") % {"title": rule.title})
+            return redirect("risks:rule_detail", rule.pk)
+    return render(request, "risks/measures/rule_form.html", {"form": form, "court": court})
+
+
+@login_required
+def rule_detail(request, pk):
+    rule = selectors.rule_detail(request.user, pk)
+    points = RiskPoint.objects.visible_to(request.user).filter(court_rules=rule)
+    return render(request, "risks/measures/rule_detail.html", {"rule": rule, "points": points})
+
+
+@login_required
+def rule_file(request, pk):
+    rule = selectors.rule_detail(request.user, pk)
+    if not rule.file:
+        raise Http404(_("没有制度文件。"))
+    return FileResponse(rule.file.open("rb"), as_attachment=True, filename=rule.file_name or "rule")
