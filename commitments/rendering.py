@@ -218,8 +218,12 @@ def render_pdf(html: str, *, timeout: float | None = None, memory_mb: int | None
 
 def render_document(template_name: str, context: dict, **limits) -> RenderResult:
     """Render a Django template (autoescaped) to PDF through the guarded renderer."""
+    from django.utils import translation
+
     context = {"font_stack": FONT_STACK, "pdf_css": f"{SCHEME}/commitments/pdf/document.css", **context}
-    return render_pdf(render_to_string(template_name, context), **limits)
+    with translation.override("zh-hans"):  # printed documents are Chinese, whatever the UI language
+        html = render_to_string(template_name, context)
+    return render_pdf(html, **limits)
 
 
 # ---------------------------------------------------------------- QR code

@@ -25,7 +25,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -76,6 +76,7 @@ GRADE_ORDER = {"high": 0, "medium": 1, "low": 2, "": 3}
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 CONFUSABLES = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
 MAX_SUPPLEMENT = 2000
+DOCUMENT_LANGUAGE = "zh-hans"
 
 DEFAULT_TEXTS = {
     Kind.PERSONAL: (
@@ -346,7 +347,13 @@ def _sorted(items):
 
 
 def build_body(*, kind, template, court, division, post, person, risks, countersigner_role) -> dict:
-    """The letter's content as plain data: frozen into the letter, rendered by the document template."""
+    """The letter's content as plain data: frozen into the letter, rendered by the document template. Its
+    labels are Chinese whatever the language of the person who generated it."""
+    with translation.override(DOCUMENT_LANGUAGE):
+        return _build_body(kind, template, court, division, post, person, risks, countersigner_role)
+
+
+def _build_body(kind, template, court, division, post, person, risks, countersigner_role):
     values = {
         "单位": court.name,
         "庭室": division.name if division else "",
@@ -377,7 +384,8 @@ def _plans(template):
     countersigner id, countersigner role)."""
     court = template.court
     org = _Org(court)
-    by_post, by_division, by_court, by_leader = _risk_points(court)
+    with translation.override(DOCUMENT_LANGUAGE):  # grade and measure labels go into the letter's text
+        by_post, by_division, by_court, by_leader = _risk_points(court)
     people = {
         p.user_id: p
         for p in Person.objects.filter(court=court, user__is_active=True).select_related("division", "post", "user")
@@ -544,6 +552,11 @@ def letter_html(letter: CommitmentLetter, *, edition: str = "", verify_base: str
     """The letter as an HTML document for WeasyPrint (autoescaped Django template)."""
     code = letter.verification_code or ""
     url = verify_url(code, verify_base) if code else ""
+    with translation.override(DOCUMENT_LANGUAGE):  # an official document is Chinese, whatever the UI language
+        return _letter_html(letter, edition, verify_base, code, url)
+
+
+def _letter_html(letter, edition, verify_base, code, url):
     return render_to_string(
         "commitments/pdf/letter.html",
         {
