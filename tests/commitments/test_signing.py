@@ -241,3 +241,30 @@ def test_a_signed_body_cannot_be_saved_changed_even_outside_the_services(letter_
         letter.save()
     letter.refresh_from_db()
     assert letter.title == "个人廉政风险防范承诺书"
+
+
+def test_body_lists_the_measures_set_on_each_risk_point(template, civil, judge_post, demo_user, letter_of):
+    import datetime
+
+    from django.utils import timezone
+
+    from risks.measures.services import create_measure
+
+    from .conftest import make_risk
+
+    point = make_risk(
+        court=civil.court, division=civil, post=judge_post, owner=demo_user("staff_demo"), description="保全风险"
+    )
+    create_measure(
+        actor=demo_user("office_demo"),
+        risk_point=point,
+        kind="post",
+        category="supervision",
+        title="保全裁定报庭长审批",
+        description="保全申请、担保和裁定全部留痕",
+        owner=demo_user("head_demo"),
+        deadline=timezone.localdate() + datetime.timedelta(days=30),
+    )
+    services.generate_letters(actor=demo_user("office_demo"), template=template)
+    risk = next(r for r in letter_of("staff_demo").body["risks"] if r["description"] == "保全风险")
+    assert risk["measures"] == [{"text": "保全裁定报庭长审批：保全申请、担保和裁定全部留痕", "kind": "岗位定措施"}]
