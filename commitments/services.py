@@ -68,7 +68,7 @@ COUNTERSIGNER_LABELS = {
     Role.DIVISION_HEAD: gettext_lazy("庭室负责人"),
     Role.DEPUTY_LEADER: gettext_lazy("分管院领导"),
     Role.PRESIDENT: gettext_lazy("院长"),
-    Role.OFFICE: gettext_lazy("单位（领导小组办公室）"),
+    Role.OFFICE: gettext_lazy("单位"),  # countersigned for the court by its leading group's office
 }
 # Risk points whose grade is established and that are not retired: what a letter commits to.
 LETTER_RISK_STATES = ("graded", "confirmed", "published", "controlled")
