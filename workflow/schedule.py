@@ -25,6 +25,13 @@ SCHEDULE = [
     ),
     ("逾期上报", "workflow.escalate_overdue", "30", "8", "每日 08:30：截止日期次日起向上一级责任人报告一次。"),
     (
+        "预警规则运行",
+        "workflow.evaluate_warnings",
+        "0",
+        "7",
+        "每日 07:00：运行预警规则，逾期回告建议升级处置，提醒即将到期的整改。",
+    ),
+    (
         "重新投递发件箱",
         "notifications.requeue_deliveries",
         "15",

@@ -16,3 +16,7 @@ urlpatterns = [
     path("campaigns/completions/<int:pk>/undo/", views.completion_undo, name="completion_undo"),
     path("campaigns/completions/<int:pk>/attachment/", views.completion_attachment, name="completion_attachment"),
 ]
+
+from .oversight import urls as oversight_urls  # noqa: E402
+
+urlpatterns += oversight_urls.urlpatterns

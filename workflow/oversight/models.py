@@ -1,0 +1,443 @@
+"""Oversight (预警处置): risk information from every channel (风险信息), early-warning rules and the
+warnings they raise (预警), handling on a ladder (风险提示 → 诫勉谈话 → 责令纠错) with report-backs (回告),
+and rectification (限期整改). Among the most sensitive rows in the system: only the office and the leading
+group read them; a person never sees signals or warnings about themselves, and sees only the handling that
+was delivered to them. State changes happen only in :mod:`workflow.oversight.services`."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from hkcourt.org.models import Court, Division, Role
+from hkcourt.org.scoping import Scope, ScopedQuerySet, scope_filter
+from risks.measures.files import stored_path
+from risks.measures.models import Measure
+from risks.models import PublicFeedback, RiskPoint
+
+__all__ = [
+    "Channel",
+    "Severity",
+    "Signal",
+    "SignalAttachment",
+    "RuleKind",
+    "WarningLevel",
+    "WarningState",
+    "WarningRule",
+    "Warning",
+    "WarningEvent",
+    "HandlingKind",
+    "HandlingState",
+    "TalkerLevel",
+    "Handling",
+    "ReportBack",
+    "RectificationState",
+    "Rectification",
+    "RectificationProgress",
+]
+
+TEXT_LIMIT = 4000
+OVERSIGHT_ROLES = frozenset({Role.OFFICE, Role.LEADING_GROUP})
+
+
+class Channel(models.TextChoices):
+    INSPECTION = "inspection", _("司法巡查")
+    AUDIT_CHECK = "audit_check", _("审务督察")
+    TRIAL_SUPERVISION = "trial_supervision", _("审判监督")
+    CASE_REVIEW = "case_review", _("案件评查")
+    PETITION = "petition", _("信访举报")
+    CONDUCT_REVIEW = "conduct_review", _("纠风评议")
+    SURVEY = "survey", _("问卷调查")
+    CADRE_ASSESSMENT = "cadre_assessment", _("干部考核")
+    AUDIT = "audit", _("审计监督")
+    MEDIA = "media", _("新闻媒体")
+    PUBLIC = "public", _("群众提")
+
+
+class Severity(models.TextChoices):
+    MINOR = "minor", _("一般")
+    SERIOUS = "serious", _("较重")
+    GRAVE = "grave", _("严重")
+
+
+class SignalQuerySet(ScopedQuerySet):
+    scope = Scope(
+        court="court", division=None, owner=None, roles=OVERSIGHT_ROLES, owner_sees_own=False, hidden_from="person"
+    )
+
+
+class Signal(models.Model):
+    """One piece of risk information (风险信息) from a channel, about a court, division, person or point."""
+
+    court = models.ForeignKey(Court, verbose_name=_("法院"), on_delete=models.PROTECT, related_name="+")
+    division = models.ForeignKey(
+        Division, verbose_name=_("庭室"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("涉及人员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    risk_point = models.ForeignKey(
+        RiskPoint, verbose_name=_("涉及风险点"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    channel = models.CharField(_("渠道"), max_length=20, choices=Channel.choices, db_index=True)
+    severity = models.CharField(_("严重程度"), max_length=10, choices=Severity.choices, default=Severity.MINOR)
+    title = models.CharField(_("标题"), max_length=120)
+    content = models.TextField(_("内容"), max_length=TEXT_LIMIT)
+    received_on = models.DateField(_("收到日期"), db_index=True)
+    feedback = models.OneToOneField(
+        PublicFeedback,
+        verbose_name=_("来源群众意见"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="signal",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    objects = SignalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("风险信息")
+        verbose_name_plural = _("风险信息")
+        ordering = ["-received_on", "-id"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def code(self):
+        return f"XX{self.pk:05d}" if self.pk else ""
+
+
+def signal_file_path(instance, filename):
+    return stored_path(f"signals/{instance.signal_id}", filename)
+
+
+class SignalAttachment(models.Model):
+    signal = models.ForeignKey(Signal, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("文件"), upload_to=signal_file_path, max_length=300)
+    name = models.CharField(_("文件名"), max_length=120)
+    size = models.PositiveIntegerField(_("大小"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("风险信息附件")
+        verbose_name_plural = _("风险信息附件")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name
+
+
+class RuleKind(models.TextChoices):
+    DIVISION_SIGNALS = "division_signals", _("同一庭室一定期间内风险信息达到条数")
+    HIGH_RISK_SIGNAL = "high_risk_signal", _("高等级风险点出现风险信息")
+    MEASURE_OVERDUE = "measure_overdue", _("防控措施逾期超过天数")
+    RECTIFICATION_OVERDUE = "rectification_overdue", _("整改逾期达到天数")
+    NO_CONFIRMED_POINTS = "no_confirmed_points", _("排查阶段结束时庭室确定的风险点不足")
+
+
+class WarningLevel(models.TextChoices):
+    RED = "red", _("红色")
+    ORANGE = "orange", _("橙色")
+    YELLOW = "yellow", _("黄色")
+
+
+LEVEL_RANK = {WarningLevel.RED: 3, WarningLevel.ORANGE: 2, WarningLevel.YELLOW: 1}
+
+
+class WarningRule(models.Model):
+    """An early-warning rule; the office edits its level, threshold, window and whether it runs."""
+
+    kind = models.CharField(_("规则"), max_length=24, choices=RuleKind.choices, unique=True)
+    name = models.CharField(_("名称"), max_length=80)
+    level = models.CharField(_("预警等级"), max_length=8, choices=WarningLevel.choices)
+    threshold = models.PositiveIntegerField(_("阈值"))
+    window_days = models.PositiveIntegerField(_("统计期间（天）"), null=True, blank=True)
+    enabled = models.BooleanField(_("启用"), default=True)
+    description = models.TextField(_("说明"), max_length=1000, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("预警规则")
+        verbose_name_plural = _("预警规则")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(threshold__gt=0), name="warning_rule_threshold_positive"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class WarningState(models.TextChoices):
+    OPEN = "open", _("待处置")
+    HANDLED = "handled", _("处置中")
+    CLOSED = "closed", _("已办结")
+
+
+class WarningQuerySet(ScopedQuerySet):
+    scope = Scope(
+        court="court", division=None, owner=None, roles=OVERSIGHT_ROLES, owner_sees_own=False, hidden_from="person"
+    )
+
+
+class Warning(models.Model):
+    """A warning raised by a rule over signals and overdue work. ``key`` names the condition: at most one
+    warning per key is active (open or being handled) — a unique constraint, so the task is idempotent."""
+
+    rule = models.ForeignKey(WarningRule, verbose_name=_("规则"), on_delete=models.PROTECT, related_name="warnings")
+    level = models.CharField(_("预警等级"), max_length=8, choices=WarningLevel.choices, db_index=True)
+    state = models.CharField(
+        _("状态"), max_length=8, choices=WarningState.choices, default=WarningState.OPEN, db_index=True
+    )
+    key = models.CharField(_("条件标识"), max_length=120)
+    court = models.ForeignKey(Court, verbose_name=_("法院"), on_delete=models.PROTECT, related_name="+")
+    division = models.ForeignKey(
+        Division, verbose_name=_("庭室"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("涉及人员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    risk_point = models.ForeignKey(
+        RiskPoint, verbose_name=_("风险点"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("防控措施"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    rectification = models.ForeignKey(
+        "Rectification", verbose_name=_("整改"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signals = models.ManyToManyField(Signal, verbose_name=_("相关风险信息"), blank=True, related_name="warnings")
+    summary = models.CharField(_("预警内容"), max_length=300)
+    proposed_rung = models.CharField(_("建议处置"), max_length=10, blank=True)
+    raised_at = models.DateTimeField(_("预警时间"), auto_now_add=True, db_index=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+
+    objects = WarningQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("预警")
+        verbose_name_plural = _("预警")
+        ordering = ["-raised_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"], condition=~Q(state="closed"), name="warning_one_active_per_condition"
+            ),
+        ]
+
+    def __str__(self):
+        return self.summary
+
+    @property
+    def code(self):
+        return f"YJ{self.pk:05d}" if self.pk else ""
+
+
+class WarningEvent(models.Model):
+    """The trail of a warning: raised, handled, closed, with who and why."""
+
+    warning = models.ForeignKey(Warning, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(_("操作"), max_length=40)
+    note = models.TextField(_("说明"), max_length=TEXT_LIMIT, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return self.action
+
+
+class HandlingKind(models.TextChoices):
+    REMINDER = "reminder", _("风险提示")
+    TALK = "talk", _("诫勉谈话")
+    ORDER = "order", _("责令纠错")
+
+
+RUNGS = [HandlingKind.REMINDER, HandlingKind.TALK, HandlingKind.ORDER]
+
+
+class HandlingState(models.TextChoices):
+    OPEN = "open", _("待回告")
+    REPORTED = "reported", _("已回告")
+    CLOSED = "closed", _("已办结")
+
+
+class TalkerLevel(models.TextChoices):
+    DIVISION_HEAD = "division_head", _("庭室负责人")
+    DEPUTY_LEADER = "deputy_leader", _("分管院领导")
+    PRESIDENT = "president", _("院长")
+
+
+class HandlingQuerySet(ScopedQuerySet):
+    scope = Scope(court="court", division=None, owner=None, roles=OVERSIGHT_ROLES, owner_sees_own=False)
+
+    def visible_to(self, user):
+        """The office and leading group; the person concerned only what was delivered to them."""
+        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        delivered = Q(person=user, delivered_at__isnull=False)
+        condition = scope_filter(self.scope, user)
+        return self.filter(delivered if condition is None else condition | delivered)
+
+
+class Handling(models.Model):
+    """A handling action on a warning or signal, one rung of the ladder."""
+
+    kind = models.CharField(_("处置方式"), max_length=10, choices=HandlingKind.choices)
+    state = models.CharField(_("状态"), max_length=10, choices=HandlingState.choices, default=HandlingState.OPEN)
+    court = models.ForeignKey(Court, verbose_name=_("法院"), on_delete=models.PROTECT, related_name="+")
+    division = models.ForeignKey(
+        Division, verbose_name=_("庭室"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("处置对象"), on_delete=models.PROTECT, related_name="+"
+    )
+    warning = models.ForeignKey(
+        Warning, verbose_name=_("预警"), null=True, blank=True, on_delete=models.PROTECT, related_name="handlings"
+    )
+    signal = models.ForeignKey(
+        Signal, verbose_name=_("风险信息"), null=True, blank=True, on_delete=models.PROTECT, related_name="handlings"
+    )
+    content = models.TextField(_("提示或纠错内容"), max_length=TEXT_LIMIT)
+    talk_date = models.DateField(_("谈话日期"), null=True, blank=True)
+    talker_level = models.CharField(_("谈话人层级"), max_length=16, choices=TalkerLevel.choices, blank=True)
+    talkers = models.CharField(_("谈话人"), max_length=120, blank=True)
+    talk_record = models.TextField(_("谈话记录"), max_length=TEXT_LIMIT, blank=True)
+    report_deadline = models.DateField(_("回告期限"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+    outcome = models.TextField(_("处置结果"), max_length=TEXT_LIMIT, blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    next_rung_proposed = models.CharField(_("建议升级为"), max_length=10, choices=HandlingKind.choices, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    objects = HandlingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("处置")
+        verbose_name_plural = _("处置")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d}" if self.created_at else self.get_kind_display()
+
+    @property
+    def code(self):
+        return f"CZ{self.pk:05d}" if self.pk else ""
+
+    @property
+    def needs_report(self):
+        return self.kind in (HandlingKind.REMINDER, HandlingKind.ORDER)
+
+
+class ReportBack(models.Model):
+    """回告: the person's analysis and commitment after a reminder or an order."""
+
+    handling = models.OneToOneField(Handling, on_delete=models.CASCADE, related_name="report_back")
+    analysis = models.TextField(_("原因分析"), max_length=TEXT_LIMIT)
+    commitment = models.TextField(_("整改承诺"), max_length=TEXT_LIMIT)
+    submitted_at = models.DateTimeField(_("回告时间"), auto_now_add=True)
+    late = models.BooleanField(_("逾期回告"), default=False)
+
+    class Meta:
+        verbose_name = _("回告")
+        verbose_name_plural = _("回告")
+
+    def __str__(self):
+        return self.analysis[:40]
+
+
+class RectificationState(models.TextChoices):
+    OPEN = "open", _("整改中")
+    CLOSED = "closed", _("已验收")
+
+
+class RectificationQuerySet(ScopedQuerySet):
+    # The office and leading group; the owner sees their own (they report progress on it).
+    scope = Scope(court="court", division=None, owner="owner", roles=OVERSIGHT_ROLES)
+
+
+class Rectification(models.Model):
+    """限期整改: a problem, its owner, deadline, plan, progress reports and the office's closing check."""
+
+    court = models.ForeignKey(Court, verbose_name=_("法院"), on_delete=models.PROTECT, related_name="+")
+    division = models.ForeignKey(
+        Division, verbose_name=_("庭室"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("整改责任人"), on_delete=models.PROTECT, related_name="+"
+    )
+    handling = models.OneToOneField(
+        Handling,
+        verbose_name=_("责令纠错"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="rectification",
+    )
+    problem = models.TextField(_("问题"), max_length=TEXT_LIMIT)
+    plan = models.TextField(_("整改方案"), max_length=TEXT_LIMIT, blank=True)
+    deadline = models.DateField(_("整改期限"), db_index=True)
+    state = models.CharField(
+        _("状态"), max_length=8, choices=RectificationState.choices, default=RectificationState.OPEN
+    )
+    closing_check = models.TextField(_("验收意见"), max_length=TEXT_LIMIT, blank=True)
+    closed_at = models.DateTimeField(_("验收时间"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("下达时间"), auto_now_add=True)
+
+    objects = RectificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("整改")
+        verbose_name_plural = _("整改")
+        ordering = ["state", "deadline", "id"]
+
+    def __str__(self):
+        return self.problem[:40]
+
+    @property
+    def code(self):
+        return f"ZG{self.pk:05d}" if self.pk else ""
+
+
+class RectificationProgress(models.Model):
+    rectification = models.ForeignKey(Rectification, on_delete=models.CASCADE, related_name="progress")
+    text = models.TextField(_("进展情况"), max_length=TEXT_LIMIT)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return self.text[:40]

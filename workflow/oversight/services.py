@@ -1,0 +1,584 @@
+"""Every business action of the office's early-warning work: one function per action, keyword-only
+arguments, in a transaction, validated, permission-checked (only the office records signals and
+handling), audited. Bad input raises ``ValidationError`` in Chinese and writes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from hkcourt.notifications.services import notify
+from hkcourt.org import audit
+from hkcourt.org.models import Court, Division, Person, Role
+from risks import services as risk_services
+from risks.measures.files import check_upload
+from risks.models import PublicFeedback, RiskPoint
+
+from . import rules as rule_defs
+from .models import (
+    RUNGS,
+    Channel,
+    Handling,
+    HandlingKind,
+    HandlingState,
+    Rectification,
+    RectificationProgress,
+    RectificationState,
+    ReportBack,
+    Severity,
+    Signal,
+    SignalAttachment,
+    TalkerLevel,
+    Warning,
+    WarningEvent,
+    WarningLevel,
+    WarningRule,
+    WarningState,
+)
+
+audit.register(
+    {
+        "oversight.signal_record": gettext_lazy("登记风险信息"),
+        "oversight.feedback_convert": gettext_lazy("群众意见转为风险信息"),
+        "oversight.rule_update": gettext_lazy("修改预警规则"),
+        "oversight.evaluate": gettext_lazy("运行预警规则"),
+        "oversight.warning_raise": gettext_lazy("发出预警"),
+        "oversight.warning_close": gettext_lazy("预警办结"),
+        "oversight.handling_create": gettext_lazy("登记处置"),
+        "oversight.report_back": gettext_lazy("回告"),
+        "oversight.handling_close": gettext_lazy("处置办结"),
+        "oversight.next_rung": gettext_lazy("建议升级处置"),
+        "oversight.rect_progress": gettext_lazy("报告整改进展"),
+        "oversight.rect_close": gettext_lazy("整改验收"),
+    }
+)
+
+REPORT_DAYS = 5
+RECT_REMIND_DAYS = 3
+TEXT = 4000
+
+
+def _require_login(user):
+    if user is None or not getattr(user, "is_authenticated", False):
+        raise PermissionDenied(_("需要登录。"))
+
+
+def is_office_for(user, court) -> bool:
+    return getattr(user, "is_authenticated", False) and risk_services.is_office_for(user, court)
+
+
+def is_office(user) -> bool:
+    return getattr(user, "is_authenticated", False) and (user.is_superuser or Role.OFFICE in _codes(user))
+
+
+def _codes(user):
+    from hkcourt.org.scoping import UserRoles
+
+    return UserRoles.of(user).codes()
+
+
+def _require_office(user, court, what):
+    _require_login(user)
+    if not is_office_for(user, court):
+        raise PermissionDenied(_("只有领导小组办公室可以%(what)s。") % {"what": what})
+
+
+def _text(value, label, field, *, required=True, limit=TEXT):
+    return risk_services._text(value, label, required=required, limit=limit, field=field)
+
+
+def _person_in(user, court, field, label):
+    person = Person.objects.filter(user=user).first() if user is not None else None
+    if person is None or not person.court.path.startswith(court.path):
+        raise ValidationError({field: _("%(label)s须是%(court)s的人员。") % {"label": label, "court": court.name}})
+    return person
+
+
+def _event(warning, action, actor=None, note=""):
+    WarningEvent.objects.create(warning=warning, action=action, actor=actor, note=note)
+
+
+# ---------------------------------------------------------------- signals
+
+
+@transaction.atomic
+def record_signal(
+    *,
+    actor,
+    court: Court,
+    channel: str,
+    title: str,
+    content: str,
+    received_on,
+    severity: str = Severity.MINOR,
+    division: Division | None = None,
+    person=None,
+    risk_point: RiskPoint | None = None,
+    upload=None,
+    feedback: PublicFeedback | None = None,
+) -> Signal:
+    """The office records risk information from a channel, linked to a court, division, person, point."""
+    _require_office(actor, court, _("登记风险信息"))
+    if channel not in Channel.values:
+        raise ValidationError({"channel": _("请选择信息渠道。")})
+    if severity not in Severity.values:
+        raise ValidationError({"severity": _("请选择严重程度。")})
+    title = _text(title, _("标题"), "title", limit=120)
+    content = _text(content, _("内容"), "content")
+    if received_on is None:
+        raise ValidationError({"received_on": _("请填写收到日期。")})
+    if received_on > timezone.localdate():
+        raise ValidationError({"received_on": _("收到日期不能晚于今天。")})
+    if division is not None and division.court_id != court.pk:
+        raise ValidationError({"division": _("所选庭室不属于%(court)s。") % {"court": court.name}})
+    if person is not None:
+        p = _person_in(person, court, "person", _("涉及人员"))
+        if division is None:
+            division = p.division
+    if risk_point is not None:
+        if risk_point.court_id != court.pk:
+            raise ValidationError({"risk_point": _("所选风险点不属于%(court)s。") % {"court": court.name}})
+        division = division or risk_point.division
+    signal = Signal(
+        court=court,
+        division=division,
+        person=person,
+        risk_point=risk_point,
+        channel=channel,
+        severity=severity,
+        title=title,
+        content=content,
+        received_on=received_on,
+        feedback=feedback,
+        recorded_by=actor,
+    )
+    signal.full_clean()
+    signal.save()
+    if upload is not None:
+        name = check_upload(upload)
+        att = SignalAttachment(signal=signal, name=name, size=upload.size, uploaded_by=actor)
+        att.file.save(name, upload, save=False)
+        att.save()
+    audit.record(actor=actor, action="oversight.signal_record", obj=signal, data={"channel": channel})
+    return signal
+
+
+@transaction.atomic
+def convert_feedback(
+    *, actor, feedback: PublicFeedback, title: str, severity: str = Severity.MINOR, division=None, person=None
+) -> Signal:
+    """群众提: the office turns a comment from the public page into a signal of the public channel."""
+    fb = (
+        PublicFeedback.objects.select_for_update(of=("self",)).select_related("court", "risk_point").get(pk=feedback.pk)
+    )
+    _require_office(actor, fb.court, _("将群众意见转为风险信息"))
+    if Signal.objects.filter(feedback=fb).exists():
+        raise ValidationError(_("该群众意见已转为风险信息。"))
+    signal = record_signal(
+        actor=actor,
+        court=fb.court,
+        channel=Channel.PUBLIC,
+        title=title,
+        content=fb.text,
+        received_on=timezone.localdate(fb.created_at),
+        severity=severity,
+        division=division,
+        person=person,
+        risk_point=fb.risk_point,
+        feedback=fb,
+    )
+    audit.record(actor=actor, action="oversight.feedback_convert", obj=signal, data={"feedback": fb.pk})
+    return signal
+
+
+# ---------------------------------------------------------------- rules and warnings
+
+
+@transaction.atomic
+def update_rule(*, actor, rule: WarningRule, level: str, threshold, window_days=None, enabled: bool = True):
+    _require_login(actor)
+    if not is_office(actor):
+        raise PermissionDenied(_("只有领导小组办公室可以修改预警规则。"))
+    if level not in WarningLevel.values:
+        raise ValidationError({"level": _("请选择预警等级。")})
+    try:
+        threshold = int(threshold)
+    except (TypeError, ValueError):
+        raise ValidationError({"threshold": _("阈值须是正整数。")}) from None
+    if threshold <= 0:
+        raise ValidationError({"threshold": _("阈值须大于0（现为%(n)s）。") % {"n": threshold}})
+    if window_days not in (None, ""):
+        try:
+            window_days = int(window_days)
+        except (TypeError, ValueError):
+            raise ValidationError({"window_days": _("统计期间须是正整数天数。")}) from None
+        if window_days <= 0:
+            raise ValidationError({"window_days": _("统计期间须大于0天。")})
+    else:
+        window_days = None
+    r = WarningRule.objects.select_for_update().get(pk=rule.pk)
+    before = {"level": r.level, "threshold": r.threshold, "window_days": r.window_days, "enabled": r.enabled}
+    r.level, r.threshold, r.window_days, r.enabled, r.updated_by = level, threshold, window_days, enabled, actor
+    r.full_clean()
+    r.save()
+    audit.record(actor=actor, action="oversight.rule_update", obj=r, data={"before": before})
+    return r
+
+
+def _rung_after(kind):
+    if not kind:
+        return HandlingKind.REMINDER
+    i = RUNGS.index(kind)
+    return RUNGS[min(i + 1, len(RUNGS) - 1)]
+
+
+def _highest_rung(person_id, division_id):
+    if person_id:
+        qs = Handling.objects.filter(person_id=person_id)
+    elif division_id:
+        qs = Handling.objects.filter(division_id=division_id)
+    else:
+        return ""
+    kinds = set(qs.values_list("kind", flat=True))
+    return next((k for k in reversed(RUNGS) if k in kinds), "")
+
+
+def _office_users(court):
+    """The office members who cover ``court`` (its own office and the offices above it)."""
+    paths = [court.path[: i + 1] for i, ch in enumerate(court.path) if ch == "/" and i > 0]
+    User = get_user_model()
+    return User.objects.filter(
+        role_assignments__role=Role.OFFICE, role_assignments__court__path__in=paths, is_active=True
+    ).distinct()
+
+
+def evaluate_warnings(*, actor=None, today=None) -> dict:
+    """Run every enabled rule. Idempotent: a condition with an active (open or being handled) warning is
+    skipped — and a concurrent run is stopped by the unique constraint; a closed one is raised again only
+    when a newer fact appeared. Also proposes the next rung for missed report-backs and reminds owners of
+    rectifications coming due. ``actor`` None is the periodic task; a person must be the office."""
+    if actor is not None:
+        _require_login(actor)
+        if not is_office(actor):
+            raise PermissionDenied(_("只有领导小组办公室可以运行预警规则。"))
+    today = today or timezone.localdate()
+    raised = []
+    with transaction.atomic():
+        rule_defs.ensure_default_rules(WarningRule)
+        for rule in WarningRule.objects.filter(enabled=True).order_by("id"):
+            for cand in rule_defs.EVALUATORS[rule.kind](rule, today):
+                warning = _raise(rule, cand)
+                if warning is not None:
+                    raised.append(warning)
+        proposals = _propose_for_missed_report_backs(today)
+        _remind_rectifications(today)
+        if raised:
+            courts = {w.court_id: w.court for w in raised}
+            for court in courts.values():
+                n = sum(1 for w in raised if w.court_id == court.pk)
+                for user in _office_users(court):
+                    notify(
+                        recipient=user,
+                        kind="oversight.warnings",
+                        obj=court,
+                        due=today,
+                        title=_("新增预警%(n)s条，请及时处置") % {"n": n},
+                        url=reverse("workflow:warnings"),
+                    )
+        audit.record(
+            actor=actor,
+            action="oversight.evaluate",
+            data={"raised": len(raised), "proposals": proposals, "today": today.isoformat()},
+        )
+    counts = {level: sum(1 for w in raised if w.level == level) for level in WarningLevel.values}
+    return {"raised": len(raised), "proposals": proposals, **counts}
+
+
+def _raise(rule, cand):
+    if Warning.objects.filter(key=cand.key).exclude(state=WarningState.CLOSED).exists():
+        return None
+    last_closed = Warning.objects.filter(key=cand.key, state=WarningState.CLOSED).order_by("-closed_at").first()
+    if last_closed is not None and last_closed.closed_at and cand.since and cand.since <= last_closed.closed_at:
+        return None
+    proposed = _rung_after(_highest_rung(cand.person_id, cand.division_id))
+    warning = Warning(
+        rule=rule,
+        level=rule.level,
+        key=cand.key,
+        court_id=cand.court_id,
+        division_id=cand.division_id,
+        person_id=cand.person_id,
+        risk_point_id=cand.risk_point_id,
+        measure_id=cand.measure_id,
+        rectification_id=cand.rectification_id,
+        summary=cand.summary[:300],
+        proposed_rung=proposed,
+    )
+    try:
+        with transaction.atomic():
+            warning.save()
+    except IntegrityError:  # a concurrent run raised it first
+        return None
+    if cand.signal_ids:
+        warning.signals.set(cand.signal_ids)
+    note = _("规则“%(rule)s”") % {"rule": rule.name}
+    if proposed != HandlingKind.REMINDER:
+        note += _("；此前已有处置，建议升级为“%(rung)s”") % {"rung": HandlingKind(proposed).label}
+    _event(warning, _("发出预警"), None, note)
+    audit.record(actor=None, action="oversight.warning_raise", obj=warning, data={"key": cand.key})
+    return warning
+
+
+def _propose_for_missed_report_backs(today) -> int:
+    missed = Handling.objects.filter(
+        kind__in=[HandlingKind.REMINDER, HandlingKind.ORDER],
+        state=HandlingState.OPEN,
+        report_deadline__lt=today,
+        next_rung_proposed="",
+        report_back__isnull=True,
+    ).select_related("court")
+    n = 0
+    for h in missed.select_for_update(of=("self",)):
+        h.next_rung_proposed = _rung_after(h.kind)
+        h.save(update_fields=["next_rung_proposed"])
+        audit.record(actor=None, action="oversight.next_rung", obj=h, data={"proposed": h.next_rung_proposed})
+        for user in _office_users(h.court):
+            notify(
+                recipient=user,
+                kind="oversight.next_rung",
+                obj=h,
+                due=h.report_deadline,
+                title=_("处置%(code)s逾期未回告，建议升级为“%(rung)s”")
+                % {"code": h.code, "rung": HandlingKind(h.next_rung_proposed).label},
+                url=reverse("workflow:handling_detail", args=[h.pk]),
+            )
+        n += 1
+    return n
+
+
+def _remind_rectifications(today):
+    soon = Rectification.objects.filter(
+        state=RectificationState.OPEN, deadline__gte=today, deadline__lte=today + dt.timedelta(days=RECT_REMIND_DAYS)
+    ).select_related("owner")
+    for r in soon:
+        notify(
+            recipient=r.owner,
+            kind="oversight.rect_due",
+            obj=r,
+            due=r.deadline,
+            title=_("整改%(code)s将于%(day)s到期，请按期完成并报告进展") % {"code": r.code, "day": r.deadline},
+            url=reverse("workflow:rectification_detail", args=[r.pk]),
+        )
+
+
+@transaction.atomic
+def close_warning(*, actor, warning: Warning, note: str) -> Warning:
+    w = Warning.objects.select_for_update().select_related("court").get(pk=warning.pk)
+    _require_office(actor, w.court, _("办结预警"))
+    if w.state == WarningState.CLOSED:
+        raise ValidationError(_("该预警已办结。"))
+    note = _text(note, _("办结说明"), "note")
+    w.state = WarningState.CLOSED
+    w.closed_at = timezone.now()
+    w.save(update_fields=["state", "closed_at"])
+    _event(w, _("办结"), actor, note)
+    audit.record(actor=actor, action="oversight.warning_close", obj=w, reason=note)
+    return w
+
+
+# ---------------------------------------------------------------- handling
+
+
+@transaction.atomic
+def create_handling(
+    *,
+    actor,
+    kind: str,
+    person,
+    content: str,
+    warning: Warning | None = None,
+    signal: Signal | None = None,
+    report_days: int = REPORT_DAYS,
+    talk_date=None,
+    talker_level: str = "",
+    talkers: str = "",
+    talk_record: str = "",
+    rect_deadline=None,
+    rect_plan: str = "",
+) -> Handling:
+    """The office records a handling action on a warning or a signal: 风险提示 (delivered to the person's
+    inbox, report-back due), 诫勉谈话 (date, talkers by level, record), 责令纠错 (delivered, report-back
+    due, opens a rectification)."""
+    _require_login(actor)
+    if warning is None and signal is None:
+        raise ValidationError(_("处置须针对一条预警或风险信息。"))
+    if warning is not None:
+        warning = Warning.objects.select_for_update().select_related("court").get(pk=warning.pk)
+        if warning.state == WarningState.CLOSED:
+            raise ValidationError(_("该预警已办结，不能再登记处置。"))
+    court = warning.court if warning is not None else signal.court
+    _require_office(actor, court, _("登记处置"))
+    if kind not in HandlingKind.values:
+        raise ValidationError({"kind": _("请选择处置方式。")})
+    person_row = _person_in(person, court, "person", _("处置对象"))
+    if person.pk == actor.pk:
+        raise ValidationError({"person": _("不能对本人登记处置。")})
+    content = _text(content, _("提示或纠错内容"), "content")
+    today = timezone.localdate()
+    h = Handling(
+        kind=kind,
+        court=person_row.court,
+        division=person_row.division,
+        person=person,
+        warning=warning,
+        signal=signal,
+        content=content,
+        created_by=actor,
+    )
+    if kind == HandlingKind.TALK:
+        if talk_date is None:
+            raise ValidationError({"talk_date": _("请填写谈话日期。")})
+        if talker_level not in TalkerLevel.values:
+            raise ValidationError({"talker_level": _("请选择谈话人层级（庭室负责人、分管院领导或院长）。")})
+        h.talk_date, h.talker_level = talk_date, talker_level
+        h.talkers = _text(talkers, _("谈话人"), "talkers", limit=120)
+        h.talk_record = _text(talk_record, _("谈话记录"), "talk_record")
+        h.state = HandlingState.REPORTED
+    else:
+        try:
+            report_days = int(report_days)
+        except (TypeError, ValueError):
+            report_days = 0
+        if not 1 <= report_days <= 60:
+            raise ValidationError({"report_days": _("回告期限须为1至60天。")})
+        h.report_deadline = today + dt.timedelta(days=report_days)
+        h.delivered_at = timezone.now()
+    if kind == HandlingKind.ORDER and (rect_deadline is None or rect_deadline < today):
+        raise ValidationError({"rect_deadline": _("请填写整改期限（不能早于今天）。")})
+    h.full_clean()
+    h.save()
+    if kind == HandlingKind.ORDER:
+        rect = Rectification(
+            court=h.court,
+            division=h.division,
+            owner=person,
+            handling=h,
+            problem=content,
+            plan=_text(rect_plan, _("整改方案"), "rect_plan", required=False),
+            deadline=rect_deadline,
+            created_by=actor,
+        )
+        rect.full_clean()
+        rect.save()
+    if warning is not None:
+        if warning.state == WarningState.OPEN:
+            warning.state = WarningState.HANDLED
+            warning.save(update_fields=["state"])
+        _event(warning, _("处置"), actor, f"{h.get_kind_display()}：{person_row.full_name}")
+    audit.record(actor=actor, action="oversight.handling_create", obj=h, data={"kind": kind})
+    if h.delivered_at:
+        notify(
+            recipient=person,
+            kind=f"oversight.{kind}",
+            obj=h,
+            due=today,
+            title=_("%(kind)s：请于%(day)s前回告") % {"kind": h.get_kind_display(), "day": h.report_deadline},
+            body=content,
+            url=reverse("workflow:handling_detail", args=[h.pk]),
+            actor=actor,
+        )
+    return h
+
+
+@transaction.atomic
+def submit_report_back(*, actor, handling: Handling, analysis: str, commitment: str) -> ReportBack:
+    """回告: the person answers a reminder or an order with their analysis and commitment."""
+    _require_login(actor)
+    h = Handling.objects.select_for_update().select_related("court").get(pk=handling.pk)
+    if h.person_id != actor.pk or not h.delivered_at:
+        raise PermissionDenied(_("只有处置对象本人可以回告。"))
+    if not h.needs_report:
+        raise ValidationError(_("诫勉谈话无需回告。"))
+    if h.state != HandlingState.OPEN or ReportBack.objects.filter(handling=h).exists():
+        raise ValidationError(_("该处置当前为“%(state)s”，不能再回告。") % {"state": h.get_state_display()})
+    analysis = _text(analysis, _("原因分析"), "analysis")
+    commitment = _text(commitment, _("整改承诺"), "commitment")
+    rb = ReportBack.objects.create(
+        handling=h, analysis=analysis, commitment=commitment, late=timezone.localdate() > h.report_deadline
+    )
+    h.state = HandlingState.REPORTED
+    h.save(update_fields=["state"])
+    audit.record(actor=actor, action="oversight.report_back", obj=h, data={"late": rb.late})
+    for user in _office_users(h.court):
+        notify(
+            recipient=user,
+            kind="oversight.report_back",
+            obj=h,
+            due=timezone.localdate(),
+            title=_("处置%(code)s已回告") % {"code": h.code},
+            url=reverse("workflow:handling_detail", args=[h.pk]),
+        )
+    return rb
+
+
+@transaction.atomic
+def close_handling(*, actor, handling: Handling, outcome: str) -> Handling:
+    h = Handling.objects.select_for_update().select_related("court").get(pk=handling.pk)
+    _require_office(actor, h.court, _("办结处置"))
+    if h.state == HandlingState.CLOSED:
+        raise ValidationError(_("该处置已办结。"))
+    if h.kind == HandlingKind.ORDER and Rectification.objects.filter(handling=h, state=RectificationState.OPEN):
+        raise ValidationError(_("责令纠错的整改尚未验收，不能办结。"))
+    h.outcome = _text(outcome, _("处置结果"), "outcome")
+    h.state = HandlingState.CLOSED
+    h.closed_at = timezone.now()
+    h.save(update_fields=["outcome", "state", "closed_at"])
+    audit.record(actor=actor, action="oversight.handling_close", obj=h, reason=h.outcome)
+    if h.warning_id:
+        _event(h.warning, _("处置办结"), actor, h.outcome)
+    return h
+
+
+# ---------------------------------------------------------------- rectification
+
+
+@transaction.atomic
+def report_progress(*, actor, rectification: Rectification, text: str) -> RectificationProgress:
+    _require_login(actor)
+    r = Rectification.objects.select_for_update().select_related("court").get(pk=rectification.pk)
+    if not (r.owner_id == actor.pk or is_office_for(actor, r.court)):
+        raise PermissionDenied(_("只有整改责任人或领导小组办公室可以报告整改进展。"))
+    if r.state != RectificationState.OPEN:
+        raise ValidationError(_("整改已验收，不能再报告进展。"))
+    p = RectificationProgress.objects.create(rectification=r, text=_text(text, _("进展情况"), "text"), by=actor)
+    audit.record(actor=actor, action="oversight.rect_progress", obj=r)
+    return p
+
+
+@transaction.atomic
+def close_rectification(*, actor, rectification: Rectification, check: str) -> Rectification:
+    """The office's closing check (验收)."""
+    r = Rectification.objects.select_for_update().select_related("court").get(pk=rectification.pk)
+    _require_office(actor, r.court, _("验收整改"))
+    if r.owner_id == actor.pk:
+        raise PermissionDenied(_("不能验收本人的整改。"))
+    if r.state != RectificationState.OPEN:
+        raise ValidationError(_("整改当前为“%(state)s”，不能再验收。") % {"state": r.get_state_display()})
+    if not r.progress.exists():
+        raise ValidationError(_("整改责任人尚未报告整改进展，不能验收。"))
+    r.closing_check = _text(check, _("验收意见"), "check")
+    r.state = RectificationState.CLOSED
+    r.closed_at = timezone.now()
+    r.closed_by = actor
+    r.save()
+    audit.record(actor=actor, action="oversight.rect_close", obj=r, reason=r.closing_check)
+    for w in Warning.objects.filter(rectification=r).exclude(state=WarningState.CLOSED):
+        close_warning(actor=actor, warning=w, note=_("整改已验收：%(check)s") % {"check": r.closing_check})
+    return r
