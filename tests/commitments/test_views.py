@@ -253,3 +253,20 @@ def test_the_city_office_writes_a_basic_courts_template(client, login_as, city):
     assert LetterTemplate.objects.get(year=2027).court == xiangyang
     login_as("xiangyang_president")  # not the office: cannot reach the page at all
     assert client.get(reverse("commitments:template_new")).status_code == 404
+
+
+def test_english_ui_but_the_signed_pdf_stays_chinese(client, login_as, letter_of, tmp_path):
+    import subprocess
+
+    from django.conf import settings
+
+    letter = letter_of("staff_demo")
+    login_as("staff_demo")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "My letters" in client.get(reverse("commitments:list")).content.decode()
+    client.post(reverse("commitments:sign", args=[letter.pk]), {"password": DEMO_PASSWORD, "confirm": "on"})
+    letter.refresh_from_db()
+    path = tmp_path / "l.pdf"
+    path.write_bytes(letter.documents.get().file.read())
+    text = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, check=True).stdout.decode()
+    assert "承诺人" in text and "验证码" in text and "Signer" not in text and "Verification" not in text
