@@ -37,6 +37,7 @@ RUN pip install -r requirements.txt
 COPY --from=assets /app/node_modules/bootstrap/dist /app/node_modules/bootstrap/dist
 COPY --from=assets /app/node_modules/bootstrap-icons/font /app/node_modules/bootstrap-icons/font
 COPY --from=assets /app/node_modules/htmx.org/dist /app/node_modules/htmx.org/dist
+COPY --from=assets /app/node_modules/echarts/dist /app/node_modules/echarts/dist
 
 COPY . .
 
