@@ -20,3 +20,7 @@ urlpatterns = [
 from .oversight import urls as oversight_urls  # noqa: E402
 
 urlpatterns += oversight_urls.urlpatterns
+
+from .dashboard import urls as dashboard_urls  # noqa: E402
+
+urlpatterns += dashboard_urls.urlpatterns

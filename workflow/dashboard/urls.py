@@ -1,0 +1,11 @@
+"""The dashboard's URLs, appended to ``workflow.urls`` (namespace ``workflow``)."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/data.json", views.data, name="dashboard_data"),
+    path("dashboard/data/<slug:name>.json", views.section, name="dashboard_section"),
+]
