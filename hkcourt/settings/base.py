@@ -192,4 +192,11 @@ LOGGING = {
 DEMO_DATA_ALLOWED = True
 
 # seed_demo runs these in dependency order; each app adds its own seeder with its issue.
-DEMO_SEEDERS = ["hkcourt.org.demo.seed", "risks.demo.seed", "commitments.demo.seed", "workflow.demo.seed"]
+DEMO_SEEDERS = [
+    "hkcourt.org.demo.seed",
+    "risks.demo.seed",
+    "risks.measures.demo.seed",
+    "commitments.demo.seed",
+    "workflow.demo.seed",
+    "workflow.oversight.demo.seed",
+]

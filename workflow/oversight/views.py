@@ -160,6 +160,8 @@ def warning_list(request):
             initial={"level": r.level, "threshold": r.threshold, "window_days": r.window_days, "enabled": r.enabled},
             prefix=f"r{r.pk}",
         )
+        for field in r.form.fields.values():
+            field.widget.attrs["form"] = f"rule-{r.pk}"
     return render(
         request,
         "workflow/oversight/warnings.html",
