@@ -76,6 +76,7 @@ class FilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("类型"), choices=[("", _("全部"))] + MeasureKind.choices, required=False)
     category = forms.ChoiceField(label=_("类别"), choices=[("", _("全部"))] + MeasureCategory.choices, required=False)
     overdue = forms.BooleanField(label=_("只看逾期"), required=False)
+    mine = forms.BooleanField(label=_("只看我负责落实的"), required=False)
     q = forms.CharField(label=_("搜索"), required=False, max_length=60)
 
     def __init__(self, *args, **kwargs):

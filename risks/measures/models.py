@@ -196,3 +196,14 @@ class MeasureAttachment(models.Model):
 
     def __str__(self):
         return self.name
+
+
+def _register_todos():
+    from hkcourt.org import todos
+
+    from .todos import measure_todos
+
+    todos.register(measure_todos)
+
+
+_register_todos()

@@ -14,8 +14,10 @@ def measures(user):
     return Measure.objects.visible_to(user).for_list()
 
 
-def measure_list(user, *, status="", kind="", category="", overdue=False, q=""):
+def measure_list(user, *, status="", kind="", category="", overdue=False, q="", mine=False):
     qs = measures(user)
+    if mine:
+        qs = qs.filter(owner=user)
     if status in MeasureStatus.values:
         qs = qs.filter(status=status)
     if kind:

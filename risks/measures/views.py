@@ -48,6 +48,7 @@ def measure_list(request):
             category=params.get("category", ""),
             overdue=params.get("overdue", False),
             q=params.get("q", ""),
+            mine=params.get("mine", False),
         )
         ctx["filter"] = form
         ctx["page"] = Paginator(qs, 50).get_page(request.GET.get("page"))

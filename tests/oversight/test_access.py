@@ -149,5 +149,8 @@ def test_navigation_hides_oversight(client, demo_user, world):
     for username in ("staff_demo", "head_demo", "deputy_demo", "president_demo"):
         body = _get(client, demo_user(username), reverse("home")).content.decode()
         assert reverse("workflow:signals") not in body and reverse("workflow:warnings") not in body
+        assert "待处置的预警" not in body and "建议升级" not in body
     body = _get(client, demo_user("office_demo"), reverse("home")).content.decode()
     assert reverse("workflow:warnings") in body
+    body = _get(client, demo_user("staff_demo"), reverse("home")).content.decode()
+    assert "请按期回告" in body  # the reminder delivered to staff_demo

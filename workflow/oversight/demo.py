@@ -206,6 +206,16 @@ def seed(log=print):
             talkers=str(getattr(getattr(criminal_head, "person", None), "full_name", "庭长")),
             talk_record="本人承认迟到两次，表示今后严格遵守庭审纪律。",
         )
+    conduct = by_title.get("纠风评议中当事人反映调解中有“压调”现象")
+    staff_demo = Person.objects.filter(user__username="staff_demo").select_related("user").first()
+    if conduct is not None and staff_demo is not None:
+        services.create_handling(
+            actor=office,
+            kind="reminder",
+            person=staff_demo.user,
+            signal=conduct,
+            content="纠风评议中有当事人反映调解中存在“压调”情形，请注意调解方式方法，于5日内书面回告。",
+        )
     audit_signal = by_title.get("审计监督发现物资采购未按规定比价")
     if audit_signal is not None and audit_signal.person_id:
         order = services.create_handling(

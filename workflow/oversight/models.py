@@ -441,3 +441,14 @@ class RectificationProgress(models.Model):
 
     def __str__(self):
         return self.text[:40]
+
+
+def _register_todos():
+    from hkcourt.org import todos
+
+    from .todos import oversight_todos
+
+    todos.register(oversight_todos)
+
+
+_register_todos()
