@@ -240,3 +240,53 @@ def test_print_view(client, login_as, demo_all):
     html = response.content.decode()
     assert "echarts.min.js" in html and 'data-print="1"' in html
     assert "nav" not in html.split("<body", 1)[1].split("hk-dash-kpis", 1)[0]
+
+
+def _page_count(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.context["page"].paginator.count
+
+
+def test_control_and_oversight_figures_equal_their_lists(client, login_as, demo_all):
+    """Measures for every dashboard role; warnings, signals, handling and rectifications for the office and
+    the leading group: each figure is the count of the list its link opens."""
+    for username in LEADERS:
+        login_as(username)
+        d = data_for(client)
+        control = d["control"]
+        if control is None:  # the measures app is not installed
+            continue
+        for status in control["statuses"]:
+            assert _page_count(client, status["url"]) == status["n"], (username, status)
+        assert _page_count(client, control["overdue_url"]) == control["overdue"], username
+        oversight = d["oversight"]
+        if username in ("deputy_demo", "president_demo"):
+            assert oversight is None
+            continue
+        if oversight is None:  # the oversight models are not installed
+            continue
+        if "warnings" in oversight:
+            for level in oversight["warnings"]["levels"]:
+                assert _page_count(client, level["url"]) == level["n"], (username, level["key"])
+                for cell in level["cells"]:
+                    assert _page_count(client, cell["url"]) == cell["n"], (username, level["key"], cell)
+        if "signals" in oversight:
+            for channel in oversight["signals"]["channels"]:
+                assert _page_count(client, channel["url"]) == channel["n"], (username, channel["key"])
+        if "handling" in oversight:
+            for kind in oversight["handling"]["kinds"]:
+                assert _page_count(client, kind["url"]) == kind["n"], (username, kind["key"])
+        if "rectifications" in oversight:
+            for state in oversight["rectifications"]["states"]:
+                assert _page_count(client, state["url"]) == state["n"], (username, state["key"])
+
+
+def test_a_filtered_dashboard_drops_links_the_lists_cannot_follow(client, login_as, demo_all):
+    login_as("office_demo")
+    court = data_for(client)["filters"]["courts"][0]["id"]
+    d = data_for(client, court=court)
+    if d["control"] is not None:
+        assert all(s["url"] is None for s in d["control"]["statuses"])
+    if d["oversight"] and "warnings" in d["oversight"]:
+        assert all(lv["url"] is None for lv in d["oversight"]["warnings"]["levels"])

@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.apps import apps
@@ -26,7 +27,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Cast, Substr
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.translation import gettext as _
 
 from commitments.models import LetterState
@@ -154,9 +155,15 @@ def dashboard(user, filters: Filters, *, today: dt.date | None = None) -> dict:
 # ---------------------------------------------------------------- links
 
 
+@lru_cache(maxsize=16)
+def _path(name, prefix):
+    return reverse(name)
+
+
 def risk_list_url(base: dict, **params) -> str:
+    path = _path("risks:list", get_script_prefix())  # a few hundred links per dashboard: resolve once
     query = {k: v for k, v in {**base, **params}.items() if v not in (None, "")}
-    return f"{reverse('risks:list')}?{urlencode(query)}" if query else reverse("risks:list")
+    return f"{path}?{urlencode(query)}" if query else path
 
 
 def _pct(part, whole) -> int:
@@ -499,7 +506,8 @@ def _campaign_section(user, context, staff) -> dict | None:
                 "unit": str(Unit(unit).label),
                 "done": len(done),
                 "total": len(ids),
-                "percent": _pct(len(done), len(ids)) if ids else 100,
+                # A task with no unit in the user's reach (a court task for a deputy) has no percentage.
+                "percent": _pct(len(done), len(ids)) if ids else None,
                 "url": reverse("workflow:task", args=[task["id"]]),
             }
         )

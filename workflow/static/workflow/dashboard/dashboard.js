@@ -104,8 +104,8 @@
     });
 
     // Campaign tasks: completion per task.
-    if (d.campaign && d.campaign.tasks.length) {
-      var tasks = d.campaign.tasks;
+    var tasks = d.campaign ? d.campaign.tasks.filter(function (t) { return t.total; }) : [];
+    if (tasks.length) {
       draw("tasks", {
         tooltip: { trigger: "item", formatter: function (p) { var t = tasks[p.dataIndex]; return t.title + "：" + t.done + "/" + t.total; } },
         grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
