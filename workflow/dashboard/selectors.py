@@ -818,7 +818,7 @@ def _letters(user, context) -> dict | None:
                 "outstanding": counter["outstanding"],
                 "total": counter["signed"] + counter["outstanding"],
                 "percent": _pct(counter["signed"], counter["signed"] + counter["outstanding"]),
-                "url": progress_url + suffix + (f"#division-{division_id}" if division_id else ""),
+                "url": progress_url + suffix,  # the signing progress page, grouped by division
             }
         )
     divisions.sort(key=lambda r: (r["percent"], -r["outstanding"], r["court"], r["division"]))
