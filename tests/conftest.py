@@ -56,3 +56,24 @@ def login_as(client, demo_user):
         return user
 
     return do
+
+
+@pytest.fixture(autouse=True)
+def _chinese_and_fresh_content_types(request):
+    """Every test starts in the default language (Chinese): a request made by an earlier test with the
+    English cookie leaves its language active in the thread. Transactional tests flush the database,
+    so Django's content-type cache must not outlive them (stale ids would break the audit log)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import translation
+
+    transactional = "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        transactional = True
+    translation.activate("zh-hans")
+    if transactional:
+        ContentType.objects.clear_cache()
+    yield
+    translation.deactivate()
+    if transactional:
+        ContentType.objects.clear_cache()
