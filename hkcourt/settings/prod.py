@@ -42,5 +42,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# The reverse proxy's addresses: the public feedback rate limit then reads the visitor's address from
+# X-Forwarded-For (set only by the proxy); without it every visitor shares the proxy's bucket.
+RISKS_TRUSTED_PROXIES = tuple(env.list("RISKS_TRUSTED_PROXIES", default=[]))
 
 DEMO_DATA_ALLOWED = False
