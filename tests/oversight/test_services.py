@@ -205,3 +205,31 @@ def test_talk_needs_date_and_level(world, demo_user):
             content="x",
             signal=world["signal"],
         )
+
+
+def test_division_without_confirmed_points_after_phase_two(demo_user, hgzy, civil):
+    from workflow.models import Campaign, Phase
+
+    today = TODAY()
+    campaign = Campaign.objects.create(name="测试活动", year=2030, court=hgzy, covers_subordinates=False)
+    Phase.objects.create(
+        campaign=campaign,
+        number=1,
+        name="全面启动",
+        start=today - datetime.timedelta(days=90),
+        end=today - datetime.timedelta(days=60),
+    )
+    Phase.objects.create(
+        campaign=campaign,
+        number=2,
+        name="排查廉政风险",
+        start=today - datetime.timedelta(days=59),
+        end=today - datetime.timedelta(days=2),
+    )
+    RiskPointFactory(owner=demo_user("staff_demo"), state=State.CONFIRMED, grade=Grade.LOW, campaign_year=2030)
+    result = services.evaluate_warnings()
+    warned = set(Warning.objects.filter(rule__kind="no_confirmed_points").values_list("division_id", flat=True))
+    assert civil.pk not in warned
+    assert len(warned) == hgzy.divisions.count() - 1
+    assert result["yellow"] == len(warned)
+    assert services.evaluate_warnings()["raised"] == 0
