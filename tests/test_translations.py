@@ -1,0 +1,54 @@
+"""Every shipped catalogue is complete and compiled: no untranslated or fuzzy entry, and each .mo
+holds every message of its .po (so no gettext tools are needed at set-up)."""
+
+import ast
+import gettext
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGUES = sorted(p for p in ROOT.rglob("locale/*/LC_MESSAGES/django.po") if ".venv" not in p.parts)
+
+
+def _unquote(lines):
+    return "".join(ast.literal_eval(line) for line in lines)
+
+
+def parse_po(path):
+    """(msgid, msgstr, flags) for each entry; only the forms our catalogues use (no plurals/contexts)."""
+    entries = []
+    for block in path.read_text(encoding="utf-8").split("\n\n"):
+        lines = [line for line in block.strip().splitlines() if not line.startswith("#~")]
+        flags = {f.strip() for line in lines if line.startswith("#,") for f in line[2:].split(",")}
+        key, current = None, {}
+        for line in lines:
+            match = re.match(r"^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d\])?) (\".*\")$", line)
+            if match:
+                key = match.group(1)
+                current[key] = [match.group(2)]
+            elif line.startswith('"') and key:
+                current[key].append(line)
+        if "msgid" in current:
+            msgstr = current.get("msgstr") or current.get("msgstr[0]") or ['""']
+            context = _unquote(current["msgctxt"]) + "\x04" if "msgctxt" in current else ""
+            entries.append((context + _unquote(current["msgid"]), _unquote(msgstr), flags))
+    return entries
+
+
+def test_there_are_catalogues():
+    assert any(p.parts[-4] == "locale" and p.parent.parent.name == "en" for p in CATALOGUES)
+
+
+@pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_catalogue_is_complete_and_compiled(po):
+    entries = [e for e in parse_po(po) if e[0]]
+    untranslated = [msgid for msgid, msgstr, _ in entries if not msgstr]
+    fuzzy = [msgid for msgid, _, flags in entries if "fuzzy" in flags]
+    assert not untranslated, f"untranslated in {po}: {untranslated[:5]}"
+    assert not fuzzy, f"fuzzy in {po}: {fuzzy[:5]}"
+    with po.with_suffix(".mo").open("rb") as handle:
+        compiled = gettext.GNUTranslations(handle)._catalog
+    stale = [msgid for msgid, _, _ in entries if msgid not in compiled and (msgid, 0) not in compiled]
+    assert not stale, f"{po.with_suffix('.mo')} is older than its .po (run compilemessages): {stale[:5]}"
