@@ -194,3 +194,15 @@ def test_pages(client, published, demo_user):
         },
     )
     assert "不能早于今天" in resp.content.decode()
+
+
+def test_risk_panel_partial_renders_measures_and_rules(published, demo_user):
+    from django.template.loader import render_to_string
+
+    office = demo_user("office_demo")
+    rule = services.create_rule(
+        actor=office, court=published.court, title="保全规定", text="……", issued_on=TODAY(), risk_points=[published.pk]
+    )
+    _measure(office, published, kind="court", rule=rule, title="执行保全规定")
+    html = render_to_string("risks/measures/_risk_panel.html", {"rp": published})
+    assert "执行保全规定" in html and "保全规定" in html and "李建国" in html

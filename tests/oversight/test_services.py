@@ -233,3 +233,12 @@ def test_division_without_confirmed_points_after_phase_two(demo_user, hgzy, civi
     assert len(warned) == hgzy.divisions.count() - 1
     assert result["yellow"] == len(warned)
     assert services.evaluate_warnings()["raised"] == 0
+
+
+def test_rectification_reminders_and_escalation_once(world, demo_user):
+    rect = world["rect"]  # owned by head_demo, due in 10 days
+    services.evaluate_warnings(today=rect.deadline - datetime.timedelta(days=2))
+    assert Notification.objects.filter(kind="oversight.rect_due", recipient=rect.owner).count() == 1
+    for _ in range(2):
+        services.evaluate_warnings(today=rect.deadline + datetime.timedelta(days=1))
+    assert Notification.objects.filter(kind="oversight.rect_overdue", recipient=rect.owner).count() == 1

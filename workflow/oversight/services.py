@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from hkcourt.notifications.services import notify
 from hkcourt.org import audit
-from hkcourt.org.models import Court, Division, Person, Role
+from hkcourt.org.models import Court, Division, Person, Role, RoleAssignment
 from risks import services as risk_services
 from risks.measures.files import check_upload
 from risks.models import PublicFeedback, RiskPoint
@@ -279,6 +279,7 @@ def evaluate_warnings(*, actor=None, today=None) -> dict:
                     raised.append(warning)
         proposals = _propose_for_missed_report_backs(today)
         _remind_rectifications(today)
+        _escalate_overdue_rectifications(today)
         if raised:
             courts = {w.court_id: w.court for w in raised}
             for court in courts.values():
@@ -361,6 +362,24 @@ def _propose_for_missed_report_backs(today) -> int:
             )
         n += 1
     return n
+
+
+def _escalate_overdue_rectifications(today):
+    """The day after a missed rectification deadline: the owner and the head of their division hear once."""
+    overdue = Rectification.objects.filter(state=RectificationState.OPEN, deadline__lt=today).select_related("owner")
+    heads = {
+        r.division_id: r.user
+        for r in RoleAssignment.objects.filter(
+            role=Role.DIVISION_HEAD, division_id__in={r.division_id for r in overdue if r.division_id}
+        ).select_related("user")
+    }
+    for r in overdue:
+        url = reverse("workflow:rectification_detail", args=[r.pk])
+        title = _("整改%(code)s已超过期限（%(day)s），请尽快完成并报告") % {"code": r.code, "day": r.deadline}
+        notify(recipient=r.owner, kind="oversight.rect_overdue", obj=r, due=r.deadline, title=title, url=url)
+        head = heads.get(r.division_id)
+        if head is not None and head.pk != r.owner_id:
+            notify(recipient=head, kind="oversight.rect_overdue", obj=r, due=r.deadline, title=title)
 
 
 def _remind_rectifications(today):
