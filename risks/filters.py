@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hkcourt.org.models import Court, Division
 
-from .models import Grade, KeyLink, Level, RiskPoint, Source, campaign_label, campaign_year_of
+from .models import BusinessArea, Grade, KeyLink, Level, RiskPoint, Source, campaign_label, campaign_year_of
 
 FIRST_CAMPAIGN = 2012  # the source plan's 2012—2013 campaign
 
@@ -52,12 +52,19 @@ class RiskPointFilter(django_filters.FilterSet):
     campaign = django_filters.ChoiceFilter(
         label=_("活动年度"), field_name="campaign_year", choices=_campaigns, empty_label=_("全部年度")
     )
+    # The business area and the 三重一大 flag are the power's (the leaders' dashboard links here by them).
+    area = django_filters.ChoiceFilter(
+        label=_("业务领域"), field_name="power__business_area", choices=BusinessArea.choices, empty_label=_("全部领域")
+    )
+    major = django_filters.ChoiceFilter(
+        label=_("三重一大"), method="only_major", choices=[("1", _("仅“三重一大”"))], empty_label=_("不限")
+    )
     review = django_filters.BooleanFilter(label=_("待我审核"), method="for_my_review", widget=forms.CheckboxInput)
     mine = django_filters.BooleanFilter(label=_("只看我提出的"), method="only_mine", widget=forms.CheckboxInput)
 
     class Meta:
         model = RiskPoint
-        fields = ["q", "court", "division", "level", "grade", "source", "key_link", "campaign"]
+        fields = ["q", "court", "division", "level", "grade", "source", "key_link", "campaign", "area", "major"]
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -70,6 +77,9 @@ class RiskPointFilter(django_filters.FilterSet):
         from .selectors import reviewable
 
         return queryset.filter(reviewable(self.request.user), state="submitted") if value else queryset
+
+    def only_major(self, queryset, name, value):
+        return queryset.filter(power__major_matter=True) if value == "1" else queryset
 
     def only_mine(self, queryset, name, value):
         return queryset.filter(owner=self.request.user) if value else queryset
