@@ -683,9 +683,8 @@ def _risks(context) -> dict:
     levels, _none = series(by["level"], Level.choices, "level")
     sources, _none = series(by["source"], Source.choices, "source")
     states, _none = series(by["state"], State.choices, "state")
-    # The list has no business-area filter: those figures carry no link (see the note on the page).
     areas = [
-        {"key": value, "label": str(label), "n": by["area"].get(value, 0), "url": None}
+        {"key": value, "label": str(label), "n": by["area"].get(value, 0), "url": risk_list_url(base, area=value)}
         for value, label in BusinessArea.choices
     ]
     if by["area"].get(""):
@@ -765,7 +764,16 @@ def _risks(context) -> dict:
         "heatmap": heatmap,
         "major": {
             "total": major.total(),
-            "grades": [{"grade": g.value, "label": str(g.label), "n": major.get(g.value, 0)} for g in GRADES],
+            "url": risk_list_url(base, major="1"),
+            "grades": [
+                {
+                    "grade": g.value,
+                    "label": str(g.label),
+                    "n": major.get(g.value, 0),
+                    "url": risk_list_url(base, major="1", grade=g.value),
+                }
+                for g in GRADES
+            ],
             "ungraded": major.get("", 0),
         },
         "leaders": leader_rows,

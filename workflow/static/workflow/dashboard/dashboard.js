@@ -89,6 +89,14 @@
         }) }]
     });
 
+    var major = d.major;
+    draw("major", {
+      tooltip: { trigger: "item", formatter: "{b}：{c}" },
+      series: [{ type: "pie", radius: ["35%", "70%"], label: { formatter: "{b} {c}" },
+        data: major.grades.map(function (x) { return { name: x.label, value: x.n, url: x.url, itemStyle: { color: GRADE[x.grade] } }; })
+          .concat(major.ungraded ? [{ name: "未评级", value: major.ungraded, itemStyle: { color: GREY } }] : []) }]
+    });
+
     // Responsible leaders' loads, stacked by grade.
     var leaders = d.leaders.slice(0, 20);
     draw("leaders", {
