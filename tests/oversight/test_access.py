@@ -3,6 +3,8 @@ every URL of each model answers as the access rules say. Staff, division heads, 
 president can neither list, open nor count them; the person concerned sees only what was delivered to
 them; a person never sees signals or warnings about themselves."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -154,3 +156,43 @@ def test_navigation_hides_oversight(client, demo_user, world):
     assert reverse("workflow:warnings") in body
     body = _get(client, demo_user("staff_demo"), reverse("home")).content.decode()
     assert "请按期回告" in body  # the reminder delivered to staff_demo
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_signal_attachment_served_only_to_oversight(client, demo_user, world, hgzy, username):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from workflow.oversight import services
+
+    s = services.record_signal(
+        actor=demo_user("office_demo"),
+        court=hgzy,
+        channel="audit",
+        title="审计报告",
+        content="见附件",
+        received_on=world["signal"].received_on,
+        upload=SimpleUploadedFile("审计 报告.pdf", b"%PDF-1.4"),
+    )
+    att = s.attachments.get()
+    assert att.name == "审计_报告.pdf" and att.file.name.startswith(f"signals/{s.pk}/")
+    resp = _get(client, demo_user(username), reverse("workflow:signal_attachment", args=[att.pk]))
+    assert resp.status_code == (200 if username in OVERSIGHT else 404)
+
+
+def test_signal_attachment_type_refused(demo_user, hgzy):
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from workflow.oversight import services
+
+    with pytest.raises(ValidationError, match="不支持的文件类型"):
+        services.record_signal(
+            actor=demo_user("office_demo"),
+            court=hgzy,
+            channel="audit",
+            title="t",
+            content="c",
+            received_on=datetime.date.today(),
+            upload=SimpleUploadedFile("x.svg", b"<svg onload=alert(1)>"),
+        )
+    assert not Signal.objects.filter(title="t").exists()
