@@ -27,6 +27,8 @@
     if (!node) return null;
     var chart = echarts.init(node, null, { renderer: "svg" });
     option.animation = !printing;
+    // Tooltips as chart text, never HTML: names and titles come from user-entered data.
+    if (option.tooltip) option.tooltip.renderMode = "richText";
     option.textStyle = { fontFamily: "inherit" };
     chart.setOption(option);
     chart.on("click", function (p) {
