@@ -620,6 +620,16 @@ def publish(*, actor, risk_points, publicity_ends) -> list[RiskPoint]:
             action_label=pgettext("风险点操作", "公示"),
         )
         audit.record(actor=actor, action="risks.publish", obj=rp, data={"publicity_ends": publicity_ends.isoformat()})
+        # A point whose measure was put in place before publication is under control once published.
+        if rp.measures.filter(status__in=("in_place", "checked")).exists():
+            _move(
+                rp,
+                State.CONTROLLED,
+                actor=actor,
+                reason=_("公示时已有落实的防控措施"),
+                action_label=pgettext("风险点操作", "标记为已防控"),
+            )
+            audit.record(actor=actor, action="risks.control", obj=rp, reason=_("公示时已有落实的防控措施"))
     return points
 
 

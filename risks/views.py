@@ -37,6 +37,7 @@ from .forms import (
     person_label,
     power_label,
 )
+from .measures import services as measure_services
 from .models import Power, State
 
 PAGE_SIZES = (10, 20, 50, 100)
@@ -218,6 +219,7 @@ def _detail_context(request, rp, **forms):
         "can_retire": rp.state != State.RETIRED
         and (services.is_office_for(user, rp.court) or (rp.owner_id == user.pk and rp.state == State.DRAFT)),
         "can_peer": can_peer,
+        "can_set_measures": measure_services.can_set_measures(user, rp),
         "my_check": my_check,
         "grade_form": forms.get("grade_form") or GradeForm(initial={"version": rp.version}),
         "return_form": forms.get("return_form") or ReasonForm(initial={"version": rp.version}),

@@ -206,3 +206,33 @@ def test_risk_panel_partial_renders_measures_and_rules(published, demo_user):
     _measure(office, published, kind="court", rule=rule, title="执行保全规定")
     html = render_to_string("risks/measures/_risk_panel.html", {"rp": published})
     assert "执行保全规定" in html and "保全规定" in html and "李建国" in html
+
+
+def test_a_confirmed_point_with_a_measure_in_place_is_controlled_once_published(demo_user, client):
+    """A measure can be put in place before publication; publishing such a point puts it under control."""
+    from risks import services as risk_services
+
+    staff, head, office = demo_user("staff_demo"), demo_user("head_demo"), demo_user("office_demo")
+    rp = RiskPointFactory(owner=staff, state=State.CONFIRMED, grade=Grade.LOW)
+    rp.responsible_leader = responsible_leader_for(rp)
+    rp.save()
+    services.mark_in_place(actor=staff, measure=_measure(head, rp), note="已执行")
+    rp.refresh_from_db()
+    assert rp.state == State.CONFIRMED
+    risk_services.publish(actor=office, risk_points=[rp], publicity_ends=TODAY() + datetime.timedelta(days=10))
+    rp.refresh_from_db()
+    assert rp.state == State.CONTROLLED
+    states = list(Transition.objects.filter(risk_point=rp).order_by("id").values_list("to_state", flat=True))
+    assert states[-2:] == [State.PUBLISHED, State.CONTROLLED]
+
+
+def test_risk_page_shows_measures_and_offers_adding_only_to_who_may(published, demo_user, client):
+    _measure(demo_user("head_demo"), published)
+    client.force_login(demo_user("head_demo"))
+    page = client.get(reverse("risks:detail", args=[published.pk])).content.decode()
+    assert "财产保全裁定由合议庭评议" in page
+    assert reverse("risks:measure_create", args=[published.pk]) in page
+    client.force_login(demo_user("staff_demo"))
+    page = client.get(reverse("risks:detail", args=[published.pk])).content.decode()
+    assert "财产保全裁定由合议庭评议" in page
+    assert reverse("risks:measure_create", args=[published.pk]) not in page
