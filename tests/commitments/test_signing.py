@@ -268,3 +268,27 @@ def test_body_lists_the_measures_set_on_each_risk_point(template, civil, judge_p
     services.generate_letters(actor=demo_user("office_demo"), template=template)
     risk = next(r for r in letter_of("staff_demo").body["risks"] if r["description"] == "保全风险")
     assert risk["measures"] == [{"text": "保全裁定报庭长审批：保全申请、担保和裁定全部留痕", "kind": "岗位定措施"}]
+
+
+def test_the_beat_schedule_sends_letter_reminders_once(letters, time_machine):
+    """The daily beat entry runs the reminder task; a second run the same day sends nothing more."""
+    import datetime
+
+    from celery import current_app
+    from django_celery_beat.models import PeriodicTask
+
+    from hkcourt.notifications.models import Notification
+    from workflow import schedule
+
+    schedule.ensure()
+    entry = PeriodicTask.objects.get(task="commitments.remind_unsigned")
+    assert entry.enabled and entry.crontab.timezone.key == "Asia/Shanghai"
+    current_app.loader.import_default_modules()
+    time_machine.move_to(
+        datetime.datetime.combine(letters.sign_deadline - datetime.timedelta(days=2), datetime.time(8))
+    )
+    current_app.tasks[entry.task].apply()
+    reminded = Notification.objects.filter(kind="commitments.reminder", recipient__username="staff_demo")
+    assert reminded.count() == 1
+    current_app.tasks[entry.task].apply()
+    assert reminded.count() == 1
