@@ -1,5 +1,5 @@
 from .models import Person, Role
-from .navigation import entries_for
+from .navigation import entries_for, menu_for
 from .scoping import UserRoles
 
 
@@ -8,9 +8,11 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_entries": []}
     roles = UserRoles.of(user)
+    entries = entries_for(user)
     person = Person.objects.filter(user=user).select_related("court", "division").first()
     return {
-        "nav_entries": entries_for(user),
+        "nav_entries": entries,
+        "nav_menu": menu_for(entries),
         "current_person": person,
         "role_labels": [Role(code).label for code in Role.values if code in roles.codes()],
     }

@@ -25,9 +25,9 @@ class NavEntry:
 
 ENTRIES = [
     NavEntry(_("我的待办"), "home", "bi-list-check"),
-    NavEntry(_("职权目录"), "risks:catalogue", "bi-journal-text", group=_("清权确权")),
-    NavEntry(_("风险点"), "risks:list", "bi-exclamation-diamond", group=_("清权确权")),
-    NavEntry(_("防控措施"), "risks:measures", "bi-shield-check", group=_("清权确权")),
+    NavEntry(_("职权目录"), "risks:catalogue", "bi-journal-text"),
+    NavEntry(_("风险点"), "risks:list", "bi-exclamation-diamond"),
+    NavEntry(_("防控措施"), "risks:measures", "bi-shield-check"),
     NavEntry(_("承诺书"), "commitments:list", "bi-pen"),
     NavEntry(_("通知"), "notifications:inbox", "bi-envelope"),
     NavEntry(_("活动进度"), "workflow:campaigns", "bi-calendar-range", LEADERS),
@@ -35,6 +35,7 @@ ENTRIES = [
     NavEntry(_("预警"), "workflow:warnings", "bi-bell", OVERSIGHT, group=_("预警处置")),
     NavEntry(_("处置"), "workflow:handling", "bi-clipboard-check", OVERSIGHT, group=_("预警处置")),
     NavEntry(_("整改"), "workflow:rectifications", "bi-tools", OVERSIGHT, group=_("预警处置")),
+    NavEntry(_("廉政档案"), "workflow:dossier", "bi-person-vcard", frozenset({Role.OFFICE}), group=_("预警处置")),
     NavEntry(
         _("领导驾驶舱"),
         "workflow:dashboard",
@@ -64,3 +65,18 @@ def entries_for(user) -> list[dict]:
             {"label": entry.label, "url": url, "icon": entry.icon, "group": entry.group, "url_name": entry.url_name}
         )
     return visible
+
+
+def menu_for(entries: list[dict]) -> list[dict]:
+    """The header menu: entries sharing a ``group`` become one dropdown at the place of the first."""
+    menu, groups = [], {}
+    for entry in entries:
+        if not entry["group"]:
+            menu.append(entry)
+            continue
+        if entry["group"] not in groups:
+            groups[entry["group"]] = {"label": entry["group"], "children": [], "url_names": set()}
+            menu.append(groups[entry["group"]])
+        groups[entry["group"]]["children"].append(entry)
+        groups[entry["group"]]["url_names"].add(entry["url_name"])
+    return menu

@@ -134,3 +134,18 @@ def test_forbidden_and_missing_pages_are_in_chinese(client, login_as):
     forbidden = client.get("/org/roster/import/")
     assert forbidden.status_code == 403
     assert "无权访问" in forbidden.content.decode()
+
+
+def test_early_warning_pages_form_one_menu_for_the_office(client, login_as):
+    login_as("office_demo")
+    menu = client.get("/").context["nav_menu"]
+    groups = [item for item in menu if item.get("children")]
+    assert [str(g["label"]) for g in groups] == ["预警处置"]
+    assert {c["url_name"] for c in groups[0]["children"]} >= {
+        "workflow:signals",
+        "workflow:warnings",
+        "workflow:dossier",
+    }
+    login_as("staff_demo")
+    staff_menu = client.get("/").context["nav_menu"]
+    assert not [item for item in staff_menu if item.get("children")]
