@@ -29,7 +29,6 @@ ENTRIES = [
     NavEntry(_("风险点"), "risks:list", "bi-exclamation-diamond"),
     NavEntry(_("防控措施"), "risks:measures", "bi-shield-check"),
     NavEntry(_("承诺书"), "commitments:list", "bi-pen"),
-    NavEntry(_("通知"), "notifications:inbox", "bi-envelope"),
     NavEntry(_("活动进度"), "workflow:campaigns", "bi-calendar-range", LEADERS),
     NavEntry(_("风险信息"), "workflow:signals", "bi-broadcast", OVERSIGHT, group=_("预警处置")),
     NavEntry(_("预警"), "workflow:warnings", "bi-bell", OVERSIGHT, group=_("预警处置")),
