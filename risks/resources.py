@@ -18,12 +18,12 @@ from import_export import resources
 from import_export.fields import Field
 
 from hkcourt.org.models import Division, Post
+from hkcourt.org.spreadsheets import decode_text, escape_formula
 
 from .models import TEXT_LIMIT, BusinessArea, Power, RiskPoint
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 YES, NO = "是", "否"
 
 
@@ -31,11 +31,7 @@ class ImportFileError(Exception):
     """The file as a whole cannot be read; the message is for the user."""
 
 
-def neutralise(value):
-    """A text cell a spreadsheet would run as a formula becomes plain text."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+neutralise = escape_formula  # a text cell a spreadsheet would run as a formula becomes plain text
 
 
 def neutralised(dataset: tablib.Dataset) -> tablib.Dataset:
@@ -78,14 +74,10 @@ def read_file(name: str, content: bytes) -> tablib.Dataset:
         except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the user's file problem
             raise ImportFileError(_("无法读取该 .xlsx 文件，请确认文件未损坏。")) from exc
     else:
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = content.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ImportFileError(_("无法识别文件编码，请保存为 UTF-8 或 GBK 编码的 CSV。"))
+        try:
+            text = decode_text(content)
+        except UnicodeDecodeError as exc:
+            raise ImportFileError(_("无法识别文件编码，请保存为 UTF-8 或 GBK 编码的 CSV。")) from exc
         rows = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
     rows = [r for r in rows if any(r)]
     if not rows:

@@ -29,6 +29,7 @@ from import_export.results import RowResult
 
 from .models import Court, CourtLevel, Division, DivisionKind, Person, Post, Role, RoleAssignment
 from .scoping import UserRoles
+from .spreadsheets import FORMULA_STARTS, decode_text
 
 User = get_user_model()
 
@@ -90,7 +91,6 @@ FIELD_COLUMNS = {
 }
 
 LIST_SEPARATORS = re.compile(r"[、,，;；/／\s]+")
-FORMULA_STARTS = ("=", "+", "-", "@")
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9-]+$")
 
 
@@ -121,23 +121,10 @@ def _cell(value) -> str:
     return text
 
 
-def escape_formula(value):
-    """A cell that a spreadsheet would run as a formula gets a leading apostrophe (CSV export)."""
-    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
-        return "'" + value
-    return value
-
-
 def decode_csv(content: bytes) -> str:
     """UTF-8 (with or without BOM) first, then GB18030 (a superset of GBK and GB2312)."""
-    if content.startswith(b"\xef\xbb\xbf"):
-        return content[3:].decode("utf-8", errors="strict")
     try:
-        return content.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return content.decode("gb18030")
+        return decode_text(content)
     except UnicodeDecodeError as exc:
         raise RosterFileError(_("无法识别文件编码：请将 CSV 保存为 UTF-8 或 GBK 编码。")) from exc
 

@@ -20,7 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from . import services
 from .forms import RosterUploadForm
-from .resources import COLUMNS, EXAMPLE_ROW, MAX_ROWS, RosterResource, escape_formula
+from .resources import COLUMNS, EXAMPLE_ROW, MAX_ROWS, RosterResource
+from .spreadsheets import escape_formula
 
 SESSION_KEY = "roster_import"
 TMP_SUBDIR = "roster-tmp"
