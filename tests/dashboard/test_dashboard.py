@@ -3,6 +3,7 @@ scope, that nothing about signals or warnings reaches those who may not see them
 cache."""
 
 import json
+import re
 
 import pytest
 from django.core.cache import cache
@@ -209,6 +210,20 @@ def test_query_budget(client, login_as, demo_all, django_assert_max_num_queries,
         cache.clear()
         with django_assert_max_num_queries(15):
             assert client.get(reverse("workflow:dashboard_section", args=[name])).status_code == 200
+
+
+@pytest.mark.parametrize("username", LEADERS)
+def test_the_whole_dashboard_is_one_request_within_15_queries(client, login_as, demo_all, username):
+    """The page carries its figures inline (what the charts draw), so the whole dashboard is the page."""
+
+    login_as(username)
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(PAGE)
+    assert len(queries) <= 15
+    inline = re.search(r'<script id="hk-dashboard-data" type="application/json">(.*?)</script>', page.content.decode())
+    assert inline, "the page must embed its figures for the charts"
+    assert json.loads(inline.group(1)) == data_for(client)
 
 
 def test_all_figures_in_a_fixed_number_of_queries(demo_all, demo_user):

@@ -199,11 +199,18 @@
   if (window.matchMedia) {
     window.matchMedia("print").addEventListener("change", function () { charts.forEach(function (c) { c.resize(); }); });
   }
-  fetch(script.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-    .then(function (res) { if (!res.ok) throw new Error(res.status); return res.json(); })
-    .then(render)
-    .catch(function (err) {
-      document.querySelectorAll(".hk-chart").forEach(function (n) { n.style.display = "none"; });
-      if (window.console) console.warn("dashboard data", err);
-    });
+  // The page carries its figures inline (one request for the whole dashboard); the JSON endpoint serves
+  // the same payload to pages that do not.
+  var inline = document.getElementById("hk-dashboard-data");
+  if (inline) {
+    render(JSON.parse(inline.textContent));
+  } else {
+    fetch(script.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (res) { if (!res.ok) throw new Error(res.status); return res.json(); })
+      .then(render)
+      .catch(function (err) {
+        document.querySelectorAll(".hk-chart").forEach(function (n) { n.style.display = "none"; });
+        if (window.console) console.warn("dashboard data", err);
+      });
+  }
 })();
