@@ -1,5 +1,3 @@
-from pathlib import Path
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -9,8 +7,6 @@ from hkcourt.org.scoping import UserRoles
 from .models import Campaign
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
-ATTACHMENT_TYPES = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", ".png", ".txt", ".ofd", ".wps"}
-ATTACHMENT_MAX = 20 * 1024 * 1024
 
 
 class CopyCampaignForm(forms.Form):
@@ -77,15 +73,6 @@ class CompletionForm(forms.Form):
         self.fields["unit"].widget.attrs["class"] = "form-select"
         self.fields["note"].widget.attrs["class"] = "form-control"
         self.fields["attachment"].widget.attrs["class"] = "form-control"
-
-    def clean_attachment(self):
-        f = self.cleaned_data.get("attachment")
-        if f:
-            if Path(f.name).suffix.lower() not in ATTACHMENT_TYPES:
-                raise forms.ValidationError(_("附件只接受 PDF、Word、Excel、图片、文本或 OFD 文件。"))
-            if f.size > ATTACHMENT_MAX:
-                raise forms.ValidationError(_("附件不能超过 20 MB。"))
-        return f
 
 
 class UndoForm(forms.Form):

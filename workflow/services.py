@@ -20,6 +20,7 @@ from hkcourt.notifications.services import Message, notify_many
 from hkcourt.org import audit
 from hkcourt.org.models import Court, Role
 from hkcourt.org.scoping import UserRoles
+from risks.measures.files import check_upload
 
 from . import template_2012
 from .models import (
@@ -249,6 +250,9 @@ def record_completion(*, actor, task: PhaseTask, unit_id: int, note: str, attach
 def record_completions(*, actor, task: PhaseTask, unit_ids, note: str, attachment=None) -> list:
     """The same for several units at once (a meeting that covered many divisions), in a fixed number of
     queries. All or nothing: one unit that cannot be recorded refuses the whole batch."""
+    if attachment is not None:
+        # The same rule as every other upload: allowed types, size limit, a sanitised name.
+        attachment.name = check_upload(attachment)
     campaign = task.phase.campaign
     _require_office(actor, campaign.court)
     if campaign.is_template:

@@ -23,6 +23,7 @@ ALLOWED_TYPES = {
     ".pptx",
     ".wps",
     ".ofd",
+    ".txt",
 }
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -47,7 +48,7 @@ def check_upload(upload) -> str:
     if suffix not in ALLOWED_TYPES:
         raise ValidationError(
             {
-                "file": _("不支持的文件类型“%(ext)s”：只接受 PDF、图片和 Office 文档。")
+                "file": _("不支持的文件类型“%(ext)s”：只接受 PDF、图片、Office 文档和文本文件。")
                 % {"ext": suffix or _("无扩展名")}
             }
         )

@@ -193,3 +193,27 @@ def test_the_office_is_pointed_at_the_running_phase(client, login_as, campaign):
         page = client.get(reverse("home")).content.decode()
     assert "第2阶段“排查廉政风险”进行中" in page
     assert reverse("workflow:campaign", args=[campaign.pk]) in page
+
+
+def test_the_service_refuses_a_bad_attachment_itself(demo_user, campaign, settings, tmp_path):
+    """The upload rule lives in the service (shared with every other upload), not only in the form."""
+    import pytest
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from workflow import services
+
+    settings.MEDIA_ROOT = tmp_path
+    task = PhaseTask.objects.get(phase__campaign=campaign, code="powers")
+    criminal = Division.objects.get(court__code="hgzy", name="刑事审判庭")
+    bad = SimpleUploadedFile("../../x.exe", b"MZ", content_type="application/octet-stream")
+    with pytest.raises(ValidationError, match="不支持的文件类型"):
+        services.record_completion(
+            actor=demo_user("office_demo"), task=task, unit_id=criminal.pk, note="x", attachment=bad
+        )
+    assert not PhaseTaskCompletion.objects.filter(task=task, division=criminal).exists()
+    good = SimpleUploadedFile("../学习记录.txt", "学习记录".encode(), content_type="text/plain")
+    [row] = services.record_completions(
+        actor=demo_user("office_demo"), task=task, unit_ids=[criminal.pk], note="已学习", attachment=good
+    )
+    assert row.attachment.name.endswith("学习记录.txt") and ".." not in row.attachment.name
