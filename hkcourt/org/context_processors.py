@@ -1,4 +1,4 @@
-from .models import Person, Role
+from .models import Role
 from .navigation import entries_for, menu_for
 from .scoping import UserRoles
 
@@ -9,10 +9,9 @@ def navigation(request):
         return {"nav_entries": []}
     roles = UserRoles.of(user)
     entries = entries_for(user)
-    person = Person.objects.filter(user=user).select_related("court", "division").first()
     return {
         "nav_entries": entries,
         "nav_menu": menu_for(entries),
-        "current_person": person,
+        "current_person": roles.person,
         "role_labels": [Role(code).label for code in Role.values if code in roles.codes()],
     }

@@ -70,11 +70,12 @@ class Assignment:
 
 
 class UserRoles:
-    """The roles a user holds, read once per request (two small queries) and cached on the user."""
+    """The roles and the profile of a user, read once per request (two small queries), cached on the user."""
 
-    def __init__(self, assignments, home_court=None):
+    def __init__(self, assignments, person=None):
         self.assignments = tuple(assignments)
-        self.home_court = home_court  # (court_id, court_path) of the person's own court, if any
+        self.person = person  # the user's Person profile (court and division loaded), if any
+        self.home_court = (person.court_id, person.court.path) if person else None
 
     @classmethod
     def of(cls, user) -> UserRoles:
@@ -89,8 +90,8 @@ class UserRoles:
             rows = RoleAssignment.objects.filter(user=user).values_list(
                 "role", "court_id", "court__path", "division_id"
             )
-            home = Person.objects.filter(user=user).values_list("court_id", "court__path").first()
-            roles = cls((Assignment(*row) for row in rows), home)
+            person = Person.objects.filter(user=user).select_related("court", "division").first()
+            roles = cls((Assignment(*row) for row in rows), person)
         user._hk_roles = roles
         return roles
 

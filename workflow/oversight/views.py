@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hkcourt.org.models import Division, Role
+from hkcourt.org.models import Court, Division, Role
 from hkcourt.org.scoping import UserRoles
 from risks.models import RiskPoint
 
@@ -42,8 +42,8 @@ def _signal_form(request, data=None, files=None):
     return SignalForm(
         data,
         files,
-        courts=type(courts[0]).objects.filter(pk__in=ids) if courts else Division.objects.none(),
-        divisions=Division.objects.filter(court_id__in=ids).select_related("court"),
+        courts=Court.objects.visible_to(request.user).filter(pk__in=ids),
+        divisions=Division.objects.visible_to(request.user).filter(court_id__in=ids).select_related("court"),
         people=selectors.people_for(request.user).filter(court_id__in=ids),
         initial={"received_on": timezone.localdate(), "court": ids[0] if ids else None},
     )
