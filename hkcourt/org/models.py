@@ -9,17 +9,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .roles import Role
 from .scoping import Scope, ScopedQuerySet
-
-
-class Role(models.TextChoices):
-    STAFF = "staff", _("干警")
-    DIVISION_HEAD = "division_head", _("庭室负责人")
-    DEPUTY_LEADER = "deputy_leader", _("分管院领导")
-    PRESIDENT = "president", _("院长")
-    OFFICE = "office", _("领导小组办公室")
-    LEADING_GROUP = "leading_group", _("领导小组成员")
-    ADMIN = "admin", _("系统管理员")
 
 
 class CourtLevel(models.TextChoices):

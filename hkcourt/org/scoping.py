@@ -28,14 +28,7 @@ from django.apps import apps
 from django.db import models
 from django.db.models import Q
 
-STAFF = "staff"
-DIVISION_HEAD = "division_head"
-DEPUTY_LEADER = "deputy_leader"
-PRESIDENT = "president"
-OFFICE = "office"
-LEADING_GROUP = "leading_group"
-ADMIN = "admin"
-SUBTREE_ROLES = frozenset({OFFICE, LEADING_GROUP, ADMIN})
+from .roles import SUBTREE_ROLES, Role
 
 
 @dataclass(frozen=True)
@@ -146,13 +139,13 @@ def scope_filter(scope: Scope, user) -> Q | None:
             divisions = [
                 a.division_id
                 for a in roles.assignments
-                if a.role in (DIVISION_HEAD, DEPUTY_LEADER) and allowed(a.role) and a.division_id
+                if a.role in (Role.DIVISION_HEAD, Role.DEPUTY_LEADER) and allowed(a.role) and a.division_id
             ]
             if divisions:
                 conditions.append(Q(**{f"{scope.division}__in": sorted(set(divisions))}))
         if scope.court is not None:
             court_col = scope.court or "pk"
-            presidents = [a.court_id for a in roles.assignments if a.role == PRESIDENT and allowed(a.role)]
+            presidents = [a.court_id for a in roles.assignments if a.role == Role.PRESIDENT and allowed(a.role)]
             if presidents:
                 conditions.append(Q(**{f"{court_col}__in": sorted(set(presidents))}))
             path_col = f"{_path_prefix(scope.court)}path"
