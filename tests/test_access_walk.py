@@ -1,0 +1,420 @@
+"""The access walk: every URL pattern × every demo role and anonymous × an object in and out of scope.
+
+Generated from the URLconf: ``test_every_url_pattern_is_walked`` fails when a pattern has neither a case
+below nor a written reason in ``NOT_WALKED``, so a new view cannot be added without deciding who may open it.
+
+Each case is one line of expected statuses, in the order of ``ROLES``::
+
+    anonymous staff head deputy president office leader admin
+
+The world is the whole demo (every app's seeder), built once for the module inside a transaction that is
+rolled back at the end; every request runs in a savepoint that is rolled back too, so one role's POST never
+changes what the next role sees. A refused request (403 or 404) must write nothing.
+
+Out of scope answers 404 (existence does not leak); in scope but not allowed answers 403. Anonymous
+visitors are sent to the login page (302) except on the public pages.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.module_loading import import_string
+
+ROLES = [
+    "anonymous",
+    "staff_demo",
+    "head_demo",
+    "deputy_demo",
+    "president_demo",
+    "office_demo",
+    "leader_demo",
+    "admin",
+]
+RECORD = os.environ.get("ACCESS_WALK_RECORD")  # print the observed matrix instead of asserting
+
+
+def url_names():
+    """Every named URL pattern of the project except the Django admin's, as 'namespace:name'."""
+    names = set()
+
+    def walk(patterns, namespace):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.app_name == "admin":
+                    continue
+                walk(p.url_patterns, p.namespace if p.namespace else namespace)
+            elif isinstance(p, URLPattern) and p.name:
+                names.add(f"{namespace}:{p.name}" if namespace else p.name)
+
+    walk(get_resolver().url_patterns, "")
+    return names
+
+
+# ---------------------------------------------------------------- the world
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The whole demo, seeded once for this module and rolled back after it."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            for dotted in settings.DEMO_SEEDERS:
+                import_string(dotted)(log=lambda *_: None)
+            _far_records()
+            yield _objects()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+FAR = "xiangyang"  # a basic court: outside the reach of every demo role but the city-wide ones
+
+
+def _far_records():
+    """The demo keeps letters, court rules and signals at the city court only: give the far court one each,
+    through the services, so that every object page has an out-of-scope object to walk."""
+    import datetime
+
+    from django.utils import timezone
+
+    from commitments import services as letters
+    from hkcourt.org.models import Court
+    from risks.measures import services as measures
+    from workflow.oversight import services as oversight
+
+    office = get_user_model().objects.get(username="office_demo")
+    far = Court.objects.get(code=FAR)
+    today = timezone.localdate()
+    template = letters.save_template(
+        actor=office,
+        court=far,
+        year=today.year,
+        title="向阳区法院廉政风险防范承诺书",
+        sign_deadline=today + datetime.timedelta(days=14),
+        **letters.default_template_texts(),
+    )
+    letters.generate_letters(actor=office, template=template)
+    measures.create_rule(
+        actor=office, court=far, title="向阳区法院执行款管理办法", issued_on=today, text="执行款到账后七日内发放。"
+    )
+    oversight.record_signal(
+        actor=office,
+        court=far,
+        channel="petition",
+        title="关于执行款发放的来信",
+        content="来信反映执行款发放迟缓。",
+        received_on=today,
+    )
+
+
+def _objects():
+    """Named objects: ``*_near`` are in the demo roles' own court and division (staff_demo's where it has
+    one), ``*_far`` belong to a basic court, outside every demo role's reach but the city-wide ones'."""
+    from commitments.models import CommitmentLetter, LetterTemplate
+    from hkcourt.notifications.models import Notification
+    from hkcourt.org.models import Court, Person
+    from risks.measures.models import CourtRule, Measure
+    from risks.models import Power, PublicFeedback, RiskPoint
+    from workflow.models import Campaign, PhaseTask, PhaseTaskCompletion
+    from workflow.oversight.models import Handling, Rectification, Signal, Warning, WarningRule
+
+    User = get_user_model()
+    staff = User.objects.get(username="staff_demo")
+    me = staff.person
+    city = Court.objects.get(parent=None)
+    far_court = Court.objects.get(code=FAR)
+
+    def first(qs):
+        return qs.order_by("pk").first()
+
+    w = {
+        "court_near": city,
+        "court_far": far_court,
+        "rp_near": first(RiskPoint.objects.filter(owner=staff).exclude(state="draft")),
+        "rp_draft": first(RiskPoint.objects.filter(owner=staff, state="draft")),
+        "rp_far": first(RiskPoint.objects.filter(court=far_court).exclude(state="draft")),
+        "power_near": first(Power.objects.filter(division=me.division)),
+        "power_far": first(Power.objects.filter(court=far_court)),
+        "post_near": me.post,
+        "post_far": first(Person.objects.filter(court=far_court, post__isnull=False)).post,
+        "measure_near": first(Measure.objects.filter(risk_point__owner=staff))
+        or first(Measure.objects.filter(division=me.division)),
+        "measure_far": first(Measure.objects.filter(court=far_court)),
+        "rule_near": first(CourtRule.objects.filter(court=city)),
+        "rule_far": first(CourtRule.objects.filter(court=far_court)),
+        "letter_near": first(CommitmentLetter.objects.filter(signer=staff)),
+        "letter_far": first(CommitmentLetter.objects.filter(court=far_court)),
+        "template_near": first(LetterTemplate.objects.filter(court=city)),
+        "template_far": first(LetterTemplate.objects.filter(court=far_court)),
+        "campaign_near": first(Campaign.objects.filter(court=city)),
+        "task_near": first(PhaseTask.objects.filter(phase__campaign__court=city)),
+        "completion_near": first(PhaseTaskCompletion.objects.filter(person__user=staff))
+        or first(PhaseTaskCompletion.objects.all()),
+        "signal_near": first(Signal.objects.filter(court=city)),
+        "signal_far": first(Signal.objects.filter(court=far_court)),
+        "warning_near": first(Warning.objects.filter(court=city)),
+        "warning_far": first(Warning.objects.filter(court=far_court)),
+        "warning_rule": first(WarningRule.objects.all()),
+        "handling_near": first(Handling.objects.filter(person=staff)),  # a reminder to staff_demo, delivered
+        "rectification_near": first(Rectification.objects.filter(court=city)),
+        "division_near": me.division,
+        "division_far": first(Person.objects.filter(court=far_court, division__isnull=False)).division,
+        "person_near": me,
+        "person_far": first(Person.objects.filter(court=far_court)),
+        "feedback": first(PublicFeedback.objects.all()),
+        "notification_near": first(Notification.objects.filter(recipient=staff)),
+        "notification_far": first(Notification.objects.exclude(recipient=staff)),
+    }
+    return w
+
+
+# ---------------------------------------------------------------- the cases
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str  # the URL name
+    label: str  # which object, or a note
+    expected: str  # eight statuses in the order of ROLES
+    args: tuple = ()  # world keys (or literal values) for the URL's arguments
+    method: str = "get"
+    query: str = ""
+
+    @property
+    def id(self):
+        return f"{self.method.upper()} {self.name}" + (f" [{self.label}]" if self.label else "")
+
+
+def C(name, expected, *args, label="", method="get", query=""):
+    return Case(name, label or "/".join(str(a) for a in args), expected, args, method, query)
+
+
+CASES: list[Case] = [
+    C("home", "302 200 200 200 200 200 200 200"),
+    C("healthz", "200 200 200 200 200 200 200 200"),
+    C("login", "200 302 302 302 302 302 302 302"),
+    C("logout", "302 302 302 302 302 302 302 302", method="post"),
+    C("password_change", "302 200 200 200 200 200 200 200"),
+    C("password_change_done", "302 200 200 200 200 200 200 200"),
+    C("org:roster_import", "302 403 403 403 403 403 403 200"),
+    C("org:roster_template", "302 403 403 403 403 403 403 200", "xlsx"),
+    C("org:roster_export", "302 403 403 403 403 403 403 200", "xlsx"),
+    C("notifications:inbox", "302 200 200 200 200 200 200 200"),
+    C("notifications:open", "302 302 404 404 404 404 404 404", "notification_near", method="post"),
+    C("notifications:open", "302 404 404 404 404 404 404 404", "notification_far", method="post"),
+    C("notifications:read", "302 302 404 404 404 404 404 404", "notification_near", method="post"),
+    C("notifications:read", "302 404 404 404 404 404 404 404", "notification_far", method="post"),
+    C("notifications:read_all", "302 302 302 302 302 302 302 302", method="post"),
+    C("risks:catalogue", "302 200 200 200 200 200 200 200"),
+    C("risks:power_create", "302 403 403 403 403 200 403 200", query="?court={court_near}"),
+    C("risks:power_detail", "302 200 200 200 200 200 200 200", "power_near"),
+    C("risks:power_detail", "302 200 200 200 200 200 200 200", "power_far"),
+    C("risks:power_edit", "302 403 403 403 403 200 403 200", "power_near"),
+    C("risks:power_edit", "302 403 403 403 403 200 403 200", "power_far"),
+    C("risks:power_steps", "302 403 403 403 403 200 403 200", "power_near"),
+    C("risks:power_steps", "302 403 403 403 403 200 403 200", "power_far"),
+    C("risks:post_statement", "302 200 200 200 200 200 200 200", "post_near"),
+    C("risks:post_statement", "302 200 200 200 200 200 200 200", "post_far"),
+    C("risks:step_options", "302 200 200 200 200 200 200 200"),
+    C("risks:picker", "302 200 200 200 200 200 200 200", "powers"),
+    C("risks:picker", "302 403 200 403 403 200 403 200", "people", query="?risk_point={rp_near}"),
+    C("risks:catalogue_export", "302 200 200 200 200 200 200 200", query="?court={court_near}"),
+    C("risks:catalogue_import", "302 403 403 403 403 200 403 200"),
+    C("risks:catalogue_template", "302 403 403 403 403 200 403 200"),
+    C("risks:list", "302 200 200 200 200 200 200 200"),
+    C("risks:create", "302 200 200 403 403 200 403 200"),
+    C("risks:bulk", "302 403 302 302 302 302 403 302", method="post"),
+    C("risks:export", "302 200 200 200 200 200 200 200"),
+    C("risks:import", "302 403 403 403 403 200 403 200"),
+    C("risks:import_template", "302 403 403 403 403 200 403 200"),
+    C("risks:suggest_grade", "302 200 200 200 200 200 200 200"),
+    C("risks:detail", "302 200 200 200 200 200 200 200", "rp_near"),
+    C("risks:detail", "302 200 404 404 404 404 404 404", "rp_draft"),
+    C("risks:detail", "302 404 404 404 404 200 200 200", "rp_far"),
+    C("risks:edit", "302 200 403 403 403 403 403 403", "rp_near"),
+    C("risks:edit", "302 200 404 404 404 404 404 404", "rp_draft"),
+    C("risks:edit", "302 404 404 404 404 403 403 403", "rp_far"),
+    C("risks:action", "302 302 403 403 403 403 403 403", "rp_near", "submit", method="post"),
+    C("risks:action", "302 404 404 404 404 403 403 403", "rp_far", "submit", method="post"),
+    C("risks:action", "302 403 403 403 403 400 403 400", "rp_near", "retire", method="post"),
+    C("risks:action", "302 404 404 404 404 400 400 400", "rp_far", "retire", method="post"),
+    C("risks:feedback", "302 403 403 403 403 200 200 200"),
+    C("risks:recompute_leaders", "302 403 403 403 403 302 403 302", method="post"),
+    C("risks:public", "200 200 200 200 200 200 200 200", "code:court_near"),
+    C("risks:measures", "302 200 200 200 200 200 200 200"),
+    C("risks:measure_create", "302 403 403 403 403 403 403 403", "rp_near"),
+    C("risks:measure_create", "302 403 404 404 404 404 404 404", "rp_draft"),
+    C("risks:measure_create", "302 404 404 404 404 200 403 200", "rp_far"),
+    C("risks:measure_detail", "302 200 200 200 200 200 200 200", "measure_near"),
+    C("risks:measure_detail", "302 404 404 404 404 200 200 200", "measure_far"),
+    C("risks:measure_action", "302 302 403 403 403 302 403 302", "measure_near", "in_place", method="post"),
+    C("risks:measure_action", "302 404 404 404 404 302 403 302", "measure_far", "in_place", method="post"),
+    C("risks:measure_attachment", "302 404 404 404 404 404 404 404", 0),
+    C("risks:rule_create", "302 403 403 403 403 200 403 200"),
+    C("risks:rule_detail", "302 200 200 200 200 200 200 200", "rule_near"),
+    C("risks:rule_detail", "302 200 200 200 200 200 200 200", "rule_far"),
+    C("risks:rule_file", "302 404 404 404 404 404 404 404", "rule_near"),
+    C("risks:rule_file", "302 404 404 404 404 404 404 404", "rule_far"),
+    C("commitments:list", "302 200 200 200 200 200 200 200"),
+    C("commitments:progress", "302 200 200 200 200 200 200 200"),
+    C("commitments:templates", "302 403 403 403 403 200 403 200"),
+    C("commitments:template_new", "302 403 403 403 403 200 403 200"),
+    C("commitments:template_edit", "302 403 403 403 403 200 403 200", "template_near"),
+    C("commitments:template_edit", "302 403 403 403 403 200 403 200", "template_far"),
+    C("commitments:template_preview", "302 403 403 403 403 200 403 200", "template_near"),
+    C("commitments:template_preview", "302 403 403 403 403 200 403 200", "template_far"),
+    C("commitments:generate", "302 403 403 403 403 302 403 302", "template_near", method="post"),
+    C("commitments:generate", "302 403 403 403 403 302 403 302", "template_far", method="post"),
+    C("commitments:bundle", "302 404 404 404 404 404 404 404", 0),
+    C("commitments:bundle_download", "302 404 404 404 404 404 404 404", 0),
+    C("commitments:bundle_request", "302 404 404 404 404 404 404 404", method="post"),
+    C("commitments:detail", "302 200 200 200 200 200 200 200", "letter_near"),
+    C("commitments:detail", "302 404 404 404 404 200 200 200", "letter_far"),
+    C("commitments:pdf", "302 200 200 200 200 200 200 200", "letter_near"),
+    C("commitments:pdf", "302 404 404 404 404 200 200 200", "letter_far"),
+    C("commitments:sign", "302 302 302 302 302 302 302 302", "letter_near", method="post"),
+    C("commitments:sign", "302 404 404 404 404 302 302 302", "letter_far", method="post"),
+    C("commitments:countersign", "302 302 302 302 302 302 302 302", "letter_near", method="post"),
+    C("commitments:countersign", "302 404 404 404 404 302 302 302", "letter_far", method="post"),
+    C("commitments:archive", "302 302 302 302 302 302 302 302", "letter_near", method="post"),
+    C("commitments:archive", "302 404 404 404 404 302 302 302", "letter_far", method="post"),
+    C("commitments:supersede", "302 302 302 302 302 302 302 302", "letter_near", method="post"),
+    C("commitments:supersede", "302 404 404 404 404 302 302 302", "letter_far", method="post"),
+    C("commitments:supplement", "302 302 302 302 302 302 302 302", "letter_near", method="post"),
+    C("commitments:supplement", "302 404 404 404 404 302 302 302", "letter_far", method="post"),
+    C("commitments:verify", "200 200 200 200 200 200 200 200"),
+    C("commitments:post_statement_pdf", "302 200 200 200 200 200 200 200", "post_near"),
+    C("commitments:post_statement_pdf", "302 200 200 200 200 200 200 200", "post_far"),
+    C("workflow:campaigns", "302 200 200 200 200 200 200 200"),
+    C("workflow:campaign_new", "302 403 403 403 403 200 403 200"),
+    C("workflow:campaign", "302 200 200 200 200 200 200 200", "campaign_near"),
+    C("workflow:campaign_schedule", "302 403 403 403 403 200 403 200", "campaign_near"),
+    C("workflow:task", "302 200 200 200 200 200 200 200", "task_near"),
+    C("workflow:task_complete", "302 302 302 302 302 302 302 302", "task_near", method="post"),
+    C("workflow:task_urge", "302 403 403 403 403 302 403 302", "task_near", method="post"),
+    C("workflow:completion_undo", "302 302 302 302 302 302 302 302", "completion_near", method="post"),
+    C("workflow:completion_attachment", "302 404 404 404 404 404 404 404", "completion_near"),
+    C("workflow:signals", "302 403 403 403 403 200 200 200"),
+    C("workflow:signal", "302 404 404 404 404 200 200 200", "signal_near"),
+    C("workflow:signal", "302 404 404 404 404 200 200 200", "signal_far"),
+    C("workflow:signal_attachment", "302 404 404 404 404 404 404 404", 0),
+    C("workflow:feedback_convert", "302 404 404 404 404 302 403 302", "feedback", method="post"),
+    C("workflow:warnings", "302 403 403 403 403 200 200 200"),
+    C("workflow:warnings_evaluate", "302 403 403 403 403 302 403 302", method="post"),
+    C("workflow:warning_rule", "302 403 403 403 403 302 403 302", "warning_rule", method="post"),
+    C("workflow:warning", "302 404 404 404 404 200 200 200", "warning_near"),
+    C("workflow:warning", "302 404 404 404 404 200 200 200", "warning_far"),
+    C("workflow:warning_close", "302 404 404 404 404 302 403 302", "warning_near", method="post"),
+    C("workflow:handling", "302 200 200 200 200 200 200 200"),
+    C("workflow:handling_create", "302 404 404 404 404 302 403 302", "warning", "warning_near", method="post"),
+    C("workflow:handling_detail", "302 200 404 404 404 200 200 200", "handling_near"),
+    C("workflow:handling_report", "302 302 404 404 404 403 403 403", "handling_near", method="post"),
+    C("workflow:handling_close", "302 403 404 404 404 302 403 302", "handling_near", method="post"),
+    C("workflow:rectifications", "302 200 200 200 200 200 200 200"),
+    C("workflow:rectification_detail", "302 404 404 404 404 200 200 200", "rectification_near"),
+    C("workflow:rectification_progress", "302 404 404 404 404 302 302 302", "rectification_near", method="post"),
+    C("workflow:rectification_close", "302 404 404 404 404 302 302 302", "rectification_near", method="post"),
+    C("workflow:dossier", "302 403 403 403 403 200 403 200"),
+    C("workflow:dossier_person", "302 403 403 403 403 200 403 200", "person_near"),
+    C("workflow:dossier_person", "302 404 404 404 404 200 403 200", "person_far"),
+    C("workflow:dashboard", "302 403 403 200 200 200 200 200"),
+    C("workflow:dashboard_data", "302 403 403 200 200 200 200 200"),
+    C("workflow:dashboard_section", "302 403 403 200 200 200 200 200", "risks"),
+    C("court-list", "403 200 200 200 200 200 200 200"),
+    C("court-detail", "403 200 200 200 200 200 200 200", "court_near"),
+    C("court-detail", "403 200 200 200 200 200 200 200", "court_far"),
+    C("division-list", "403 200 200 200 200 200 200 200"),
+    C("division-detail", "403 200 200 200 200 200 200 200", "division_near"),
+    C("division-detail", "403 200 200 200 200 200 200 200", "division_far"),
+    C("post-list", "403 200 200 200 200 200 200 200"),
+    C("post-detail", "403 200 200 200 200 200 200 200", "post_near"),
+    C("post-detail", "403 200 200 200 200 200 200 200", "post_far"),
+    C("person-list", "403 200 200 200 200 200 200 200"),
+    C("person-detail", "403 200 200 200 200 200 200 200", "person_near"),
+    C("person-detail", "403 404 404 404 404 200 200 200", "person_far"),
+]
+
+# Pages no walk can reach: a written reason each.
+NOT_WALKED = {
+    "set_language": "Django's language switch (POST, no object, no data)",
+    "api-root": "DRF's router root; the API endpoints are walked through their list and detail names",
+    "api-schema": "drf-spectacular's schema view; covered by tests/org/test_api.py",
+    "api-docs": "drf-spectacular's Swagger page; covered by tests/org/test_api.py",
+}
+
+
+def test_every_url_pattern_is_walked():
+    walked = {c.name for c in CASES}
+    missing = sorted(url_names() - walked - set(NOT_WALKED))
+    assert not missing, f"URL patterns with no access case and no reason in NOT_WALKED: {missing}"
+
+
+def _resolve_args(case, w):
+    values = []
+    for a in case.args:
+        if isinstance(a, str) and a in w:
+            obj = w[a]
+            if obj is None:
+                return None
+            values.append(obj.pk)
+        elif isinstance(a, str) and a.startswith("code:"):
+            obj = w[a[5:]]
+            values.append(obj.code)
+        else:
+            values.append(a)
+    return values
+
+
+WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.I)
+
+
+def _writes(captured):
+    return [
+        q["sql"][:120]
+        for q in captured.captured_queries
+        if WRITE.match(q["sql"]) and "django_session" not in q["sql"] and "axes_" not in q["sql"]
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_access_cell(case, world, client):
+    args = _resolve_args(case, world)
+    if args is None:
+        pytest.fail(f"the demo has no object for {case.args}: add one to the demo or to the walk's world")
+    url = reverse(case.name, args=args) + case.query.format(**{k: getattr(v, "pk", v) for k, v in world.items()})
+    User = get_user_model()
+    observed, problems = [], []
+    for role in ROLES:
+        client.logout()
+        if role != "anonymous":
+            client.force_login(User.objects.get(username=role))
+        with CaptureQueriesContext(connection) as captured, transaction.atomic():
+            response = getattr(client, case.method)(url)
+            transaction.set_rollback(True)
+        observed.append(str(response.status_code))
+        if response.status_code in (403, 404) and _writes(captured):
+            problems.append(f"{role}: refused with {response.status_code} but wrote {_writes(captured)}")
+        if response.status_code >= 500:
+            problems.append(f"{role}: {response.status_code}")
+    got = " ".join(observed)
+    if RECORD:
+        print(f'\nWALK C("{case.name}", "{got}", {", ".join(repr(a) for a in case.args)}, method="{case.method}")')
+        return
+    assert not problems, problems
+    expected = " ".join(case.expected.split())
+    assert got == expected, (
+        f"{case.id} {url}\n  roles:    {' '.join(r.split('_')[0][:6] for r in ROLES)}\n"
+        f"  expected: {expected}\n  got:      {got}"
+    )
