@@ -9,6 +9,7 @@ import time
 import pytest
 
 from commitments import rendering, services
+from tests.requires import require_tool
 
 pytestmark = pytest.mark.django_db
 
@@ -28,13 +29,14 @@ def hostile(url):
 def pdf_text(data, tmp_path, layout=False):
     path = tmp_path / "t.pdf"
     path.write_bytes(data)
-    args = ["pdftotext", "-enc", "UTF-8", "-layout" if layout else "-raw", str(path), "-"]
+    args = [require_tool("pdftotext"), "-enc", "UTF-8", "-layout" if layout else "-raw", str(path), "-"]
     return subprocess.run(args, check=True, capture_output=True).stdout.decode()
 
 
 def pdffonts(data, tmp_path):
     path = tmp_path / "f.pdf"
     path.write_bytes(data)
+    require_tool("pdffonts")
     lines = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True).stdout.decode().splitlines()
     return [line.split() for line in lines[2:] if line.strip()]
 
@@ -114,7 +116,7 @@ def test_signed_pdf_embeds_only_embedded_fonts_and_carries_code_and_qr(letter_of
     text = pdf_text(data, tmp_path)
     assert letter.verification_code in text and "http://testserver/verify/" in text
     assert "个人廉政风险防范承诺书" in text and "王晓东" in text and "违规采取诉讼保全措施" in text
-    info = subprocess.run(["pdfinfo", "-"], input=data, capture_output=True, check=True).stdout.decode()
+    info = subprocess.run([require_tool("pdfinfo"), "-"], input=data, capture_output=True, check=True).stdout.decode()
     assert "595.276 x 841.89" in info  # A4
 
 
