@@ -9,8 +9,9 @@ cd "$(dirname "$0")/.."
 kind=${1:-dev}
 case "$kind" in runtime | dev) ;; *) echo "usage: $0 [runtime|dev]" >&2; exit 2 ;; esac
 
-# WeasyPrint (letter PDFs): Pango, HarfBuzz (with the subsetter), fontconfig and the Noto CJK fonts.
-SYSTEM_PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fontconfig fonts-noto-cjk python3-venv"
+# WeasyPrint (letter PDFs): Pango, HarfBuzz (with the subsetter), fontconfig, the Noto CJK fonts and Hanazono
+# (HanaMinA/B: all of CJK Extensions B-F, characters beyond the BMP that Noto lacks, as in some people's names).
+SYSTEM_PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fontconfig fonts-noto-cjk fonts-hanazono python3-venv"
 command -v npm >/dev/null 2>&1 || SYSTEM_PACKAGES="$SYSTEM_PACKAGES nodejs npm"
 # What the tests run (tests/requires.py): pdftotext/pdffonts/pdfinfo, the browser test's Chromium and the
 # compose file check. Under CI a missing one fails the run, so `make test` installs them.

@@ -26,6 +26,7 @@ WEASYPRINT_PACKAGES = (
     "libharfbuzz-subset0",
     "fontconfig",
     "fonts-noto-cjk",
+    "fonts-hanazono",
 )
 
 

@@ -120,6 +120,21 @@ def test_signed_pdf_embeds_only_embedded_fonts_and_carries_code_and_qr(letter_of
     assert "595.276 x 841.89" in info  # A4
 
 
+def test_a_signer_name_beyond_the_bmp_is_drawn_not_boxed(letter_of, sign, demo_user, tmp_path):
+    """Noto CJK has no glyph for most of Extension B (U+20000 𠀀, U+2A6A5 𪚥): the html font stack falls back to
+    Hanazono (fonts-hanazono: HanaMinA, HanaMinB), embedded like the others, and the text maps back to the name
+    (a .notdef box would not: both boxes come back as the same character)."""
+    from hkcourt.org.models import Person
+
+    name = "王𠀀𪚥"
+    Person.objects.filter(user=demo_user("staff_demo")).update(full_name=name)
+    data = sign(letter_of("staff_demo")).documents.get().file.read()
+    fonts = pdffonts(data, tmp_path)
+    assert any("HanaMin" in row[0] for row in fonts), fonts  # drawn from the fallback font
+    assert all(row[-5] == "yes" for row in fonts), fonts
+    assert f"{name}（电子签订）" in "".join(pdf_text(data, tmp_path).split())
+
+
 def test_draft_preview_is_marked_and_has_no_code(letter_of, tmp_path):
     text = pdf_text(services.render_letter(letter_of("staff_demo")).pdf, tmp_path)
     assert "样稿" in text and "验证码：" not in text
