@@ -7,8 +7,9 @@ setup:
 run: setup
 	scripts/run.sh
 
+# -ra: the summary lists every skip with its reason (under CI a missing tool or service fails instead).
 test: setup lint check-migrations
-	.venv/bin/pytest -p no:cacheprovider --create-db
+	.venv/bin/pytest -p no:cacheprovider --create-db -ra
 
 lint: setup
 	.venv/bin/ruff check .

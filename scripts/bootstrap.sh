@@ -2,13 +2,22 @@
 # Installs everything the registry needs on a fresh Debian/Ubuntu machine with Python 3.11+:
 # system packages (as root; otherwise prints the exact apt-get line and stops), a virtualenv in .venv
 # with the pinned Python packages, and the front-end assets from the npm registry (package-lock.json).
+# `dev` (the default, used by `make run` and `make test`) adds what the tests run; `runtime` does not.
 # Usage: scripts/bootstrap.sh [runtime|dev]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kind=${1:-dev}
+case "$kind" in runtime | dev) ;; *) echo "usage: $0 [runtime|dev]" >&2; exit 2 ;; esac
 
-SYSTEM_PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fontconfig fonts-noto-cjk python3-venv"
+# WeasyPrint (letter PDFs): Pango, HarfBuzz (with the subsetter), fontconfig, the Noto CJK fonts and Hanazono
+# (HanaMinA/B: all of CJK Extensions B-F, characters beyond the BMP that Noto lacks, as in some people's names).
+SYSTEM_PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fontconfig fonts-noto-cjk fonts-hanazono python3-venv"
 command -v npm >/dev/null 2>&1 || SYSTEM_PACKAGES="$SYSTEM_PACKAGES nodejs npm"
+# What the tests run (tests/requires.py): pdftotext/pdffonts/pdfinfo, the browser test's Chromium and the
+# compose file check. Under CI a missing one fails the run, so `make test` installs them.
+if [ "$kind" = "dev" ]; then
+  SYSTEM_PACKAGES="$SYSTEM_PACKAGES poppler-utils chromium docker-compose"
+fi
 
 missing=""
 for pkg in $SYSTEM_PACKAGES; do

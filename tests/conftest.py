@@ -1,12 +1,13 @@
-import os
-
 import pytest
 from django.contrib.auth import get_user_model
 
+from tests.requires import services_required
+
 
 def pytest_configure(config):
-    # In CI the real services must be there: a test run on SQLite would hide what PostgreSQL does.
-    if os.environ.get("HKCOURT_REQUIRE_SERVICES"):
+    # In CI (CI or HKCOURT_REQUIRE_SERVICES set) the real services must be there: a test run on SQLite would
+    # hide what PostgreSQL does. Tests that need a tool or another service ask through tests/requires.py.
+    if services_required():
         from django.conf import settings
 
         engine = settings.DATABASES["default"]["ENGINE"]

@@ -3,7 +3,6 @@
 import os
 import re
 import secrets
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +12,8 @@ import yaml
 from django.apps import apps
 from django.conf import settings
 from django.urls import get_resolver
+
+from tests.requires import require_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = ROOT / "docker-compose.yml"
@@ -25,6 +26,7 @@ WEASYPRINT_PACKAGES = (
     "libharfbuzz-subset0",
     "fontconfig",
     "fonts-noto-cjk",
+    "fonts-hanazono",
 )
 
 
@@ -123,9 +125,7 @@ def test_compose_requires_its_secrets_and_ships_none():
 
 def test_docker_compose_v1_accepts_the_file(tmp_path):
     """Debian's docker-compose (v1.29) validates the file offline; .ci/run installs it when root."""
-    cli = shutil.which("docker-compose")
-    if cli is None:
-        pytest.skip("docker-compose CLI not installed (apt-get install docker-compose); the YAML checks above ran")
+    cli = require_tool("docker-compose")
     empty = tmp_path / "empty.env"
     empty.write_text("")
     base = [cli, "--env-file", str(empty), "-f", str(COMPOSE), "config", "-q"]

@@ -9,6 +9,7 @@ import time
 import pytest
 
 from commitments import rendering, services
+from tests.requires import require_tool
 
 pytestmark = pytest.mark.django_db
 
@@ -28,13 +29,14 @@ def hostile(url):
 def pdf_text(data, tmp_path, layout=False):
     path = tmp_path / "t.pdf"
     path.write_bytes(data)
-    args = ["pdftotext", "-enc", "UTF-8", "-layout" if layout else "-raw", str(path), "-"]
+    args = [require_tool("pdftotext"), "-enc", "UTF-8", "-layout" if layout else "-raw", str(path), "-"]
     return subprocess.run(args, check=True, capture_output=True).stdout.decode()
 
 
 def pdffonts(data, tmp_path):
     path = tmp_path / "f.pdf"
     path.write_bytes(data)
+    require_tool("pdffonts")
     lines = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True).stdout.decode().splitlines()
     return [line.split() for line in lines[2:] if line.strip()]
 
@@ -114,8 +116,23 @@ def test_signed_pdf_embeds_only_embedded_fonts_and_carries_code_and_qr(letter_of
     text = pdf_text(data, tmp_path)
     assert letter.verification_code in text and "http://testserver/verify/" in text
     assert "个人廉政风险防范承诺书" in text and "王晓东" in text and "违规采取诉讼保全措施" in text
-    info = subprocess.run(["pdfinfo", "-"], input=data, capture_output=True, check=True).stdout.decode()
+    info = subprocess.run([require_tool("pdfinfo"), "-"], input=data, capture_output=True, check=True).stdout.decode()
     assert "595.276 x 841.89" in info  # A4
+
+
+def test_a_signer_name_beyond_the_bmp_is_drawn_not_boxed(letter_of, sign, demo_user, tmp_path):
+    """Noto CJK has no glyph for most of Extension B (U+20000 𠀀, U+2A6A5 𪚥): the html font stack falls back to
+    Hanazono (fonts-hanazono: HanaMinA, HanaMinB), embedded like the others, and the text maps back to the name
+    (a .notdef box would not: both boxes come back as the same character)."""
+    from hkcourt.org.models import Person
+
+    name = "王𠀀𪚥"
+    Person.objects.filter(user=demo_user("staff_demo")).update(full_name=name)
+    data = sign(letter_of("staff_demo")).documents.get().file.read()
+    fonts = pdffonts(data, tmp_path)
+    assert any("HanaMin" in row[0] for row in fonts), fonts  # drawn from the fallback font
+    assert all(row[-5] == "yes" for row in fonts), fonts
+    assert f"{name}（电子签订）" in "".join(pdf_text(data, tmp_path).split())
 
 
 def test_draft_preview_is_marked_and_has_no_code(letter_of, tmp_path):

@@ -11,6 +11,7 @@ from django.urls import reverse
 from commitments import services
 from commitments.models import CommitmentLetter, LetterBundle, LetterState, LetterTemplate
 from hkcourt.org.demo import DEMO_PASSWORD
+from tests.requires import require_tool
 
 pytestmark = pytest.mark.django_db
 
@@ -203,6 +204,7 @@ def test_post_power_statement_pdf_goes_through_the_same_renderer(client, login_a
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     path = tmp_path / "s.pdf"
     path.write_bytes(response.content)
+    require_tool("pdftotext")
     text = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, check=True).stdout.decode()
     assert "岗位权力说明书" in text and "诉讼保全裁定<script>" in text and 'src="file:///etc/passwd">' in text
     assert client.get(reverse("commitments:post_statement_pdf", args=[999999])).status_code == 404
@@ -268,5 +270,6 @@ def test_english_ui_but_the_signed_pdf_stays_chinese(client, login_as, letter_of
     letter.refresh_from_db()
     path = tmp_path / "l.pdf"
     path.write_bytes(letter.documents.get().file.read())
+    require_tool("pdftotext")
     text = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, check=True).stdout.decode()
     assert "承诺人" in text and "验证码" in text and "Signer" not in text and "Verification" not in text

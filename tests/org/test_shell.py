@@ -5,6 +5,8 @@ import json
 import pytest
 from django.urls import reverse
 
+from tests.requires import require_env
+
 pytestmark = pytest.mark.django_db
 
 
@@ -96,11 +98,7 @@ def test_healthz_reports_broker_down(client, db, settings):
 
 
 def test_healthz_reaches_real_redis_when_configured(client, db, settings):
-    import os
-
-    url = os.environ.get("REDIS_URL")
-    if not url:
-        pytest.skip("REDIS_URL not set (CI sets it and requires Redis)")
+    url = require_env("REDIS_URL", "the real Redis broker to check; CI sets it")
     settings.CELERY_BROKER_URL = url
     settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
     data = json.loads(client.get("/healthz").content)

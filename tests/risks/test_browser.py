@@ -4,17 +4,16 @@ publishes it, the public page shows it without names and takes a comment that re
 
 import datetime
 import os
-import shutil
 
 import pytest
 
 from hkcourt.org.models import Person
 from risks.models import PublicFeedback, RiskPoint, State
+from tests.requires import require_tool
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not shutil.which("chromium"), reason="needs the distribution's chromium"),
 ]
 
 DESCRIPTION = "在诉讼保全审查中对担保审查不严，超标的查封被申请人财产"
@@ -26,7 +25,7 @@ def browser(monkeypatch):
 
     monkeypatch.setitem(os.environ, "DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox", "--headless"])
+        chromium = pw.chromium.launch(executable_path=require_tool("chromium"), args=["--no-sandbox", "--headless"])
         yield chromium
         chromium.close()
 
