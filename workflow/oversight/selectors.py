@@ -16,6 +16,7 @@ from .models import (
     RectificationState,
     Signal,
     Warning,
+    WarningEvent,
     WarningLevel,
     WarningRule,
     WarningState,
@@ -87,10 +88,21 @@ def warning_counts(user) -> dict:
 
 
 def warning_detail(user, pk):
+    """A warning and every row it links, each through its own ``visible_to``: a linked row the reader may not
+    see reads as absent (``w.risk_point`` is None, the signal is not listed)."""
+    from risks.measures.models import Measure
+    from risks.models import RiskPoint
+
     return get_object_or_404(
         Warning.objects.visible_to(user)
-        .select_related("rule", "court", "division", "person__person", "risk_point", "measure", "rectification")
-        .prefetch_related("events__actor__person", "signals"),
+        .select_related("rule", "court", "division", "person__person")
+        .prefetch_related(
+            Prefetch("signals", queryset=Signal.objects.visible_to(user)),
+            Prefetch("events", queryset=WarningEvent.objects.visible_to(user).select_related("actor__person")),
+            Prefetch("risk_point", queryset=RiskPoint.objects.visible_to(user)),
+            Prefetch("measure", queryset=Measure.objects.visible_to(user)),
+            Prefetch("rectification", queryset=Rectification.objects.visible_to(user)),
+        ),
         pk=pk,
     )
 
@@ -99,10 +111,12 @@ def handlings_of_warning(user, warning):
     return Handling.objects.visible_to(user).filter(warning=warning).select_related("person__person")
 
 
+def handlings_of_signal(user, signal):
+    return Handling.objects.visible_to(user).filter(signal=signal)
+
+
 def handlings(user, *, kind="", state=""):
-    qs = Handling.objects.visible_to(user).select_related(
-        "court", "division", "person__person", "warning", "report_back"
-    )
+    qs = Handling.objects.visible_to(user).select_related("court", "division", "person__person", "report_back")
     if kind:
         qs = qs.filter(kind=kind)
     if state:
@@ -111,16 +125,22 @@ def handlings(user, *, kind="", state=""):
 
 
 def handling_detail(user, pk):
+    """A handling with its source (warning or signal) and rectification, each through its own ``visible_to``:
+    the person it was delivered to never sees the report about them that it answers."""
     return get_object_or_404(
-        Handling.objects.visible_to(user).select_related(
-            "court", "division", "person__person", "warning", "signal", "created_by__person"
+        Handling.objects.visible_to(user)
+        .select_related("court", "division", "person__person", "created_by__person")
+        .prefetch_related(
+            Prefetch("warning", queryset=Warning.objects.visible_to(user)),
+            Prefetch("signal", queryset=Signal.objects.visible_to(user)),
+            Prefetch("rectification", queryset=Rectification.objects.visible_to(user)),
         ),
         pk=pk,
     )
 
 
 def rectifications(user, *, state=""):
-    qs = Rectification.objects.visible_to(user).select_related("court", "division", "owner__person", "handling")
+    qs = Rectification.objects.visible_to(user).select_related("court", "division", "owner__person")
     if state in RectificationState.values:
         qs = qs.filter(state=state)
     return qs
@@ -129,8 +149,8 @@ def rectifications(user, *, state=""):
 def rectification_detail(user, pk):
     return get_object_or_404(
         Rectification.objects.visible_to(user)
-        .select_related("court", "division", "owner__person", "handling", "closed_by__person")
-        .prefetch_related(Prefetch("progress")),
+        .select_related("court", "division", "owner__person", "closed_by__person")
+        .prefetch_related(Prefetch("progress"), Prefetch("handling", queryset=Handling.objects.visible_to(user))),
         pk=pk,
     )
 
@@ -158,13 +178,16 @@ def dossier_people(user, q=""):
 
 
 def dossier(user, pk):
-    """廉政档案: one person's whole record, for the office (never their own)."""
+    """廉政档案: one person's whole record, for the office (never their own). Every part is read through its
+    own ``visible_to``: a basic court's office does not read what the person left at the city court."""
     from commitments.models import CommitmentLetter
+    from hkcourt.org.models import RoleAssignment
     from risks.measures.models import Measure
     from risks.models import RiskPoint
 
     person = get_object_or_404(people_for(user).exclude(user=user), pk=pk)
     target = person.user
+    points = RiskPoint.objects.visible_to(user)
     return {
         "person": person,
         "posts": list(
@@ -172,11 +195,13 @@ def dossier(user, pk):
             .order_by("history_date")
             .values("history_date", "division__name", "post__name", "title")
         ),
-        "roles": list(target.role_assignments.select_related("court", "division")),
-        "risk_points": list(RiskPoint.objects.filter(owner=target).select_related("power").order_by("-id")),
-        "responsible": list(RiskPoint.objects.filter(responsible_leader=target).order_by("-id")),
-        "measures": list(Measure.objects.filter(owner=target).select_related("risk_point").order_by("deadline")),
-        "letters": list(CommitmentLetter.objects.filter(signer=target).order_by("-id")),
+        "roles": list(RoleAssignment.objects.visible_to(user).filter(user=target).select_related("court", "division")),
+        "risk_points": list(points.filter(owner=target).select_related("power").order_by("-id")),
+        "responsible": list(points.filter(responsible_leader=target).order_by("-id")),
+        "measures": list(
+            Measure.objects.visible_to(user).filter(owner=target).select_related("risk_point").order_by("deadline")
+        ),
+        "letters": list(CommitmentLetter.objects.visible_to(user).filter(signer=target).order_by("-id")),
         "handlings": list(
             Handling.objects.visible_to(user).filter(person=target).select_related("report_back").order_by("-id")
         ),

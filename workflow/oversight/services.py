@@ -101,8 +101,8 @@ def _person_in(user, court, field, label):
     return person
 
 
-def _event(warning, action, actor=None, note=""):
-    WarningEvent.objects.create(warning=warning, action=action, actor=actor, note=note)
+def _event(warning, action, actor=None, note="", handling=None):
+    WarningEvent.objects.create(warning=warning, action=action, actor=actor, note=note, handling=handling)
 
 
 # ---------------------------------------------------------------- signals
@@ -500,7 +500,7 @@ def create_handling(
         if warning.state == WarningState.OPEN:
             warning.state = WarningState.HANDLED
             warning.save(update_fields=["state"])
-        _event(warning, _("处置"), actor, f"{h.get_kind_display()}：{person_row.full_name}")
+        _event(warning, _("处置"), actor, f"{h.get_kind_display()}：{person_row.full_name}", handling=h)
     audit.record(actor=actor, action="oversight.handling_create", obj=h, data={"kind": kind})
     if h.delivered_at:
         notify(
@@ -561,7 +561,7 @@ def close_handling(*, actor, handling: Handling, outcome: str) -> Handling:
     h.save(update_fields=["outcome", "state", "closed_at"])
     audit.record(actor=actor, action="oversight.handling_close", obj=h, reason=h.outcome)
     if h.warning_id:
-        _event(h.warning, _("处置办结"), actor, h.outcome)
+        _event(h.warning, _("处置办结"), actor, h.outcome, handling=h)
     return h
 
 

@@ -114,7 +114,7 @@ def signal_detail(request, pk):
         {
             "s": s,
             "can_handle": can_handle,
-            "handlings": s.handlings.all() if can_handle else [],
+            "handlings": selectors.handlings_of_signal(request.user, s),
             "handling_form": _handling_form(request, initial={"person": _person_pk(s.person)}) if can_handle else None,
         },
     )
