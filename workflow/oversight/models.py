@@ -7,9 +7,11 @@ was delivered to them. State changes happen only in :mod:`workflow.oversight.ser
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hkcourt.org.models import Court, Division, Role
+from hkcourt.org.models import Court, Division
+from hkcourt.org.roles import OVERSIGHT_ROLES
 from hkcourt.org.scoping import Scope, ScopedQuerySet, scope_filter
 from risks.measures.files import stored_path
 from risks.measures.models import Measure
@@ -37,7 +39,6 @@ __all__ = [
 ]
 
 TEXT_LIMIT = 4000
-OVERSIGHT_ROLES = frozenset({Role.OFFICE, Role.LEADING_GROUP})
 
 
 class Channel(models.TextChoices):
@@ -380,6 +381,13 @@ class Handling(models.Model):
     def needs_report(self):
         return self.kind in (HandlingKind.REMINDER, HandlingKind.ORDER)
 
+    @property
+    def report_overdue(self) -> bool:
+        """The report-back (回告) is past its deadline and not in (today in the court's time zone)."""
+        if not self.report_deadline or self.state != HandlingState.OPEN:
+            return False
+        return self.report_deadline < timezone.localdate()
+
 
 class ReportBack(models.Model):
     """回告: the person's analysis and commitment after a reminder or an order."""
@@ -406,6 +414,10 @@ class RectificationState(models.TextChoices):
 class RectificationQuerySet(ScopedQuerySet):
     # The office and leading group; the owner sees their own (they report progress on it).
     scope = Scope(court="court", division=None, owner="owner", roles=OVERSIGHT_ROLES)
+
+    def overdue(self, today=None):
+        """Open and past the deadline (逾期): the same fact as :attr:`Rectification.is_overdue`."""
+        return self.filter(state=RectificationState.OPEN, deadline__lt=today or timezone.localdate())
 
 
 class Rectification(models.Model):
@@ -453,6 +465,11 @@ class Rectification(models.Model):
     @property
     def code(self):
         return f"ZG{self.pk:05d}" if self.pk else ""
+
+    @property
+    def is_overdue(self) -> bool:
+        """Open and past the deadline (逾期), today in the court's time zone."""
+        return self.state == RectificationState.OPEN and self.deadline < timezone.localdate()
 
 
 class RectificationProgress(models.Model):
