@@ -10,6 +10,7 @@ class WorkflowConfig(AppConfig):
         from hkcourt.org import todos
 
         from . import services  # noqa: F401 - registers the audit codes
+        from .oversight import policy as _oversight_policy  # noqa: F401 - registers the oversight rules
         from .todos import campaign_tasks
 
         todos.register(campaign_tasks)

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from hkcourt.notifications.models import Notification
+from hkcourt.org.policy import STATE, Refusal
 from risks.measures.models import Measure
 from risks.models import Grade, PublicFeedback, State
 from tests.risks.factories import RiskPointFactory
@@ -138,8 +139,9 @@ def test_reminder_delivered_and_report_back(world, demo_user):
     services.submit_report_back(actor=staff, handling=reminder, analysis="交往不慎", commitment="不再参加")
     reminder.refresh_from_db()
     assert reminder.state == HandlingState.REPORTED
-    with pytest.raises(ValidationError, match="不能再回告"):
+    with pytest.raises(Refusal, match="不能再回告") as refused:
         services.submit_report_back(actor=staff, handling=reminder, analysis="a", commitment="b")
+    assert refused.value.code == STATE
 
 
 def test_missed_report_back_proposes_next_rung(world):
@@ -166,9 +168,9 @@ def test_only_office_handles(world, demo_user):
 def test_order_to_closed_rectification(world, demo_user):
     office, head = demo_user("office_demo"), demo_user("head_demo")
     order, rect = world["order"], world["rect"]
-    with pytest.raises(ValidationError, match="尚未报告"):
+    with pytest.raises(Refusal, match="尚未报告"):
         services.close_rectification(actor=office, rectification=rect, check="ok")
-    with pytest.raises(ValidationError, match="尚未验收"):
+    with pytest.raises(Refusal, match="尚未验收"):
         services.close_handling(actor=office, handling=order, outcome="完成")
     with pytest.raises(PermissionDenied):
         services.report_progress(actor=demo_user("staff_demo"), rectification=rect, text="x")
@@ -192,7 +194,7 @@ def test_feedback_becomes_public_signal(demo_user, hgzy):
     fb = PublicFeedback.objects.create(court=hgzy, text="执行员态度恶劣并暗示送礼", ip_hash="x")
     s = services.convert_feedback(actor=demo_user("office_demo"), feedback=fb, title="群众反映执行员暗示送礼")
     assert s.channel == "public" and s.content == fb.text
-    with pytest.raises(ValidationError, match="已转为"):
+    with pytest.raises(Refusal, match="已转为"):
         services.convert_feedback(actor=demo_user("office_demo"), feedback=fb, title="again")
 
 

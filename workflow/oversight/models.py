@@ -7,9 +7,11 @@ was delivered to them. State changes happen only in :mod:`workflow.oversight.ser
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hkcourt.org.models import Court, Division, Role
+from hkcourt.org.models import Court, Division
+from hkcourt.org.roles import OVERSIGHT_ROLES
 from hkcourt.org.scoping import Scope, ScopedQuerySet, scope_filter
 from risks.measures.files import stored_path
 from risks.measures.models import Measure
@@ -37,7 +39,6 @@ __all__ = [
 ]
 
 TEXT_LIMIT = 4000
-OVERSIGHT_ROLES = frozenset({Role.OFFICE, Role.LEADING_GROUP})
 
 
 class Channel(models.TextChoices):
@@ -193,6 +194,14 @@ class WarningQuerySet(ScopedQuerySet):
         court="court", division=None, owner=None, roles=OVERSIGHT_ROLES, owner_sees_own=False, hidden_from="person"
     )
 
+    def visible_to(self, user):
+        """The office and leading group, never a warning about themselves: neither one naming them (``person``)
+        nor one raised on a signal about them (a division-level warning over a report about its leader)."""
+        qs = super().visible_to(user)
+        if user is not None and getattr(user, "is_authenticated", False) and not user.is_superuser:
+            qs = qs.exclude(signals__person=user)
+        return qs
+
 
 class Warning(models.Model):
     """A warning raised by a rule over signals and overdue work. ``key`` names the condition: at most one
@@ -251,16 +260,30 @@ class Warning(models.Model):
         return f"YJ{self.pk:05d}" if self.pk else ""
 
 
+class WarningEventQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Entries of the warnings ``user`` may see; an entry about a handling only if that handling is visible
+        too (the trail of a talk about a person does not show to that person on the warning it answers)."""
+        return self.filter(warning__in=Warning.objects.visible_to(user)).filter(
+            Q(handling__isnull=True) | Q(handling__in=Handling.objects.visible_to(user))
+        )
+
+
 class WarningEvent(models.Model):
     """The trail of a warning: raised, handled, closed, with who and why."""
 
     warning = models.ForeignKey(Warning, on_delete=models.CASCADE, related_name="events")
+    handling = models.ForeignKey(
+        "Handling", verbose_name=_("处置"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField(_("时间"), auto_now_add=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     action = models.CharField(_("操作"), max_length=40)
     note = models.TextField(_("说明"), max_length=TEXT_LIMIT, blank=True)
+
+    objects = WarningEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "id"]
@@ -291,10 +314,13 @@ class TalkerLevel(models.TextChoices):
 
 
 class HandlingQuerySet(ScopedQuerySet):
-    scope = Scope(court="court", division=None, owner=None, roles=OVERSIGHT_ROLES, owner_sees_own=False)
+    scope = Scope(
+        court="court", division=None, owner=None, roles=OVERSIGHT_ROLES, owner_sees_own=False, hidden_from="person"
+    )
 
     def visible_to(self, user):
-        """The office and leading group; the person concerned only what was delivered to them."""
+        """The office and leading group, never a handling about themselves; the person concerned only once it
+        was delivered to them (a reminder or an order they must report back on), never before."""
         if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
         if user.is_superuser:
@@ -355,6 +381,13 @@ class Handling(models.Model):
     def needs_report(self):
         return self.kind in (HandlingKind.REMINDER, HandlingKind.ORDER)
 
+    @property
+    def report_overdue(self) -> bool:
+        """The report-back (回告) is past its deadline and not in (today in the court's time zone)."""
+        if not self.report_deadline or self.state != HandlingState.OPEN:
+            return False
+        return self.report_deadline < timezone.localdate()
+
 
 class ReportBack(models.Model):
     """回告: the person's analysis and commitment after a reminder or an order."""
@@ -381,6 +414,10 @@ class RectificationState(models.TextChoices):
 class RectificationQuerySet(ScopedQuerySet):
     # The office and leading group; the owner sees their own (they report progress on it).
     scope = Scope(court="court", division=None, owner="owner", roles=OVERSIGHT_ROLES)
+
+    def overdue(self, today=None):
+        """Open and past the deadline (逾期): the same fact as :attr:`Rectification.is_overdue`."""
+        return self.filter(state=RectificationState.OPEN, deadline__lt=today or timezone.localdate())
 
 
 class Rectification(models.Model):
@@ -428,6 +465,11 @@ class Rectification(models.Model):
     @property
     def code(self):
         return f"ZG{self.pk:05d}" if self.pk else ""
+
+    @property
+    def is_overdue(self) -> bool:
+        """Open and past the deadline (逾期), today in the court's time zone."""
+        return self.state == RectificationState.OPEN and self.deadline < timezone.localdate()
 
 
 class RectificationProgress(models.Model):

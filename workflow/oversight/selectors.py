@@ -1,14 +1,19 @@
 """Reads of the oversight work, always through ``visible_to``: the office and the leading group see
 signals and warnings (never about themselves); a person sees only the handling delivered to them and
-the rectifications they own."""
+the rectifications they own. Every row a page shows beside the one it is about (a warning's signals, a
+handling's source, a dossier's records) passes through its own ``visible_to`` too.
+
+The ``*_rows(user)`` querysets are what a detail page fetches from with
+:func:`hkcourt.org.policy.get_visible_or_404` (which applies the row's own scope): they load the linked rows,
+already scoped to ``user``."""
 
 from django.db.models import Count, Prefetch
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from hkcourt.org.models import Court, Person, Role
-from hkcourt.org.scoping import UserRoles
-from risks.models import PublicFeedback
+from hkcourt.org import policy
+from hkcourt.org.models import Court, Person
+from risks.measures.models import Measure
+from risks.models import PublicFeedback, RiskPoint
 
 from .models import (
     Handling,
@@ -16,26 +21,23 @@ from .models import (
     RectificationState,
     Signal,
     Warning,
+    WarningEvent,
     WarningLevel,
     WarningRule,
     WarningState,
 )
 
 
-def has_oversight(user) -> bool:
-    return getattr(user, "is_authenticated", False) and (
-        user.is_superuser or bool(UserRoles.of(user).codes() & {Role.OFFICE, Role.LEADING_GROUP})
-    )
-
-
-def require_oversight(user):
-    """Pages that only the office and leading group have: everyone else gets 404, as for a hidden row."""
-    if not has_oversight(user):
-        raise Http404
+def _scoped(name, model, user):
+    return Prefetch(name, queryset=model.objects.visible_to(user))
 
 
 def signals(user, *, channel="", severity="", q=""):
-    qs = Signal.objects.visible_to(user).select_related("court", "division", "person__person", "risk_point")
+    qs = (
+        Signal.objects.visible_to(user)
+        .select_related("court", "division", "person__person")
+        .prefetch_related(_scoped("risk_point", RiskPoint, user))
+    )
     if channel:
         qs = qs.filter(channel=channel)
     if severity:
@@ -45,9 +47,9 @@ def signals(user, *, channel="", severity="", q=""):
     return qs.order_by("-received_on", "-id")
 
 
-def signal_detail(user, pk):
-    return get_object_or_404(
-        Signal.objects.visible_to(user).select_related("court", "division", "person__person", "risk_point"), pk=pk
+def signal_rows(user):
+    return Signal.objects.select_related("court", "division", "person__person").prefetch_related(
+        _scoped("risk_point", RiskPoint, user), "attachments"
     )
 
 
@@ -61,17 +63,14 @@ def pending_feedback(user):
     return (
         PublicFeedback.objects.visible_to(user)
         .filter(signal__isnull=True)
-        .select_related("court", "risk_point")
+        .select_related("court", "signal")
+        .prefetch_related(_scoped("risk_point", RiskPoint, user))
         .order_by("-created_at")
     )
 
 
-def feedback(user, pk):
-    return get_object_or_404(PublicFeedback.objects.visible_to(user), pk=pk)
-
-
 def warnings(user, *, level="", state="", rule=""):
-    qs = Warning.objects.visible_to(user).select_related("rule", "court", "division", "person__person", "risk_point")
+    qs = Warning.objects.visible_to(user).select_related("rule", "court", "division", "person__person")
     if level in WarningLevel.values:
         qs = qs.filter(level=level)
     if state in WarningState.values:
@@ -86,12 +85,15 @@ def warning_counts(user) -> dict:
     return {r["level"]: r["n"] for r in rows}
 
 
-def warning_detail(user, pk):
-    return get_object_or_404(
-        Warning.objects.visible_to(user)
-        .select_related("rule", "court", "division", "person__person", "risk_point", "measure", "rectification")
-        .prefetch_related("events__actor__person", "signals"),
-        pk=pk,
+def warning_rows(user):
+    """Warnings with every row they link, each through its own ``visible_to``: a linked row the reader may not
+    see reads as absent (``w.risk_point`` is None, the signal is not listed)."""
+    return Warning.objects.select_related("rule", "court", "division", "person__person").prefetch_related(
+        _scoped("signals", Signal, user),
+        Prefetch("events", queryset=WarningEvent.objects.visible_to(user).select_related("actor__person")),
+        _scoped("risk_point", RiskPoint, user),
+        _scoped("measure", Measure, user),
+        _scoped("rectification", Rectification, user),
     )
 
 
@@ -99,10 +101,12 @@ def handlings_of_warning(user, warning):
     return Handling.objects.visible_to(user).filter(warning=warning).select_related("person__person")
 
 
+def handlings_of_signal(user, signal):
+    return Handling.objects.visible_to(user).filter(signal=signal)
+
+
 def handlings(user, *, kind="", state=""):
-    qs = Handling.objects.visible_to(user).select_related(
-        "court", "division", "person__person", "warning", "report_back"
-    )
+    qs = Handling.objects.visible_to(user).select_related("court", "division", "person__person", "report_back")
     if kind:
         qs = qs.filter(kind=kind)
     if state:
@@ -110,29 +114,30 @@ def handlings(user, *, kind="", state=""):
     return qs
 
 
-def handling_detail(user, pk):
-    return get_object_or_404(
-        Handling.objects.visible_to(user).select_related(
-            "court", "division", "person__person", "warning", "signal", "created_by__person"
-        ),
-        pk=pk,
+def handling_rows(user):
+    """Handling with its source (warning or signal), report-back and rectification, each source through its own
+    ``visible_to``: the person it was delivered to never sees the report about them that it answers."""
+    return Handling.objects.select_related(
+        "court", "division", "person__person", "created_by__person"
+    ).prefetch_related(
+        _scoped("warning", Warning, user),
+        _scoped("signal", Signal, user),
+        _scoped("rectification", Rectification, user),
+        "report_back",
     )
 
 
 def rectifications(user, *, state=""):
-    qs = Rectification.objects.visible_to(user).select_related("court", "division", "owner__person", "handling")
+    qs = Rectification.objects.visible_to(user).select_related("court", "division", "owner__person")
     if state in RectificationState.values:
         qs = qs.filter(state=state)
     return qs
 
 
-def rectification_detail(user, pk):
-    return get_object_or_404(
-        Rectification.objects.visible_to(user)
-        .select_related("court", "division", "owner__person", "handling", "closed_by__person")
-        .prefetch_related(Prefetch("progress")),
-        pk=pk,
-    )
+def rectification_rows(user):
+    return Rectification.objects.select_related(
+        "court", "division", "owner__person", "closed_by__person"
+    ).prefetch_related("progress", _scoped("handling", Handling, user))
 
 
 def rules():
@@ -140,9 +145,8 @@ def rules():
 
 
 def office_courts(user):
-    from risks.services import is_office_for
-
-    return [c for c in Court.objects.visible_to(user) if is_office_for(user, c)]
+    """The courts whose signals ``user`` may record."""
+    return [c for c in Court.objects.visible_to(user) if policy.can(user, "oversight.record_signal", c)]
 
 
 def people_for(user):
@@ -158,13 +162,15 @@ def dossier_people(user, q=""):
 
 
 def dossier(user, pk):
-    """廉政档案: one person's whole record, for the office (never their own)."""
+    """廉政档案: one person's whole record, for the office (never their own). Every part is read through its
+    own ``visible_to``: a basic court's office does not read what the person left at the city court."""
     from commitments.models import CommitmentLetter
-    from risks.measures.models import Measure
-    from risks.models import RiskPoint
+    from hkcourt.org.models import RoleAssignment
 
     person = get_object_or_404(people_for(user).exclude(user=user), pk=pk)
+    policy.check(user, "oversight.view_dossier", person)
     target = person.user
+    points = RiskPoint.objects.visible_to(user)
     return {
         "person": person,
         "posts": list(
@@ -172,11 +178,13 @@ def dossier(user, pk):
             .order_by("history_date")
             .values("history_date", "division__name", "post__name", "title")
         ),
-        "roles": list(target.role_assignments.select_related("court", "division")),
-        "risk_points": list(RiskPoint.objects.filter(owner=target).select_related("power").order_by("-id")),
-        "responsible": list(RiskPoint.objects.filter(responsible_leader=target).order_by("-id")),
-        "measures": list(Measure.objects.filter(owner=target).select_related("risk_point").order_by("deadline")),
-        "letters": list(CommitmentLetter.objects.filter(signer=target).order_by("-id")),
+        "roles": list(RoleAssignment.objects.visible_to(user).filter(user=target).select_related("court", "division")),
+        "risk_points": list(points.filter(owner=target).select_related("power").order_by("-id")),
+        "responsible": list(points.filter(responsible_leader=target).order_by("-id")),
+        "measures": list(
+            Measure.objects.visible_to(user).filter(owner=target).select_related("risk_point").order_by("deadline")
+        ),
+        "letters": list(CommitmentLetter.objects.visible_to(user).filter(signer=target).order_by("-id")),
         "handlings": list(
             Handling.objects.visible_to(user).filter(person=target).select_related("report_back").order_by("-id")
         ),

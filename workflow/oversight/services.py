@@ -1,13 +1,14 @@
 """Every business action of the office's early-warning work: one function per action, keyword-only
-arguments, in a transaction, validated, permission-checked (only the office records signals and
-handling), audited. Bad input raises ``ValidationError`` in Chinese and writes nothing."""
+arguments, in a transaction, permission-checked first by the oversight policy (:mod:`.policy`: a refusal
+raises :class:`~hkcourt.org.policy.Refusal`, also when only the state stands in the way), validated,
+audited. Bad input raises ``ValidationError`` in Chinese and writes nothing."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +17,9 @@ from django.utils.translation import gettext_lazy
 
 from hkcourt.notifications.services import notify
 from hkcourt.org import audit
-from hkcourt.org.models import Court, Division, Person, Role, RoleAssignment
+from hkcourt.org import policy as org_policy
+from hkcourt.org.models import Court, Division, Person, RoleAssignment
+from hkcourt.org.roles import Role
 from risks import services as risk_services
 from risks.measures.files import check_upload
 from risks.models import PublicFeedback, RiskPoint
@@ -42,6 +45,7 @@ from .models import (
     WarningRule,
     WarningState,
 )
+from .policy import RUNG_ACTIONS
 
 audit.register(
     {
@@ -65,31 +69,6 @@ RECT_REMIND_DAYS = 3
 TEXT = 4000
 
 
-def _require_login(user):
-    if user is None or not getattr(user, "is_authenticated", False):
-        raise PermissionDenied(_("需要登录。"))
-
-
-def is_office_for(user, court) -> bool:
-    return getattr(user, "is_authenticated", False) and risk_services.is_office_for(user, court)
-
-
-def is_office(user) -> bool:
-    return getattr(user, "is_authenticated", False) and (user.is_superuser or Role.OFFICE in _codes(user))
-
-
-def _codes(user):
-    from hkcourt.org.scoping import UserRoles
-
-    return UserRoles.of(user).codes()
-
-
-def _require_office(user, court, what):
-    _require_login(user)
-    if not is_office_for(user, court):
-        raise PermissionDenied(_("只有领导小组办公室可以%(what)s。") % {"what": what})
-
-
 def _text(value, label, field, *, required=True, limit=TEXT):
     return risk_services._text(value, label, required=required, limit=limit, field=field)
 
@@ -101,8 +80,8 @@ def _person_in(user, court, field, label):
     return person
 
 
-def _event(warning, action, actor=None, note=""):
-    WarningEvent.objects.create(warning=warning, action=action, actor=actor, note=note)
+def _event(warning, action, actor=None, note="", handling=None):
+    WarningEvent.objects.create(warning=warning, action=action, actor=actor, note=note, handling=handling)
 
 
 # ---------------------------------------------------------------- signals
@@ -125,7 +104,7 @@ def record_signal(
     feedback: PublicFeedback | None = None,
 ) -> Signal:
     """The office records risk information from a channel, linked to a court, division, person, point."""
-    _require_office(actor, court, _("登记风险信息"))
+    org_policy.check(actor, "oversight.record_signal", court)
     if channel not in Channel.values:
         raise ValidationError({"channel": _("请选择信息渠道。")})
     if severity not in Severity.values:
@@ -178,9 +157,7 @@ def convert_feedback(
     fb = (
         PublicFeedback.objects.select_for_update(of=("self",)).select_related("court", "risk_point").get(pk=feedback.pk)
     )
-    _require_office(actor, fb.court, _("将群众意见转为风险信息"))
-    if Signal.objects.filter(feedback=fb).exists():
-        raise ValidationError(_("该群众意见已转为风险信息。"))
+    org_policy.check(actor, "oversight.convert_feedback", fb)
     signal = record_signal(
         actor=actor,
         court=fb.court,
@@ -203,9 +180,9 @@ def convert_feedback(
 
 @transaction.atomic
 def update_rule(*, actor, rule: WarningRule, level: str, threshold, window_days=None, enabled: bool = True):
-    _require_login(actor)
-    if not is_office(actor):
-        raise PermissionDenied(_("只有领导小组办公室可以修改预警规则。"))
+    """The rules are city-wide: only the top court's office edits them."""
+    r = WarningRule.objects.select_for_update().get(pk=rule.pk)
+    org_policy.check(actor, "oversight.edit_rule", r)
     if level not in WarningLevel.values:
         raise ValidationError({"level": _("请选择预警等级。")})
     try:
@@ -223,7 +200,6 @@ def update_rule(*, actor, rule: WarningRule, level: str, threshold, window_days=
             raise ValidationError({"window_days": _("统计期间须大于0天。")})
     else:
         window_days = None
-    r = WarningRule.objects.select_for_update().get(pk=rule.pk)
     before = {"level": r.level, "threshold": r.threshold, "window_days": r.window_days, "enabled": r.enabled}
     r.level, r.threshold, r.window_days, r.enabled, r.updated_by = level, threshold, window_days, enabled, actor
     r.full_clean()
@@ -263,11 +239,9 @@ def evaluate_warnings(*, actor=None, today=None) -> dict:
     """Run every enabled rule. Idempotent: a condition with an active (open or being handled) warning is
     skipped — and a concurrent run is stopped by the unique constraint; a closed one is raised again only
     when a newer fact appeared. Also proposes the next rung for missed report-backs and reminds owners of
-    rectifications coming due. ``actor`` None is the periodic task; a person must be the office."""
+    rectifications coming due. ``actor`` None is the periodic task; a person must be the top court's office."""
     if actor is not None:
-        _require_login(actor)
-        if not is_office(actor):
-            raise PermissionDenied(_("只有领导小组办公室可以运行预警规则。"))
+        org_policy.check(actor, "oversight.run_rules")
     today = today or timezone.localdate()
     raised = []
     with transaction.atomic():
@@ -366,7 +340,7 @@ def _propose_for_missed_report_backs(today) -> int:
 
 def _escalate_overdue_rectifications(today):
     """The day after a missed rectification deadline: the owner and the head of their division hear once."""
-    overdue = Rectification.objects.filter(state=RectificationState.OPEN, deadline__lt=today).select_related("owner")
+    overdue = Rectification.objects.overdue(today).select_related("owner")
     heads = {
         r.division_id: r.user
         for r in RoleAssignment.objects.filter(
@@ -400,9 +374,7 @@ def _remind_rectifications(today):
 @transaction.atomic
 def close_warning(*, actor, warning: Warning, note: str) -> Warning:
     w = Warning.objects.select_for_update().select_related("court").get(pk=warning.pk)
-    _require_office(actor, w.court, _("办结预警"))
-    if w.state == WarningState.CLOSED:
-        raise ValidationError(_("该预警已办结。"))
+    org_policy.check(actor, "oversight.close_warning", w)
     note = _text(note, _("办结说明"), "note")
     w.state = WarningState.CLOSED
     w.closed_at = timezone.now()
@@ -435,17 +407,18 @@ def create_handling(
     """The office records a handling action on a warning or a signal: 风险提示 (delivered to the person's
     inbox, report-back due), 诫勉谈话 (date, talkers by level, record), 责令纠错 (delivered, report-back
     due, opens a rectification)."""
-    _require_login(actor)
-    if warning is None and signal is None:
-        raise ValidationError(_("处置须针对一条预警或风险信息。"))
     if warning is not None:
         warning = Warning.objects.select_for_update().select_related("court").get(pk=warning.pk)
-        if warning.state == WarningState.CLOSED:
-            raise ValidationError(_("该预警已办结，不能再登记处置。"))
-    court = warning.court if warning is not None else signal.court
-    _require_office(actor, court, _("登记处置"))
+        org_policy.check(actor, "oversight.handle_warning", warning)
+    elif signal is not None:
+        signal = Signal.objects.select_related("court").get(pk=signal.pk)
+        org_policy.check(actor, "oversight.handle_signal", signal)
+    else:
+        raise ValidationError(_("处置须针对一条预警或风险信息。"))
     if kind not in HandlingKind.values:
         raise ValidationError({"kind": _("请选择处置方式。")})
+    org_policy.check(actor, RUNG_ACTIONS[kind], warning or signal)
+    court = warning.court if warning is not None else signal.court
     person_row = _person_in(person, court, "person", _("处置对象"))
     if person.pk == actor.pk:
         raise ValidationError({"person": _("不能对本人登记处置。")})
@@ -500,7 +473,7 @@ def create_handling(
         if warning.state == WarningState.OPEN:
             warning.state = WarningState.HANDLED
             warning.save(update_fields=["state"])
-        _event(warning, _("处置"), actor, f"{h.get_kind_display()}：{person_row.full_name}")
+        _event(warning, _("处置"), actor, f"{h.get_kind_display()}：{person_row.full_name}", handling=h)
     audit.record(actor=actor, action="oversight.handling_create", obj=h, data={"kind": kind})
     if h.delivered_at:
         notify(
@@ -519,14 +492,8 @@ def create_handling(
 @transaction.atomic
 def submit_report_back(*, actor, handling: Handling, analysis: str, commitment: str) -> ReportBack:
     """回告: the person answers a reminder or an order with their analysis and commitment."""
-    _require_login(actor)
     h = Handling.objects.select_for_update().select_related("court").get(pk=handling.pk)
-    if h.person_id != actor.pk or not h.delivered_at:
-        raise PermissionDenied(_("只有处置对象本人可以回告。"))
-    if not h.needs_report:
-        raise ValidationError(_("诫勉谈话无需回告。"))
-    if h.state != HandlingState.OPEN or ReportBack.objects.filter(handling=h).exists():
-        raise ValidationError(_("该处置当前为“%(state)s”，不能再回告。") % {"state": h.get_state_display()})
+    org_policy.check(actor, "oversight.report_back", h)
     analysis = _text(analysis, _("原因分析"), "analysis")
     commitment = _text(commitment, _("整改承诺"), "commitment")
     rb = ReportBack.objects.create(
@@ -550,18 +517,14 @@ def submit_report_back(*, actor, handling: Handling, analysis: str, commitment: 
 @transaction.atomic
 def close_handling(*, actor, handling: Handling, outcome: str) -> Handling:
     h = Handling.objects.select_for_update().select_related("court").get(pk=handling.pk)
-    _require_office(actor, h.court, _("办结处置"))
-    if h.state == HandlingState.CLOSED:
-        raise ValidationError(_("该处置已办结。"))
-    if h.kind == HandlingKind.ORDER and Rectification.objects.filter(handling=h, state=RectificationState.OPEN):
-        raise ValidationError(_("责令纠错的整改尚未验收，不能办结。"))
+    org_policy.check(actor, "oversight.close_handling", h)
     h.outcome = _text(outcome, _("处置结果"), "outcome")
     h.state = HandlingState.CLOSED
     h.closed_at = timezone.now()
     h.save(update_fields=["outcome", "state", "closed_at"])
     audit.record(actor=actor, action="oversight.handling_close", obj=h, reason=h.outcome)
     if h.warning_id:
-        _event(h.warning, _("处置办结"), actor, h.outcome)
+        _event(h.warning, _("处置办结"), actor, h.outcome, handling=h)
     return h
 
 
@@ -570,12 +533,8 @@ def close_handling(*, actor, handling: Handling, outcome: str) -> Handling:
 
 @transaction.atomic
 def report_progress(*, actor, rectification: Rectification, text: str) -> RectificationProgress:
-    _require_login(actor)
     r = Rectification.objects.select_for_update().select_related("court").get(pk=rectification.pk)
-    if not (r.owner_id == actor.pk or is_office_for(actor, r.court)):
-        raise PermissionDenied(_("只有整改责任人或领导小组办公室可以报告整改进展。"))
-    if r.state != RectificationState.OPEN:
-        raise ValidationError(_("整改已验收，不能再报告进展。"))
+    org_policy.check(actor, "oversight.report_progress", r)
     p = RectificationProgress.objects.create(rectification=r, text=_text(text, _("进展情况"), "text"), by=actor)
     audit.record(actor=actor, action="oversight.rect_progress", obj=r)
     return p
@@ -585,13 +544,7 @@ def report_progress(*, actor, rectification: Rectification, text: str) -> Rectif
 def close_rectification(*, actor, rectification: Rectification, check: str) -> Rectification:
     """The office's closing check (验收)."""
     r = Rectification.objects.select_for_update().select_related("court").get(pk=rectification.pk)
-    _require_office(actor, r.court, _("验收整改"))
-    if r.owner_id == actor.pk:
-        raise PermissionDenied(_("不能验收本人的整改。"))
-    if r.state != RectificationState.OPEN:
-        raise ValidationError(_("整改当前为“%(state)s”，不能再验收。") % {"state": r.get_state_display()})
-    if not r.progress.exists():
-        raise ValidationError(_("整改责任人尚未报告整改进展，不能验收。"))
+    org_policy.check(actor, "oversight.close_rectification", r)
     r.closing_check = _text(check, _("验收意见"), "check")
     r.state = RectificationState.CLOSED
     r.closed_at = timezone.now()

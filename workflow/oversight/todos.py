@@ -5,12 +5,12 @@ from django.db.models import Count, Min, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from hkcourt.org import policy
 from hkcourt.org.todos import Todo
 
 
 def oversight_todos(user):
     from .models import Handling, HandlingState, Rectification, RectificationState, Warning, WarningState
-    from .selectors import has_oversight
 
     items = []
     mine = Handling.objects.visible_to(user).aggregate(
@@ -37,7 +37,7 @@ def oversight_todos(user):
                 _("预警处置"), _("我的限期整改，请报告进展"), reverse("workflow:rectifications"), rect["due"], rect["n"]
             )
         )
-    if has_oversight(user):
+    if policy.can(user, "oversight.oversee"):
         open_warnings = Warning.objects.visible_to(user).filter(state=WarningState.OPEN).count()
         if open_warnings:
             items.append(

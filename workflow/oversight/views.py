@@ -1,22 +1,40 @@
-"""The office's early-warning pages: thin — selectors read (scoped), services act, forms validate."""
+"""The office's early-warning pages: thin — selectors read (scoped), services act, forms validate, and the
+oversight policy (:mod:`.policy`) answers who may do what. A row outside the reader's scope is 404; a refused
+action is 403, except a refusal only because of the row's state (closed meanwhile), which is flashed like bad
+input."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hkcourt.org.models import Court, Division, Role
-from hkcourt.org.scoping import UserRoles
-from risks.models import RiskPoint
+from hkcourt.org import policy
+from hkcourt.org.models import Court, Division
+from hkcourt.org.policy import STATE, Refusal
+from risks.models import PublicFeedback, RiskPoint
 
 from . import selectors, services
 from .forms import ConvertForm, HandlingForm, ReportBackForm, RuleForm, SignalForm, TextForm
-from .models import Channel, HandlingKind, HandlingState, RectificationState, Severity, WarningLevel, WarningState
+from .models import (
+    Channel,
+    Handling,
+    HandlingKind,
+    HandlingState,
+    Rectification,
+    RectificationState,
+    Severity,
+    Signal,
+    Warning,
+    WarningLevel,
+    WarningRule,
+    WarningState,
+)
+from .policy import RUNG_ACTIONS
 
 
 def _flash(request, exc):
@@ -36,6 +54,38 @@ def _page(request, qs, n=50):
     return Paginator(qs, n).get_page(request.GET.get("page"))
 
 
+def _require_oversight(user):
+    """Pages only the office and the leading group have: everyone else gets 404, as for a hidden row."""
+    if not policy.can(user, "oversight.oversee"):
+        raise Http404
+
+
+def _may(request, action, obj=None) -> bool:
+    """Ask the policy before a POST: 403 when the person may not take the action at all; False (the reason
+    flashed) when only the object's state stands in the way now; True when allowed."""
+    decision = policy.decide(request.user, action, obj)
+    if decision.allowed:
+        return True
+    if decision.code != STATE:
+        raise Refusal(decision.message, decision.code, action)
+    messages.error(request, decision.message)
+    return False
+
+
+def _run(request, action):
+    """Run a service: bad input, or a refusal because the state changed meanwhile, is flashed (None returned);
+    a forbidden action answers 403."""
+    try:
+        return action()
+    except Refusal as exc:
+        if exc.code != STATE:
+            raise
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        _flash(request, exc)
+    return None
+
+
 def _signal_form(request, data=None, files=None):
     courts = selectors.office_courts(request.user)
     ids = [c.pk for c in courts]
@@ -51,7 +101,7 @@ def _signal_form(request, data=None, files=None):
 
 @login_required
 def signal_list(request):
-    selectors.require_oversight(request.user)
+    _require_oversight(request.user)
     channel, severity, q = request.GET.get("channel", ""), request.GET.get("severity", ""), request.GET.get("q", "")
     can_record = bool(selectors.office_courts(request.user))
     form = None
@@ -85,7 +135,7 @@ def signal_list(request):
                     messages.success(request, _("已登记风险信息%(code)s。") % {"code": s.code})
                     return redirect("workflow:signals")
     elif request.method == "POST":
-        raise PermissionDenied(_("只有领导小组办公室可以登记风险信息。"))
+        policy.check(request.user, "oversight.record_signal")
     return render(
         request,
         "workflow/oversight/signals.html",
@@ -104,24 +154,34 @@ def signal_list(request):
     )
 
 
+def _handling_form(request, source, data=None, initial=None):
+    """The handling form on a warning or a signal: only the rungs the policy allows on that source."""
+    form = HandlingForm(data, people=selectors.people_for(request.user), initial=initial or {"report_days": 5})
+    form.fields["kind"].choices = [
+        (kind, label) for kind, label in HandlingKind.choices if policy.can(request.user, RUNG_ACTIONS[kind], source)
+    ]
+    return form
+
+
+def _person_pk(user):
+    return getattr(getattr(user, "person", None), "pk", None) if user else None
+
+
 @login_required
 def signal_detail(request, pk):
-    s = selectors.signal_detail(request.user, pk)
-    can_handle = services.is_office_for(request.user, s.court)
+    s = policy.get_visible_or_404(selectors.signal_rows(request.user), request.user, pk=pk)
+    may_handle = policy.can(request.user, "oversight.handle_signal", s)
     return render(
         request,
         "workflow/oversight/signal_detail.html",
         {
             "s": s,
-            "can_handle": can_handle,
-            "handlings": s.handlings.all() if can_handle else [],
-            "handling_form": _handling_form(request, initial={"person": _person_pk(s.person)}) if can_handle else None,
+            "handlings": selectors.handlings_of_signal(request.user, s),
+            "handling_form": _handling_form(request, s, initial={"person": _person_pk(s.person), "report_days": 5})
+            if may_handle
+            else None,
         },
     )
-
-
-def _person_pk(user):
-    return getattr(getattr(user, "person", None), "pk", None) if user else None
 
 
 @login_required
@@ -133,17 +193,20 @@ def signal_attachment(request, pk):
 @login_required
 @require_POST
 def feedback_convert(request, pk):
-    fb = selectors.feedback(request.user, pk)
+    fb = policy.get_visible_or_404(PublicFeedback.objects.select_related("court"), request.user, pk=pk)
+    if not _may(request, "oversight.convert_feedback", fb):
+        return redirect("workflow:signals")
     form = ConvertForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请填写标题并选择严重程度。"))
         return redirect("workflow:signals")
-    try:
-        s = services.convert_feedback(
+    s = _run(
+        request,
+        lambda: services.convert_feedback(
             actor=request.user, feedback=fb, title=form.cleaned_data["title"], severity=form.cleaned_data["severity"]
-        )
-    except (ValidationError, PermissionDenied) as exc:
-        _flash(request, exc)
+        ),
+    )
+    if s is None:
         return redirect("workflow:signals")
     messages.success(request, _("已转为风险信息%(code)s。") % {"code": s.code})
     return redirect("workflow:signal", s.pk)
@@ -151,9 +214,8 @@ def feedback_convert(request, pk):
 
 @login_required
 def warning_list(request):
-    selectors.require_oversight(request.user)
+    _require_oversight(request.user)
     level, state, rule = request.GET.get("level", ""), request.GET.get("state", ""), request.GET.get("rule", "")
-    is_office = services.is_office(request.user)
     rules = list(selectors.rules())
     for r in rules:
         r.form = RuleForm(
@@ -174,7 +236,6 @@ def warning_list(request):
             "state": state,
             "rule": rule,
             "rules": rules,
-            "is_office": is_office,
         },
     )
 
@@ -182,33 +243,29 @@ def warning_list(request):
 @login_required
 @require_POST
 def warning_evaluate(request):
-    selectors.require_oversight(request.user)
-    try:
-        result = services.evaluate_warnings(actor=request.user)
-    except PermissionDenied as exc:
-        _flash(request, exc)
-    else:
-        messages.success(
-            request,
-            _("预警规则已运行：新增预警%(n)s条（红%(red)s、橙%(orange)s、黄%(yellow)s），建议升级处置%(p)s件。")
-            % {
-                "n": result["raised"],
-                "red": result["red"],
-                "orange": result["orange"],
-                "yellow": result["yellow"],
-                "p": result["proposals"],
-            },
-        )
+    _require_oversight(request.user)
+    policy.check(request.user, "oversight.run_rules")
+    result = services.evaluate_warnings(actor=request.user)
+    messages.success(
+        request,
+        _("预警规则已运行：新增预警%(n)s条（红%(red)s、橙%(orange)s、黄%(yellow)s），建议升级处置%(p)s件。")
+        % {
+            "n": result["raised"],
+            "red": result["red"],
+            "orange": result["orange"],
+            "yellow": result["yellow"],
+            "p": result["proposals"],
+        },
+    )
     return redirect("workflow:warnings")
 
 
 @login_required
 @require_POST
 def rule_update(request, pk):
-    selectors.require_oversight(request.user)
-    rule = next((r for r in selectors.rules() if r.pk == pk), None)
-    if rule is None:
-        raise Http404
+    _require_oversight(request.user)
+    rule = get_object_or_404(WarningRule, pk=pk)
+    policy.check(request.user, "oversight.edit_rule", rule)
     form = RuleForm(request.POST, prefix=f"r{pk}")
     if not form.is_valid():
         for errs in form.errors.values():
@@ -216,41 +273,36 @@ def rule_update(request, pk):
                 messages.error(request, e)
         return redirect("workflow:warnings")
     d = form.cleaned_data
-    try:
-        services.update_rule(
+    done = _run(
+        request,
+        lambda: services.update_rule(
             actor=request.user,
             rule=rule,
             level=d["level"],
             threshold=d["threshold"],
             window_days=d["window_days"],
             enabled=d["enabled"],
-        )
-    except (ValidationError, PermissionDenied) as exc:
-        _flash(request, exc)
-    else:
+        ),
+    )
+    if done is not None:
         messages.success(request, _("已修改预警规则“%(name)s”。") % {"name": rule.name})
     return redirect("workflow:warnings")
 
 
-def _handling_form(request, data=None, initial=None):
-    return HandlingForm(data, people=selectors.people_for(request.user), initial=initial or {"report_days": 5})
-
-
 @login_required
 def warning_detail(request, pk):
-    w = selectors.warning_detail(request.user, pk)
-    can_handle = services.is_office_for(request.user, w.court) and w.state != WarningState.CLOSED
+    w = policy.get_visible_or_404(selectors.warning_rows(request.user), request.user, pk=pk)
+    may_handle = policy.can(request.user, "oversight.handle_warning", w)
     return render(
         request,
         "workflow/oversight/warning_detail.html",
         {
             "w": w,
             "handlings": selectors.handlings_of_warning(request.user, w),
-            "can_handle": can_handle,
             "handling_form": _handling_form(
-                request, initial={"person": _person_pk(w.person), "kind": w.proposed_rung, "report_days": 5}
+                request, w, initial={"person": _person_pk(w.person), "kind": w.proposed_rung, "report_days": 5}
             )
-            if can_handle
+            if may_handle
             else None,
             "close_form": TextForm(label=_("办结说明")),
         },
@@ -260,12 +312,10 @@ def warning_detail(request, pk):
 @login_required
 @require_POST
 def warning_close(request, pk):
-    w = selectors.warning_detail(request.user, pk)
-    try:
-        services.close_warning(actor=request.user, warning=w, note=request.POST.get("text", ""))
-    except (ValidationError, PermissionDenied) as exc:
-        _flash(request, exc)
-    else:
+    w = policy.get_visible_or_404(Warning, request.user, pk=pk)
+    if _may(request, "oversight.close_warning", w) and _run(
+        request, lambda: services.close_warning(actor=request.user, warning=w, note=request.POST.get("text", ""))
+    ):
         messages.success(request, _("预警已办结。"))
     return redirect("workflow:warning", w.pk)
 
@@ -274,22 +324,25 @@ def warning_close(request, pk):
 @require_POST
 def handling_create(request, source, pk):
     if source == "warning":
-        target = {"warning": selectors.warning_detail(request.user, pk)}
-        back = ("workflow:warning", pk)
+        obj = policy.get_visible_or_404(Warning.objects.select_related("court"), request.user, pk=pk)
+        target, action, back = {"warning": obj}, "oversight.handle_warning", ("workflow:warning", pk)
     elif source == "signal":
-        target = {"signal": selectors.signal_detail(request.user, pk)}
-        back = ("workflow:signal", pk)
+        obj = policy.get_visible_or_404(Signal.objects.select_related("court"), request.user, pk=pk)
+        target, action, back = {"signal": obj}, "oversight.handle_signal", ("workflow:signal", pk)
     else:
         raise Http404
-    form = _handling_form(request, request.POST)
+    if not _may(request, action, obj):
+        return redirect(*back)
+    form = _handling_form(request, obj, request.POST)
     if not form.is_valid():
         for field, errs in form.errors.items():
             for e in errs:
                 messages.error(request, f"{form.fields[field].label if field in form.fields else ''} {e}".strip())
         return redirect(*back)
     d = form.cleaned_data
-    try:
-        h = services.create_handling(
+    h = _run(
+        request,
+        lambda: services.create_handling(
             actor=request.user,
             kind=d["kind"],
             person=d["person"].user,
@@ -302,9 +355,9 @@ def handling_create(request, source, pk):
             rect_deadline=d["rect_deadline"],
             rect_plan=d["rect_plan"],
             **target,
-        )
-    except (ValidationError, PermissionDenied) as exc:
-        _flash(request, exc)
+        ),
+    )
+    if h is None:
         return redirect(*back)
     messages.success(request, _("已登记%(kind)s%(code)s。") % {"kind": h.get_kind_display(), "code": h.code})
     return redirect("workflow:handling_detail", h.pk)
@@ -322,29 +375,22 @@ def handling_list(request):
             "states": HandlingState.choices,
             "kind": kind,
             "state": state,
-            "oversight": selectors.has_oversight(request.user),
         },
     )
 
 
 @login_required
 def handling_detail(request, pk):
-    h = selectors.handling_detail(request.user, pk)
-    is_office = services.is_office_for(request.user, h.court)
-    report_back = getattr(h, "report_back", None) if hasattr(h, "report_back") else None
+    h = policy.get_visible_or_404(selectors.handling_rows(request.user), request.user, pk=pk)
     return render(
         request,
         "workflow/oversight/handling_detail.html",
         {
             "h": h,
-            "report_back": report_back,
-            "rect": getattr(h, "rectification", None) if hasattr(h, "rectification") else None,
-            "can_report": h.person_id == request.user.pk and h.needs_report and h.state == HandlingState.OPEN,
-            "can_close": is_office and h.state != HandlingState.CLOSED,
+            "report_back": getattr(h, "report_back", None),
+            "rect": getattr(h, "rectification", None),
             "report_form": ReportBackForm(),
             "close_form": TextForm(label=_("处置结果")),
-            "is_office": is_office,
-            "today": timezone.localdate(),
         },
     )
 
@@ -352,17 +398,16 @@ def handling_detail(request, pk):
 @login_required
 @require_POST
 def handling_report(request, pk):
-    h = selectors.handling_detail(request.user, pk)
-    try:
-        services.submit_report_back(
+    h = policy.get_visible_or_404(Handling, request.user, pk=pk)
+    if _may(request, "oversight.report_back", h) and _run(
+        request,
+        lambda: services.submit_report_back(
             actor=request.user,
             handling=h,
             analysis=request.POST.get("analysis", ""),
             commitment=request.POST.get("commitment", ""),
-        )
-    except (ValidationError, PermissionDenied) as exc:
-        _flash(request, exc)
-    else:
+        ),
+    ):
         messages.success(request, _("已回告。"))
     return redirect("workflow:handling_detail", h.pk)
 
@@ -370,12 +415,10 @@ def handling_report(request, pk):
 @login_required
 @require_POST
 def handling_close(request, pk):
-    h = selectors.handling_detail(request.user, pk)
-    try:
-        services.close_handling(actor=request.user, handling=h, outcome=request.POST.get("text", ""))
-    except (ValidationError, PermissionDenied) as exc:
-        _flash(request, exc)
-    else:
+    h = policy.get_visible_or_404(Handling, request.user, pk=pk)
+    if _may(request, "oversight.close_handling", h) and _run(
+        request, lambda: services.close_handling(actor=request.user, handling=h, outcome=request.POST.get("text", ""))
+    ):
         messages.success(request, _("处置已办结。"))
     return redirect("workflow:handling_detail", h.pk)
 
@@ -390,39 +433,28 @@ def rectification_list(request):
             "page": _page(request, selectors.rectifications(request.user, state=state)),
             "states": RectificationState.choices,
             "state": state,
-            "today": timezone.localdate(),
         },
     )
 
 
 @login_required
 def rectification_detail(request, pk):
-    r = selectors.rectification_detail(request.user, pk)
-    is_office = services.is_office_for(request.user, r.court)
-    is_open = r.state == RectificationState.OPEN
+    r = policy.get_visible_or_404(selectors.rectification_rows(request.user), request.user, pk=pk)
     return render(
         request,
         "workflow/oversight/rectification_detail.html",
-        {
-            "r": r,
-            "today": timezone.localdate(),
-            "can_progress": is_open and (r.owner_id == request.user.pk or is_office),
-            "can_close": is_open and is_office and r.owner_id != request.user.pk,
-            "progress_form": TextForm(label=_("进展情况")),
-            "close_form": TextForm(label=_("验收意见")),
-        },
+        {"r": r, "progress_form": TextForm(label=_("进展情况")), "close_form": TextForm(label=_("验收意见"))},
     )
 
 
 @login_required
 @require_POST
 def rectification_progress(request, pk):
-    r = selectors.rectification_detail(request.user, pk)
-    try:
-        services.report_progress(actor=request.user, rectification=r, text=request.POST.get("text", ""))
-    except (ValidationError, PermissionDenied) as exc:
-        _flash(request, exc)
-    else:
+    r = policy.get_visible_or_404(Rectification, request.user, pk=pk)
+    if _may(request, "oversight.report_progress", r) and _run(
+        request,
+        lambda: services.report_progress(actor=request.user, rectification=r, text=request.POST.get("text", "")),
+    ):
         messages.success(request, _("已报告整改进展。"))
     return redirect("workflow:rectification_detail", r.pk)
 
@@ -430,24 +462,24 @@ def rectification_progress(request, pk):
 @login_required
 @require_POST
 def rectification_close(request, pk):
-    r = selectors.rectification_detail(request.user, pk)
-    try:
-        services.close_rectification(actor=request.user, rectification=r, check=request.POST.get("text", ""))
-    except (ValidationError, PermissionDenied) as exc:
-        _flash(request, exc)
-    else:
+    r = policy.get_visible_or_404(Rectification, request.user, pk=pk)
+    if _may(request, "oversight.close_rectification", r) and _run(
+        request,
+        lambda: services.close_rectification(actor=request.user, rectification=r, check=request.POST.get("text", "")),
+    ):
         messages.success(request, _("整改已验收。"))
     return redirect("workflow:rectification_detail", r.pk)
 
 
-def _require_office(user):
-    if not (user.is_superuser or Role.OFFICE in UserRoles.of(user).codes()):
+def _require_dossier(user):
+    """The dossier is the office's page: for everyone else it does not exist (404)."""
+    if not policy.can(user, "oversight.view_dossier"):
         raise Http404
 
 
 @login_required
 def dossier_index(request):
-    _require_office(request.user)
+    _require_dossier(request.user)
     q = request.GET.get("q", "")
     return render(
         request,
@@ -458,7 +490,7 @@ def dossier_index(request):
 
 @login_required
 def dossier(request, pk):
-    _require_office(request.user)
+    _require_dossier(request.user)
     ctx = selectors.dossier(request.user, pk)
     ctx["today"] = timezone.localdate()
     return render(request, "workflow/oversight/dossier.html", ctx)
