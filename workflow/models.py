@@ -246,9 +246,9 @@ class PhaseTask(models.Model):
                     {"reminder_days": _("提前提醒天数须在 0 到 %(max)s 天之间。") % {"max": MAX_REMINDER_DAYS}}
                 )
         if self.measure_key:
-            from .measures import MEASURES
+            from .task_metrics import TASK_METRICS
 
-            if self.measure_key not in MEASURES:
+            if self.measure_key not in TASK_METRICS:
                 raise ValidationError({"measure_key": _("未知的自动计量方式“%(key)s”。") % {"key": self.measure_key}})
 
 
@@ -262,7 +262,7 @@ def attachment_path(instance, filename):
 
 class PhaseTaskCompletion(models.Model):
     """The office's record that a unit (a person, a division or a court) has done a task, with a note
-    and an attachment (minutes, study records). Automatic measures need no such record."""
+    and an attachment (minutes, study records). A task counted by a task metric needs no such record."""
 
     task = models.ForeignKey(PhaseTask, verbose_name=_("任务"), on_delete=models.CASCADE, related_name="completions")
     court = models.ForeignKey(Court, verbose_name=_("法院"), on_delete=models.PROTECT, related_name="+")

@@ -14,8 +14,8 @@ from django.db.models import Exists, OuterRef, Q
 
 from hkcourt.org.models import Court, Division, Person, Role, RoleAssignment
 
-from .measures import MEASURES
 from .models import PhaseTaskCompletion, Unit
+from .task_metrics import TASK_METRICS
 
 
 @dataclass(frozen=True)
@@ -214,10 +214,10 @@ class CampaignUnits:
     # --- what is done
 
     def measured(self, key):
-        """The unit ids a measure counts as done (``None``: cannot be measured here), once per campaign."""
+        """The unit ids a task metric counts as done (``None``: cannot be counted here), once per campaign."""
         if key not in self._measured:
-            measure = MEASURES.get(key)
-            self._measured[key] = measure.done_ids(self.campaign) if measure else None
+            metric = TASK_METRICS.get(key)
+            self._measured[key] = metric.done_ids(self.campaign) if metric else None
         return self._measured[key]
 
 

@@ -10,8 +10,8 @@ from hkcourt.org.models import Person, Role
 from hkcourt.org.scoping import UserRoles
 from hkcourt.org.todos import Todo
 
-from .measures import MEASURES
 from .models import Campaign, Phase, PhaseTask, PhaseTaskCompletion, Unit, local_today
+from .task_metrics import TASK_METRICS
 
 
 def campaign_tasks(user) -> list[Todo]:
@@ -37,8 +37,8 @@ def campaign_tasks(user) -> list[Todo]:
     for task in tasks:
         mine = [person] if task.unit == Unit.PERSON else headed
         done = set()
-        if task.measure_key in MEASURES:
-            found = MEASURES[task.measure_key].done_ids(task.phase.campaign, only=mine)
+        if task.measure_key in TASK_METRICS:
+            found = TASK_METRICS[task.measure_key].done_ids(task.phase.campaign, only=mine)
             done |= found or set()
         ticked = PhaseTaskCompletion.objects.filter(task=task)
         ticked = ticked.filter(person_id__in=mine) if task.unit == Unit.PERSON else ticked.filter(division_id__in=mine)

@@ -9,7 +9,7 @@ GROUP BY, and Python only reshapes the grouped rows.
 The whole result is cached for a short time (``TTL``) under a key made of the user, their role
 assignments, the filters and a *fingerprint* of the data: counts, highest ids and latest modification
 times of the tables the dashboard reads, taken in one cheap query. Any change to a risk point, letter,
-tick-off or measure changes the fingerprint, so the next request recomputes; changes that leave no
+tick-off or prevention measure changes the fingerprint, so the next request recomputes; changes that leave no
 timestamp (a phase's dates, the org chart) show within ``TTL`` seconds.
 """
 
@@ -37,8 +37,8 @@ from hkcourt.org.scoping import SUBTREE_ROLES, Scope, UserRoles, scope_filter
 from risks.models import BusinessArea, Grade, Level, Source, State, campaign_label
 from risks.selectors import risk_points
 
-from ..measures import MEASURES, campaign_window
 from ..models import UNIT_OF_ROLE, Campaign, Phase, PhaseTask, Unit, local_today
+from ..task_metrics import TASK_METRICS, campaign_window
 
 TTL = 120  # seconds; the fingerprint invalidates sooner on every change it can see
 VIEW_ROLES = frozenset({Role.DEPUTY_LEADER, Role.PRESIDENT, Role.OFFICE, Role.LEADING_GROUP})
@@ -189,7 +189,7 @@ def _choose_campaign(campaigns, wanted, today):
 
 def _campaigns(user):
     """Running campaigns visible to the user with their phases, in one query (phases joined to campaigns).
-    Each campaign gets its phases as a prefetched list, so the progress measures read no more."""
+    Each campaign gets its phases as a prefetched list, so the task metrics read no more."""
     phases = list(
         Phase.objects.filter(campaign__in=Campaign.objects.visible_to(user).running())
         .select_related("campaign__court")
@@ -231,7 +231,7 @@ def build(user, filters: Filters, *, today: dt.date | None = None) -> dict:
 
     shown, tasks, ticked = _phase_tasks(campaign, today)
     keys = {t["measure_key"] for t in tasks.values() if t["measure_key"]}
-    inline = {k: INLINE_MEASURES[k] for k in keys if k in INLINE_MEASURES}
+    inline = {k: INLINE_METRICS[k] for k in keys if k in INLINE_METRICS}
 
     # Divisions the user's roles reach (the same rule as every list), with their court; coverage inline.
     if user.is_superuser:
@@ -239,11 +239,11 @@ def build(user, filters: Filters, *, today: dt.date | None = None) -> dict:
     else:
         condition = scope_filter(DIVISION_REACH, user)
         divisions_qs = Division.objects.filter(condition) if condition is not None else Division.objects.none()
-    division_measures = {
+    division_metrics = {
         f"m_{k}": build_expr(campaign) for k, (unit, build_expr) in inline.items() if unit == Unit.DIVISION
     }
     all_divisions = list(
-        divisions_qs.annotate(has_confirmed=Exists(confirmed.filter(division=OuterRef("pk"))), **division_measures)
+        divisions_qs.annotate(has_confirmed=Exists(confirmed.filter(division=OuterRef("pk"))), **division_metrics)
         .select_related("court")
         .order_by("court__path", "sort_order", "name")
     )
@@ -333,25 +333,25 @@ def _staff(user, context) -> list[tuple]:
         .annotate(has_confirmed=Exists(context["confirmed"].filter(owner=OuterRef("user"))))
         .order_by("division_id", "full_name")
     )
-    measures = {
+    metrics = {
         f"m_{k}": build_expr(context["campaign"])
         for k, (unit, build_expr) in context["inline"].items()
         if unit == Unit.PERSON
     }
-    qs = qs.annotate(**measures)
+    qs = qs.annotate(**metrics)
     fields = ["pk", "full_name", "division_id", "court_id", "court__path", "has_confirmed"]
     return [
-        (*row[:6], {key[2:] for key, done in zip(measures, row[6:], strict=True) if done})
-        for row in qs.values_list(*fields, *measures)
+        (*row[:6], {key[2:] for key, done in zip(metrics, row[6:], strict=True) if done})
+        for row in qs.values_list(*fields, *metrics)
     ]
 
 
-# ---------------------------------------------------------------- campaign progress measures, inline
+# ---------------------------------------------------------------- campaign task metrics, inline
 
-# The campaign's automatic measures (workflow.measures) each cost a query of their own. The dashboard
+# The campaign's task metrics (workflow.task_metrics) each cost a query of their own. The dashboard
 # computes the ones it knows as EXISTS columns of the people and divisions it loads anyway — the same
-# conditions as in workflow.measures (a test compares the figures with the campaign page); any other
-# measure is asked through the registry.
+# conditions as in workflow.task_metrics (a test compares the figures with the campaign page); any other
+# metric is asked through the registry.
 
 
 def _in_window(qs, campaign, field):
@@ -383,7 +383,7 @@ def _letter_signed(campaign):
     return Exists(_in_window(signed, campaign, "signed_at"))
 
 
-INLINE_MEASURES = {
+INLINE_METRICS = {
     "risk_post_submitted": (Unit.PERSON, _post_submitted),
     "risk_graded": (Unit.DIVISION, _graded),
     "letters_signed": (Unit.PERSON, _letter_signed),
@@ -491,9 +491,9 @@ def _campaign_section(user, context, staff) -> dict | None:
                 done |= {d.pk for d in context["divisions"] if getattr(d, f"m_{key}")}
             else:
                 done |= inline_done[key]
-        elif key and key in MEASURES:
+        elif key and key in TASK_METRICS:
             if key not in measured:
-                measured[key] = MEASURES[key].done_ids(campaign)
+                measured[key] = TASK_METRICS[key].done_ids(campaign)
             done |= measured[key] or set()
         done &= set(ids)
         missing = [i for i in ids if i not in done]
