@@ -274,3 +274,19 @@ def progress_of(units: CampaignUnits, tasks) -> list[TaskProgress]:
         done &= set(all_ids)
         result.append(TaskProgress(task=task, unit=unit, total_ids=all_ids, done=done, measured=measured))
     return result
+
+
+def attach(progress: TaskProgress) -> TaskProgress:
+    """Keep ``progress`` on its task for the rest of this request, so that the policy's rules on the task
+    ("has everyone done it?") read it instead of counting again. Only pages' selectors attach: a service
+    always counts afresh."""
+    progress.task._progress = progress
+    return progress
+
+
+def task_progress(task) -> TaskProgress:
+    """The task's progress: the one a page's selector attached, else counted now (a few queries)."""
+    progress = getattr(task, "_progress", None)
+    if progress is None:
+        [progress] = progress_of(CampaignUnits(task.phase.campaign), [task])
+    return progress

@@ -32,8 +32,10 @@ from django.utils.translation import gettext as _
 
 from commitments.models import LetterState
 from commitments.selectors import letters_for
-from hkcourt.org.models import Division, Person, Role, RoleAssignment
-from hkcourt.org.scoping import SUBTREE_ROLES, Scope, UserRoles, scope_filter
+from hkcourt.org import policy
+from hkcourt.org.models import Division, Person, RoleAssignment
+from hkcourt.org.roles import SUBTREE_ROLES, Role
+from hkcourt.org.scoping import Scope, scope_filter
 from risks.models import BusinessArea, Grade, Level, Source, State, campaign_label
 from risks.selectors import risk_points
 
@@ -41,8 +43,6 @@ from ..models import UNIT_OF_ROLE, Campaign, Phase, PhaseTask, Unit, local_today
 from ..task_metrics import TASK_METRICS, campaign_window
 
 TTL = 120  # seconds; the fingerprint invalidates sooner on every change it can see
-VIEW_ROLES = frozenset({Role.DEPUTY_LEADER, Role.PRESIDENT, Role.OFFICE, Role.LEADING_GROUP})
-OVERSIGHT_ROLES = frozenset({Role.OFFICE, Role.LEADING_GROUP})
 # A point counts as "confirmed" (coverage) once the office has confirmed it, and stays so when published
 # or controlled.
 CONFIRMED_STATES = (State.CONFIRMED, State.PUBLISHED, State.CONTROLLED)
@@ -51,15 +51,6 @@ GRADES = [Grade.HIGH, Grade.MEDIUM, Grade.LOW]
 # leading group's courts and every court below. The same rule as every list (scope_filter), over Division.
 DIVISION_REACH = Scope(court="court", division="pk", owner=None)
 BEHIND_NAMES = 8  # names listed per division and task; the rest are counted
-
-
-def may_view(user) -> bool:
-    return bool(user.is_superuser or UserRoles.of(user).has(*VIEW_ROLES))
-
-
-def sees_oversight(user) -> bool:
-    """Signals, warnings and handling are for the office and the leading group only."""
-    return bool(user.is_superuser or UserRoles.of(user).has(*OVERSIGHT_ROLES))
 
 
 def _model(label):
@@ -132,8 +123,7 @@ def fingerprint() -> str:
 
 def scope_key(user) -> str:
     """The user and their role assignments: a role change yields a new key at once."""
-    roles = UserRoles.of(user)
-    spec = sorted((a.role, a.court_id, a.division_id or 0) for a in roles.assignments)
+    spec = sorted((a.role, a.court_id, a.division_id or 0) for a in policy.roles_of(user).assignments)
     raw = f"{user.pk}:{int(user.is_superuser)}:{spec}"
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
@@ -217,7 +207,6 @@ def _in_campaign(campaign, court_path) -> bool:
 
 def build(user, filters: Filters, *, today: dt.date | None = None) -> dict:
     today = today or local_today()
-    roles = UserRoles.of(user)
     campaigns = _campaigns(user)
     campaign = _choose_campaign(campaigns, filters.campaign, today)
     # The campaign's year is the risk points' campaign year (the plan's year runs from its start).
@@ -276,7 +265,6 @@ def build(user, filters: Filters, *, today: dt.date | None = None) -> dict:
         "link_base": link_base,
         "points": points,
         "confirmed": confirmed,
-        "roles": roles,
         "shown": shown,
         "tasks": tasks,
         "ticked": ticked,
@@ -303,23 +291,22 @@ def build(user, filters: Filters, *, today: dt.date | None = None) -> dict:
             "year": year,
             "year_label": campaign_label(year) if year else "",
         },
-        "scope": _scope_label(user, roles, courts, all_divisions),
+        "scope": _scope_label(user, courts, all_divisions),
         "campaign": _campaign_section(user, context, staff),
         "coverage": _coverage(context, staff),
         "letters": _letters(user, context),
-        "oversight_visible": sees_oversight(user),
+        "oversight_visible": policy.can(user, "dashboard.view_oversight"),
     }
     data.update(_risks(context))
     data["control"], data["oversight"] = _control_and_oversight(user, context)
     return data
 
 
-def _scope_label(user, roles, courts, divisions) -> str:
-    if user.is_superuser or roles.has(*SUBTREE_ROLES):
+def _scope_label(user, courts, divisions) -> str:
+    if policy.holds(user, *SUBTREE_ROLES):
         return _("全市法院")
-    if roles.has(Role.PRESIDENT):
-        names = [courts[c].short_name or courts[c].name for c in roles.court_ids(Role.PRESIDENT) if c in courts]
-        return "、".join(names)
+    if policy.holds(user, Role.PRESIDENT):
+        return "、".join(c.short_name or c.name for c in courts.values() if policy.presides(user, c.pk))
     return _("分管庭室：%(names)s") % {"names": "、".join(d.name for d in divisions)}
 
 
@@ -462,22 +449,21 @@ def _campaign_section(user, context, staff) -> dict | None:
     tasks, ticked = context["tasks"], context["ticked"]
 
     # Units in scope and in the campaign's courts.
-    roles = context["roles"]
     people = {pk: (name, div) for pk, name, div, _c, path, _h, _m in staff if _in_campaign(campaign, path)}
     inline_done = defaultdict(set)
     for pk, _n, _d, _c, _p, _h, done_keys in staff:
         for key in done_keys:
             inline_done[key].add(pk)
     divisions = {d.pk: d for d in context["divisions"] if _in_campaign(campaign, d.court.path)}
-    whole_courts = set(roles.court_ids(Role.PRESIDENT))
-    subtrees = roles.subtree_paths(*SUBTREE_ROLES)
+    # Court tasks count the courts the person answers for as a whole: presided, or under their office,
+    # leading group or administration.
     courts = {
         c.pk: c
         for c in context["courts"].values()
         if _in_campaign(campaign, c.path)
         and (context["court_id"] in (None, c.pk))
         and context["division_id"] is None
-        and (user.is_superuser or c.pk in whole_courts or any(c.path.startswith(p) for p in subtrees))
+        and (policy.presides(user, c.pk) or policy.reaches_subtree(user, c))
     }
     measured = {}
     behind = defaultdict(lambda: {"people": 0, "divisions": 0, "names": [], "tasks": set()})
@@ -898,7 +884,7 @@ def _control_and_oversight(user, context) -> tuple[dict | None, dict | None]:
                 late=Q(status="planned", deadline__lt=today),
             )
         )
-    oversight = sees_oversight(user)
+    oversight = policy.can(user, "dashboard.view_oversight")
     models = {name: _model(f"workflow.{name}") for name in ("Signal", "Warning", "Handling", "Rectification")}
     if oversight:
         if models["Warning"] is not None:
