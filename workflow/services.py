@@ -117,7 +117,8 @@ def _validate_campaign(campaign):
 
 
 def ensure_builtin_template() -> Campaign:
-    """The 2012–2013 template (also installed by a data migration); idempotent."""
+    """The 2012–2013 template; idempotent. Installed by data migration 0002 — this is for seeding (the demo,
+    tests after a flush of the database), never called by a request."""
     with transaction.atomic():
         return template_2012.install(Campaign, Phase, PhaseTask)
 

@@ -1,5 +1,6 @@
 """Campaign pages: thin — selectors read (scoped: 404 outside), services act, forms validate input. Who may
-act is the policy's (``workflow/policy.py``): the services enforce it, the pages and templates only ask it."""
+act is the policy's (``workflow/policy.py``): the services enforce it, the pages and templates only ask it.
+A GET writes nothing (the built-in template is installed by a data migration, not by the page)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -37,7 +38,6 @@ def campaign_list(request):
 @login_required
 def campaign_new(request):
     policy.check(request.user, "workflow.create_campaign")
-    services.ensure_builtin_template()
     initial = {"source": request.GET.get("source"), "start": local_today()}
     form = CopyCampaignForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
