@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from hkcourt.org.models import Court, Role
-from hkcourt.org.scoping import UserRoles
+from hkcourt.org import policy
+from hkcourt.org.models import Court
 
 from .models import Campaign
 
@@ -19,11 +19,9 @@ class CopyCampaignForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["source"].queryset = Campaign.objects.visible_to(user).order_by("-is_template", "-year")
-        paths = UserRoles.of(user).subtree_paths(Role.OFFICE)
-        courts = Court.objects.all() if user.is_superuser else Court.objects.none()
-        for path in paths:
-            courts = courts | Court.objects.filter(path__startswith=path)
-        self.fields["court"].queryset = courts.order_by("path")
+        # The courts the policy lets this person lead a campaign for (a city has a handful of courts).
+        leads = [c.pk for c in Court.objects.visible_to(user) if policy.can(user, "workflow.create_campaign", c)]
+        self.fields["court"].queryset = Court.objects.filter(pk__in=leads).order_by("path")
         for name in ("source", "court"):
             self.fields[name].widget.attrs["class"] = "form-select"
         self.fields["name"].widget.attrs["class"] = "form-control"

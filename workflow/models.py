@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hkcourt.org.models import Court, Division, Person, Role
-from hkcourt.org.scoping import Scope, ScopedQuerySet, UserRoles
+from hkcourt.org.policy import is_active, roles_of
+from hkcourt.org.scoping import Scope, ScopedQuerySet
 
 
 def local_zone():
@@ -44,13 +45,12 @@ class CampaignQuerySet(ScopedQuerySet):
     scope = Scope(court="court", division=None, owner=None, organisation=True)
 
     def visible_to(self, user):
-        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        if not is_active(user):
             return self.none()
         if user.is_superuser:
             return self.all()
-        roles = UserRoles.of(user)
         condition = Q(is_template=True)
-        for path in roles.member_paths():
+        for path in roles_of(user).member_paths():
             condition |= Q(court__path__startswith=path)
             # Ancestors of one's own court: their city-wide campaigns cover this court.
             parts = [p for p in path.strip("/").split("/") if p]
@@ -62,6 +62,12 @@ class CampaignQuerySet(ScopedQuerySet):
 
     def running(self):
         return self.filter(is_template=False)
+
+
+class PhaseTaskQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The tasks of the campaigns the user may see (``CampaignQuerySet.visible_to``), as a subquery."""
+        return self.filter(phase__campaign__in=Campaign.objects.visible_to(user))
 
 
 class Campaign(models.Model):
@@ -169,6 +175,15 @@ class Phase(models.Model):
     def contains(self, day):
         return self.start <= day <= self.end
 
+    @property
+    def has_started(self) -> bool:
+        """Today (Asia/Shanghai) is on or after the phase's first day."""
+        return self.start <= local_today()
+
+    @property
+    def has_ended(self) -> bool:
+        return self.end < local_today()
+
 
 class Unit(models.TextChoices):
     """Whose work a task measures: each person, each division, or each court."""
@@ -202,6 +217,8 @@ class PhaseTask(models.Model):
     )
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
 
+    objects = PhaseTaskQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("阶段任务")
         verbose_name_plural = _("阶段任务")
@@ -218,6 +235,11 @@ class PhaseTask(models.Model):
     @property
     def is_measured(self):
         return bool(self.measure_key)
+
+    @property
+    def overdue(self) -> bool:
+        """The deadline has passed (the end of that day in Asia/Shanghai)."""
+        return deadline_passed(self.deadline)
 
     def reminder_day_list(self) -> list[int]:
         try:
@@ -246,9 +268,9 @@ class PhaseTask(models.Model):
                     {"reminder_days": _("提前提醒天数须在 0 到 %(max)s 天之间。") % {"max": MAX_REMINDER_DAYS}}
                 )
         if self.measure_key:
-            from .measures import MEASURES
+            from .task_metrics import TASK_METRICS
 
-            if self.measure_key not in MEASURES:
+            if self.measure_key not in TASK_METRICS:
                 raise ValidationError({"measure_key": _("未知的自动计量方式“%(key)s”。") % {"key": self.measure_key}})
 
 
@@ -262,7 +284,7 @@ def attachment_path(instance, filename):
 
 class PhaseTaskCompletion(models.Model):
     """The office's record that a unit (a person, a division or a court) has done a task, with a note
-    and an attachment (minutes, study records). Automatic measures need no such record."""
+    and an attachment (minutes, study records). A task counted by a task metric needs no such record."""
 
     task = models.ForeignKey(PhaseTask, verbose_name=_("任务"), on_delete=models.CASCADE, related_name="completions")
     court = models.ForeignKey(Court, verbose_name=_("法院"), on_delete=models.PROTECT, related_name="+")

@@ -14,8 +14,8 @@ from django.db.models import Exists, OuterRef, Q
 
 from hkcourt.org.models import Court, Division, Person, Role, RoleAssignment
 
-from .measures import MEASURES
 from .models import PhaseTaskCompletion, Unit
+from .task_metrics import TASK_METRICS
 
 
 @dataclass(frozen=True)
@@ -214,10 +214,10 @@ class CampaignUnits:
     # --- what is done
 
     def measured(self, key):
-        """The unit ids a measure counts as done (``None``: cannot be measured here), once per campaign."""
+        """The unit ids a task metric counts as done (``None``: cannot be counted here), once per campaign."""
         if key not in self._measured:
-            measure = MEASURES.get(key)
-            self._measured[key] = measure.done_ids(self.campaign) if measure else None
+            metric = TASK_METRICS.get(key)
+            self._measured[key] = metric.done_ids(self.campaign) if metric else None
         return self._measured[key]
 
 
@@ -274,3 +274,19 @@ def progress_of(units: CampaignUnits, tasks) -> list[TaskProgress]:
         done &= set(all_ids)
         result.append(TaskProgress(task=task, unit=unit, total_ids=all_ids, done=done, measured=measured))
     return result
+
+
+def attach(progress: TaskProgress) -> TaskProgress:
+    """Keep ``progress`` on its task for the rest of this request, so that the policy's rules on the task
+    ("has everyone done it?") read it instead of counting again. Only pages' selectors attach: a service
+    always counts afresh."""
+    progress.task._progress = progress
+    return progress
+
+
+def task_progress(task) -> TaskProgress:
+    """The task's progress: the one a page's selector attached, else counted now (a few queries)."""
+    progress = getattr(task, "_progress", None)
+    if progress is None:
+        [progress] = progress_of(CampaignUnits(task.phase.campaign), [task])
+    return progress

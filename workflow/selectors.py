@@ -6,14 +6,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
-from django.http import Http404
-from django.utils.translation import gettext as _
 
-from hkcourt.org.models import Person, Role
-from hkcourt.org.scoping import SUBTREE_ROLES, UserRoles
+from hkcourt.org import policy
+from hkcourt.org.models import Person
 
 from .models import Campaign, Phase, PhaseTask, PhaseTaskCompletion, Unit, local_today
-from .progress import CampaignUnits, progress_of
+from .progress import CampaignUnits, attach, progress_of
 
 
 def campaigns_for(user):
@@ -25,68 +23,65 @@ def campaigns_for(user):
 
 
 def get_campaign(user, pk) -> Campaign:
-    campaign = campaigns_for(user).filter(pk=pk).first()
-    if campaign is None:
-        raise Http404(_("没有这个活动。"))
-    return campaign
+    """The campaign, if the user may see it; else 404."""
+    queryset = Campaign.objects.select_related("court").prefetch_related(
+        Prefetch("phases", queryset=Phase.objects.order_by("number"))
+    )
+    return policy.get_visible_or_404(queryset, user, pk=pk)
 
 
 def get_task(user, pk) -> PhaseTask:
-    task = (
-        PhaseTask.objects.filter(phase__campaign__in=Campaign.objects.visible_to(user), pk=pk)
-        .select_related("phase__campaign__court")
-        .first()
-    )
-    if task is None:
-        raise Http404(_("没有这个任务。"))
-    return task
+    """The task, if the user may see its campaign; else 404."""
+    return policy.get_visible_or_404(PhaseTask.objects.select_related("phase__campaign__court"), user, pk=pk)
 
 
 def get_completion(user, pk) -> PhaseTaskCompletion:
-    completion = (
-        PhaseTaskCompletion.objects.visible_to(user)
-        .filter(task__phase__campaign__in=Campaign.objects.visible_to(user), pk=pk)
-        .select_related("task__phase__campaign__court")
-        .first()
-    )
-    if completion is None:
-        raise Http404(_("没有这条登记。"))
-    return completion
+    """The tick-off, if the user may see it and its campaign; else 404."""
+    queryset = PhaseTaskCompletion.objects.filter(
+        task__phase__campaign__in=Campaign.objects.visible_to(user)
+    ).select_related("task__phase__campaign__court")
+    return policy.get_visible_or_404(queryset, user, pk=pk)
 
 
 # ---------------------------------------------------------------- reach of the user inside a campaign
 
 
 class Reach:
-    """Which units of a campaign the user may see in the progress tables."""
+    """Which units of a campaign the user may see in the progress tables: the whole campaign for the office,
+    leading group and admin over its leading court; a court for its president and for those over it; a
+    division for its head and its deputy leader; oneself. Asked of the org predicates once per court and per
+    division (a handful), then looked up per unit."""
 
     def __init__(self, user, units: CampaignUnits):
-        roles = UserRoles.of(user)
-        self.subtrees = roles.subtree_paths(*SUBTREE_ROLES)
-        lead = units.campaign.court.path if units.campaign.court_id else None
-        self.all = user.is_superuser or bool(lead and any(lead.startswith(p) for p in self.subtrees))
-        self.courts = set(roles.court_ids(Role.PRESIDENT))
-        self.divisions = set(roles.division_ids(Role.DIVISION_HEAD, Role.DEPUTY_LEADER))
-        self.person = Person.objects.filter(user=user).values_list("pk", flat=True).first()
+        self.user = user
         self.units = units
+        self.all = units.campaign.court_id is not None and policy.reaches_subtree(user, units.campaign.court)
+        self.person = Person.objects.filter(user=user).values_list("pk", flat=True).first()
+        self._courts = {}
+        self._divisions = {}
+
+    def _court(self, court_id) -> bool:
+        if court_id not in self._courts:
+            court = self.units.courts.get(court_id)
+            self._courts[court_id] = court is not None and (
+                policy.presides(self.user, court_id) or policy.reaches_subtree(self.user, court)
+            )
+        return self._courts[court_id]
+
+    def _division(self, division_id) -> bool:
+        if division_id not in self._divisions:
+            self._divisions[division_id] = policy.heads(self.user, division_id) or policy.oversees(
+                self.user, division_id
+            )
+        return self._divisions[division_id]
 
     def sees(self, unit, unit_id) -> bool:
-        if self.all:
-            return True
-        court_id = self.units.court_of(unit, unit_id)
-        if court_id in self.courts:
-            return True
-        court = self.units.courts.get(court_id)
-        if court and any(court.path.startswith(p) for p in self.subtrees):
+        if self.all or self._court(self.units.court_of(unit, unit_id)):
             return True
         division_id = self.units.division_of(unit, unit_id)
-        if division_id and division_id in self.divisions:
+        if division_id and self._division(division_id):
             return True
         return unit == Unit.PERSON and unit_id == self.person
-
-    @property
-    def is_leader(self):
-        return self.all or bool(self.courts) or bool(self.divisions) or bool(self.subtrees)
 
 
 # ---------------------------------------------------------------- the campaign page
@@ -102,9 +97,10 @@ class Bar:
 class PhaseView:
     phase: Phase
     bar: Bar
-    tasks: list = field(default_factory=list)  # [(TaskProgress, left%)]
+    tasks: list = field(default_factory=list)  # [(task, TaskProgress or None, left%, late)]
     percent: int = 0
     is_current: bool = False
+    is_closed: bool = False  # its last day is past
 
 
 @dataclass
@@ -124,9 +120,13 @@ def campaign_overview(
 ) -> dict:
     today = today or local_today()
     phases = list(campaign.phases.order_by("number"))
-    tasks = list(PhaseTask.objects.filter(phase__campaign=campaign).select_related("phase"))
+    by_id = {p.pk: p for p in phases}
+    tasks = list(PhaseTask.objects.filter(phase__campaign=campaign))
+    for task in tasks:
+        task.phase = by_id[task.phase_id]  # the phases above, which know their campaign: no query per task
     units = CampaignUnits(campaign)
-    progress = {p.task.pk: p for p in progress_of(units, tasks)} if not campaign.is_template else {}
+    # Attached to each task, so that the policy's rules on the tasks (催办, 登记) read it, not count again.
+    progress = {attach(p).task.pk: p for p in progress_of(units, tasks)} if not campaign.is_template else {}
     start = min((p.start for p in phases), default=today)
     end = max((p.end for p in phases), default=today)
     span = max((end - start).days + 1, 1)
@@ -137,11 +137,13 @@ def campaign_overview(
             phase=phase,
             bar=Bar(_pct(phase.start, start, span), round(100 * ((phase.end - phase.start).days + 1) / span, 2)),
             is_current=phase.contains(today),
+            is_closed=phase.end < today,
         )
         done = total = 0
         for task in sorted((t for t in tasks if t.phase_id == phase.pk), key=lambda t: (t.deadline, t.sort_order)):
             tp = progress.get(task.pk)
-            pv.tasks.append((task, tp, _pct(task.deadline, start, span) + round(50 / span, 2)))
+            late = tp is not None and tp.percent < 100 and task.deadline < today
+            pv.tasks.append((task, tp, _pct(task.deadline, start, span) + round(50 / span, 2), late))
             if tp:
                 done += tp.done_count
                 total += tp.total
@@ -166,7 +168,7 @@ def campaign_overview(
     behind, columns, reach = [], [], None
     if not campaign.is_template and selected is not None:
         reach = Reach(user, units)
-        columns = [tp for _t, tp, _x in selected.tasks if tp is not None and tp.unit != Unit.COURT]
+        columns = [tp for _t, tp, _x, _late in selected.tasks if tp is not None and tp.unit != Unit.COURT]
         try:
             court_id = int(court_id) if court_id else None
         except (TypeError, ValueError):
@@ -233,9 +235,11 @@ def task_units(user, task: PhaseTask):
     units = CampaignUnits(task.phase.campaign)
     reach = Reach(user, units)
     [tp] = progress_of(units, [task])
+    attach(tp)  # the policy's rules on this task (催办, 登记) read it
     completions = {
         (c.person_id or c.division_id or c.court_id): c
-        for c in PhaseTaskCompletion.objects.filter(task=task).select_related("done_by__person")
+        # Through the task's own manager: each tick-off knows its task (and so its campaign) without a query.
+        for c in task.completions.select_related("done_by__person")
     }
     rows = []
     for unit_id in tp.total_ids:

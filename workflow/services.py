@@ -1,5 +1,6 @@
 """Business actions on campaigns: one function per action, keyword-only, in a transaction, validated,
-permission-checked and written to the audit log. The periodic sweeps (phase opening and closing,
+permission-checked and written to the audit log. Each action asks its rule in ``workflow/policy.py`` first
+(``policy.check``), and nothing else decides who may act. The periodic sweeps (phase opening and closing,
 deadline reminders, overdue escalation) are services too, run by the Celery tasks with ``actor=None``
 (the system); each is idempotent through the notifications' unique key. The sweeps are deliberately
 *not* one transaction: they commit chunk by chunk (see ``notify_many``), so that a worker killed
@@ -10,16 +11,15 @@ import datetime as dt
 import logging
 from collections import defaultdict
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hkcourt.notifications.services import Message, notify_many
-from hkcourt.org import audit
-from hkcourt.org.models import Court, Role
-from hkcourt.org.scoping import UserRoles
+from hkcourt.org import audit, policy
+from hkcourt.org.models import Court
 from risks.measures.files import check_upload
 
 from . import template_2012
@@ -55,25 +55,6 @@ NOTICE_WINDOW = dt.timedelta(days=7)
 # Overdue tasks are escalated once, the day after the deadline; a sweep that was down catches up
 # within this window, older misses are not dug up.
 ESCALATION_WINDOW = dt.timedelta(days=14)
-
-# ---------------------------------------------------------------- permission
-
-
-def can_manage(user, court) -> bool:
-    """The office of this court or of a court above it (or a superuser) runs its campaigns."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_superuser:
-        return True
-    if court is None:
-        return UserRoles.of(user).has(Role.OFFICE)
-    return any(court.path.startswith(p) for p in UserRoles.of(user).subtree_paths(Role.OFFICE))
-
-
-def _require_office(actor, court):
-    if not can_manage(actor, court):
-        raise PermissionDenied(_("只有领导小组办公室可以管理活动。"))
-
 
 # ---------------------------------------------------------------- validation
 
@@ -136,7 +117,8 @@ def _validate_campaign(campaign):
 
 
 def ensure_builtin_template() -> Campaign:
-    """The 2012–2013 template (also installed by a data migration); idempotent."""
+    """The 2012–2013 template; idempotent. Installed by data migration 0002 — this is for seeding (the demo,
+    tests after a flush of the database), never called by a request."""
     with transaction.atomic():
         return template_2012.install(Campaign, Phase, PhaseTask)
 
@@ -147,7 +129,8 @@ def copy_campaign(
 ) -> Campaign:
     """A new campaign from ``source`` (usually the template) with every date shifted so that its first
     phase starts on ``start``. The office edits the dates afterwards."""
-    _require_office(actor, court)
+    policy.check(actor, "workflow.copy", source)
+    policy.check(actor, "workflow.create_campaign", court)
     if start is None:
         raise ValidationError({"start": _("请填写开始日期。")})
     phases = list(source.phases.prefetch_related("tasks").order_by("number"))
@@ -200,9 +183,7 @@ def copy_campaign(
 def update_schedule(*, actor, campaign: Campaign, phase_dates: dict, deadlines: dict, reason: str = "") -> Campaign:
     """Change phase dates (``{phase_id: (start, end)}``) and task deadlines (``{task_id: date}``) together;
     refused as a whole, with every problem listed, if the result is not a valid schedule."""
-    _require_office(actor, campaign.court)
-    if campaign.is_template and not getattr(actor, "is_superuser", False):
-        raise PermissionDenied(_("内置模板不能修改，请先由模板创建活动。"))
+    policy.check(actor, "workflow.edit_schedule", campaign)
     phases = {p.pk: p for p in campaign.phases.all()}
     tasks = {t.pk: t for t in PhaseTask.objects.filter(phase__campaign=campaign)}
     unknown = (set(phase_dates) - set(phases)) | (set(deadlines) - set(tasks))
@@ -250,13 +231,11 @@ def record_completion(*, actor, task: PhaseTask, unit_id: int, note: str, attach
 def record_completions(*, actor, task: PhaseTask, unit_ids, note: str, attachment=None) -> list:
     """The same for several units at once (a meeting that covered many divisions), in a fixed number of
     queries. All or nothing: one unit that cannot be recorded refuses the whole batch."""
+    policy.check(actor, "workflow.complete", task)
+    campaign = task.phase.campaign
     if attachment is not None:
         # The same rule as every other upload: allowed types, size limit, a sanitised name.
         attachment.name = check_upload(attachment)
-    campaign = task.phase.campaign
-    _require_office(actor, campaign.court)
-    if campaign.is_template:
-        raise ValidationError(_("模板中的任务不能登记完成情况。"))
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": _("请填写完成情况说明（如会议纪要、学习记录的要点）。")})
@@ -313,7 +292,7 @@ def record_completions(*, actor, task: PhaseTask, unit_ids, note: str, attachmen
 
 @transaction.atomic
 def undo_completion(*, actor, completion: PhaseTaskCompletion, reason: str) -> None:
-    _require_office(actor, completion.task.phase.campaign.court)
+    policy.check(actor, "workflow.undo", completion)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("撤销登记须说明理由。")})
@@ -340,18 +319,17 @@ def _behind(units, progress):
 
 
 @transaction.atomic
-def urge(*, actor, task: PhaseTask, today: dt.date | None = None) -> int:
-    """催办: the office reminds, now, everyone who has not yet done ``task`` (at most once a day)."""
+def urge(*, actor, task: PhaseTask) -> int:
+    """催办: the office reminds, now, everyone who has not yet done ``task`` (at most once a day), once the
+    task's phase has started (the rule ``workflow.urge``)."""
+    policy.check(actor, "workflow.urge", task)
     campaign = task.phase.campaign
-    _require_office(actor, campaign.court)
-    if campaign.is_template:
-        raise ValidationError(_("模板不能催办。"))
-    today = today or local_today()
+    today = local_today()
     units = CampaignUnits(campaign)
     [progress] = progress_of(units, [task])
     recipients = sorted({u for _unit, users in _behind(units, progress) for u in users})
     if not recipients:
-        raise ValidationError(_("所有对象均已完成该任务，无需催办。"))
+        raise ValidationError(_("未完成的对象没有可以通知的责任人。"))
     title = _("【催办】%(task)s（截止 %(deadline)s）") % {"task": task.title, "deadline": task.deadline}
     body = _("领导小组办公室提醒您尽快完成“%(task)s”。%(desc)s") % {"task": task.title, "desc": task.description}
     created = notify_many(
@@ -365,6 +343,12 @@ def urge(*, actor, task: PhaseTask, today: dt.date | None = None) -> int:
     return created
 
 
+def _check_schedule_run(actor):
+    """The scheduler runs the sweeps as the system (``actor=None``); a person running them by hand is asked."""
+    if actor is not None:
+        policy.check(actor, "workflow.run_schedule")
+
+
 def _running_campaigns():
     return Campaign.objects.running().select_related("court")
 
@@ -373,6 +357,7 @@ def advance_phases(*, today: dt.date | None = None, actor=None) -> dict:
     """Keep each phase's state current and tell people: everyone in the covered courts when a phase
     opens, the leaders when it closes. The notices go out before the state is saved, so a run killed
     half-way sends the rest next time; the notifications' key makes sure nobody gets one twice."""
+    _check_schedule_run(actor)
     today = today or local_today()
     counts = {"opened": 0, "closed": 0, "notified": 0}
     phases = Phase.objects.filter(campaign__in=_running_campaigns()).select_related("campaign__court")
@@ -439,6 +424,7 @@ def _threshold(days_left, reminder_days):
 def send_deadline_reminders(*, today: dt.date | None = None, actor=None) -> int:
     """Before each task's deadline (by default 7 days and 1 day before; per task in ``reminder_days``),
     remind every person or division head who has not yet done it. Returns the number of new notifications."""
+    _check_schedule_run(actor)
     today = today or local_today()
     tasks = (
         PhaseTask.objects.filter(
@@ -494,6 +480,7 @@ def send_deadline_reminders(*, today: dt.date | None = None, actor=None) -> int:
 def escalate_overdue(*, today: dt.date | None = None, actor=None) -> int:
     """The day after a missed deadline, tell the next responsible level (staff → division head → deputy
     leader → office; the office's own tasks → the president) who is behind — once per task and person."""
+    _check_schedule_run(actor)
     today = today or local_today()
     tasks = (
         PhaseTask.objects.filter(

@@ -6,22 +6,24 @@ import datetime as dt
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from hkcourt.org.models import Person, Role
-from hkcourt.org.scoping import UserRoles
+from hkcourt.org import policy
+from hkcourt.org.models import Person
+from hkcourt.org.roles import Role
 from hkcourt.org.todos import Todo
 
-from .measures import MEASURES
 from .models import Campaign, Phase, PhaseTask, PhaseTaskCompletion, Unit, local_today
+from .task_metrics import TASK_METRICS
 
 
 def campaign_tasks(user) -> list[Todo]:
     today = local_today()
-    roles = UserRoles.of(user)
+    roles = policy.roles_of(user)
     person = Person.objects.filter(user=user).values_list("pk", flat=True).first()
+    # A task is the person's when they hold its responsible role at a court (not by being a superuser).
     is_staff = person is not None and roles.has(Role.STAFF)
     headed = roles.division_ids(Role.DIVISION_HEAD)
     campaigns = Campaign.objects.visible_to(user).running()
-    items = _running_phases(user, roles, campaigns, today)
+    items = _running_phases(user, campaigns, today)
     if not is_staff and not headed:
         return items
     tasks = list(
@@ -37,8 +39,8 @@ def campaign_tasks(user) -> list[Todo]:
     for task in tasks:
         mine = [person] if task.unit == Unit.PERSON else headed
         done = set()
-        if task.measure_key in MEASURES:
-            found = MEASURES[task.measure_key].done_ids(task.phase.campaign, only=mine)
+        if task.measure_key in TASK_METRICS:
+            found = TASK_METRICS[task.measure_key].done_ids(task.phase.campaign, only=mine)
             done |= found or set()
         ticked = PhaseTaskCompletion.objects.filter(task=task)
         ticked = ticked.filter(person_id__in=mine) if task.unit == Unit.PERSON else ticked.filter(division_id__in=mine)
@@ -54,17 +56,16 @@ def campaign_tasks(user) -> list[Todo]:
     return items
 
 
-def _running_phases(user, roles, campaigns, today) -> list[Todo]:
+def _running_phases(user, campaigns, today) -> list[Todo]:
     """For the office: each campaign it runs that is in a phase now, with the phase's end (one query)."""
-    if not (user.is_superuser or roles.has(Role.OFFICE)):
+    if not policy.holds(user, Role.OFFICE):  # the office of some court (superusers too)
         return []
     phases = Phase.objects.filter(campaign__in=campaigns, start__lte=today, end__gte=today).select_related(
         "campaign__court"
     )
     items = []
     for phase in phases.order_by("end"):
-        court = phase.campaign.court
-        if not user.is_superuser and not any(court.path.startswith(p) for p in roles.subtree_paths(Role.OFFICE)):
+        if not policy.is_office_of(user, phase.campaign.court):
             continue
         title = _("%(campaign)s：第%(n)s阶段“%(phase)s”进行中，查看进度") % {
             "campaign": phase.campaign.name,

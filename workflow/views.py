@@ -1,20 +1,25 @@
-"""Campaign pages: thin — selectors read (scoped), services act, forms validate input."""
+"""Campaign pages: thin — selectors read (scoped: 404 outside), services act, forms validate input. Who may
+act is the policy's (``workflow/policy.py``): the services enforce it, the pages and templates only ask it.
+A GET writes nothing (the built-in template is installed by a data migration, not by the page)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from hkcourt.org import policy
+from hkcourt.org.policy import Refusal
 
 from . import selectors, services
 from .forms import CompletionForm, CopyCampaignForm, ScheduleForm, UndoForm
 from .models import local_today
 
 
-def _errors(exc: ValidationError) -> list[str]:
-    return exc.messages
+def _errors(exc: ValidationError | Refusal) -> list[str]:
+    return [exc.message] if isinstance(exc, Refusal) else exc.messages
 
 
 @login_required
@@ -26,17 +31,13 @@ def campaign_list(request):
         c.current_phase = next((p for p in phases if p.contains(today)), None)
         c.first_day = min((p.start for p in phases), default=None)
         c.last_day = max((p.end for p in phases), default=None)
-    can_create = services.can_manage(request.user, None)
-    return render(
-        request, "workflow/campaign_list.html", {"campaigns": campaigns, "can_create": can_create, "today": today}
-    )
+        c.has_ended = c.last_day is not None and c.last_day < today
+    return render(request, "workflow/campaign_list.html", {"campaigns": campaigns, "today": today})
 
 
 @login_required
 def campaign_new(request):
-    if not services.can_manage(request.user, None):
-        raise PermissionDenied(_("只有领导小组办公室可以创建活动。"))
-    services.ensure_builtin_template()
+    policy.check(request.user, "workflow.create_campaign")
     initial = {"source": request.GET.get("source"), "start": local_today()}
     form = CopyCampaignForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -49,7 +50,7 @@ def campaign_new(request):
                 start=form.cleaned_data["start"],
                 covers_subordinates=form.cleaned_data["covers_subordinates"],
             )
-        except ValidationError as exc:
+        except (ValidationError, Refusal) as exc:
             for message in _errors(exc):
                 form.add_error(None, message)
         else:
@@ -64,18 +65,13 @@ def campaign_detail(request, pk):
     overview = selectors.campaign_overview(
         request.user, campaign, phase_number=request.GET.get("phase"), court_id=request.GET.get("court")
     )
-    return render(
-        request,
-        "workflow/campaign_detail.html",
-        {"campaign": campaign, "can_manage": services.can_manage(request.user, campaign.court), **overview},
-    )
+    return render(request, "workflow/campaign_detail.html", {"campaign": campaign, **overview})
 
 
 @login_required
 def campaign_schedule(request, pk):
     campaign = selectors.get_campaign(request.user, pk)
-    if not services.can_manage(request.user, campaign.court) or campaign.is_template:
-        raise PermissionDenied(_("只有领导小组办公室可以调整本活动的日期。"))
+    policy.check(request.user, "workflow.edit_schedule", campaign)
     form = ScheduleForm(request.POST or None, campaign=campaign)
     if request.method == "POST" and form.is_valid():
         try:
@@ -109,8 +105,7 @@ def task_detail(request, pk):
     task = selectors.get_task(request.user, pk)
     campaign = task.phase.campaign
     progress, rows = selectors.task_units(request.user, task)
-    can_manage = services.can_manage(request.user, campaign.court) and not campaign.is_template
-    form = _completion_form(request, task, rows) if can_manage else None
+    form = _completion_form(request, task, rows) if policy.can(request.user, "workflow.complete", task) else None
     return render(
         request,
         "workflow/task_detail.html",
@@ -120,9 +115,7 @@ def task_detail(request, pk):
             "progress": progress,
             "rows": rows,
             "form": form,
-            "can_manage": can_manage,
             "undo_form": UndoForm(),
-            "today": local_today(),
         },
     )
 
@@ -142,7 +135,7 @@ def task_complete(request, pk):
                 note=form.cleaned_data["note"],
                 attachment=form.cleaned_data["attachment"],
             )
-        except ValidationError as exc:
+        except (ValidationError, Refusal) as exc:
             for message in _errors(exc):
                 messages.error(request, message)
         else:
@@ -160,7 +153,7 @@ def task_urge(request, pk):
     task = selectors.get_task(request.user, pk)
     try:
         count = services.urge(actor=request.user, task=task)
-    except ValidationError as exc:
+    except (ValidationError, Refusal) as exc:
         for message in _errors(exc):
             messages.warning(request, message)
     else:
@@ -184,7 +177,7 @@ def completion_undo(request, pk):
     else:
         try:
             services.undo_completion(actor=request.user, completion=completion, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
+        except (ValidationError, Refusal) as exc:
             for message in _errors(exc):
                 messages.error(request, message)
         else:

@@ -9,7 +9,7 @@ GROUP BY, and Python only reshapes the grouped rows.
 The whole result is cached for a short time (``TTL``) under a key made of the user, their role
 assignments, the filters and a *fingerprint* of the data: counts, highest ids and latest modification
 times of the tables the dashboard reads, taken in one cheap query. Any change to a risk point, letter,
-tick-off or measure changes the fingerprint, so the next request recomputes; changes that leave no
+tick-off or prevention measure changes the fingerprint, so the next request recomputes; changes that leave no
 timestamp (a phase's dates, the org chart) show within ``TTL`` seconds.
 """
 
@@ -32,17 +32,17 @@ from django.utils.translation import gettext as _
 
 from commitments.models import LetterState
 from commitments.selectors import letters_for
-from hkcourt.org.models import Division, Person, Role, RoleAssignment
-from hkcourt.org.scoping import SUBTREE_ROLES, Scope, UserRoles, scope_filter
+from hkcourt.org import policy
+from hkcourt.org.models import Division, Person, RoleAssignment
+from hkcourt.org.roles import SUBTREE_ROLES, Role
+from hkcourt.org.scoping import Scope, scope_filter
 from risks.models import BusinessArea, Grade, Level, Source, State, campaign_label
 from risks.selectors import risk_points
 
-from ..measures import MEASURES, campaign_window
 from ..models import UNIT_OF_ROLE, Campaign, Phase, PhaseTask, Unit, local_today
+from ..task_metrics import TASK_METRICS, campaign_window
 
 TTL = 120  # seconds; the fingerprint invalidates sooner on every change it can see
-VIEW_ROLES = frozenset({Role.DEPUTY_LEADER, Role.PRESIDENT, Role.OFFICE, Role.LEADING_GROUP})
-OVERSIGHT_ROLES = frozenset({Role.OFFICE, Role.LEADING_GROUP})
 # A point counts as "confirmed" (coverage) once the office has confirmed it, and stays so when published
 # or controlled.
 CONFIRMED_STATES = (State.CONFIRMED, State.PUBLISHED, State.CONTROLLED)
@@ -51,15 +51,6 @@ GRADES = [Grade.HIGH, Grade.MEDIUM, Grade.LOW]
 # leading group's courts and every court below. The same rule as every list (scope_filter), over Division.
 DIVISION_REACH = Scope(court="court", division="pk", owner=None)
 BEHIND_NAMES = 8  # names listed per division and task; the rest are counted
-
-
-def may_view(user) -> bool:
-    return bool(user.is_superuser or UserRoles.of(user).has(*VIEW_ROLES))
-
-
-def sees_oversight(user) -> bool:
-    """Signals, warnings and handling are for the office and the leading group only."""
-    return bool(user.is_superuser or UserRoles.of(user).has(*OVERSIGHT_ROLES))
 
 
 def _model(label):
@@ -132,8 +123,7 @@ def fingerprint() -> str:
 
 def scope_key(user) -> str:
     """The user and their role assignments: a role change yields a new key at once."""
-    roles = UserRoles.of(user)
-    spec = sorted((a.role, a.court_id, a.division_id or 0) for a in roles.assignments)
+    spec = sorted((a.role, a.court_id, a.division_id or 0) for a in policy.roles_of(user).assignments)
     raw = f"{user.pk}:{int(user.is_superuser)}:{spec}"
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
@@ -189,7 +179,7 @@ def _choose_campaign(campaigns, wanted, today):
 
 def _campaigns(user):
     """Running campaigns visible to the user with their phases, in one query (phases joined to campaigns).
-    Each campaign gets its phases as a prefetched list, so the progress measures read no more."""
+    Each campaign gets its phases as a prefetched list, so the task metrics read no more."""
     phases = list(
         Phase.objects.filter(campaign__in=Campaign.objects.visible_to(user).running())
         .select_related("campaign__court")
@@ -217,7 +207,6 @@ def _in_campaign(campaign, court_path) -> bool:
 
 def build(user, filters: Filters, *, today: dt.date | None = None) -> dict:
     today = today or local_today()
-    roles = UserRoles.of(user)
     campaigns = _campaigns(user)
     campaign = _choose_campaign(campaigns, filters.campaign, today)
     # The campaign's year is the risk points' campaign year (the plan's year runs from its start).
@@ -231,7 +220,7 @@ def build(user, filters: Filters, *, today: dt.date | None = None) -> dict:
 
     shown, tasks, ticked = _phase_tasks(campaign, today)
     keys = {t["measure_key"] for t in tasks.values() if t["measure_key"]}
-    inline = {k: INLINE_MEASURES[k] for k in keys if k in INLINE_MEASURES}
+    inline = {k: INLINE_METRICS[k] for k in keys if k in INLINE_METRICS}
 
     # Divisions the user's roles reach (the same rule as every list), with their court; coverage inline.
     if user.is_superuser:
@@ -239,11 +228,11 @@ def build(user, filters: Filters, *, today: dt.date | None = None) -> dict:
     else:
         condition = scope_filter(DIVISION_REACH, user)
         divisions_qs = Division.objects.filter(condition) if condition is not None else Division.objects.none()
-    division_measures = {
+    division_metrics = {
         f"m_{k}": build_expr(campaign) for k, (unit, build_expr) in inline.items() if unit == Unit.DIVISION
     }
     all_divisions = list(
-        divisions_qs.annotate(has_confirmed=Exists(confirmed.filter(division=OuterRef("pk"))), **division_measures)
+        divisions_qs.annotate(has_confirmed=Exists(confirmed.filter(division=OuterRef("pk"))), **division_metrics)
         .select_related("court")
         .order_by("court__path", "sort_order", "name")
     )
@@ -276,7 +265,6 @@ def build(user, filters: Filters, *, today: dt.date | None = None) -> dict:
         "link_base": link_base,
         "points": points,
         "confirmed": confirmed,
-        "roles": roles,
         "shown": shown,
         "tasks": tasks,
         "ticked": ticked,
@@ -303,23 +291,22 @@ def build(user, filters: Filters, *, today: dt.date | None = None) -> dict:
             "year": year,
             "year_label": campaign_label(year) if year else "",
         },
-        "scope": _scope_label(user, roles, courts, all_divisions),
+        "scope": _scope_label(user, courts, all_divisions),
         "campaign": _campaign_section(user, context, staff),
         "coverage": _coverage(context, staff),
         "letters": _letters(user, context),
-        "oversight_visible": sees_oversight(user),
+        "oversight_visible": policy.can(user, "dashboard.view_oversight"),
     }
     data.update(_risks(context))
     data["control"], data["oversight"] = _control_and_oversight(user, context)
     return data
 
 
-def _scope_label(user, roles, courts, divisions) -> str:
-    if user.is_superuser or roles.has(*SUBTREE_ROLES):
+def _scope_label(user, courts, divisions) -> str:
+    if policy.holds(user, *SUBTREE_ROLES):
         return _("全市法院")
-    if roles.has(Role.PRESIDENT):
-        names = [courts[c].short_name or courts[c].name for c in roles.court_ids(Role.PRESIDENT) if c in courts]
-        return "、".join(names)
+    if policy.holds(user, Role.PRESIDENT):
+        return "、".join(c.short_name or c.name for c in courts.values() if policy.presides(user, c.pk))
     return _("分管庭室：%(names)s") % {"names": "、".join(d.name for d in divisions)}
 
 
@@ -333,25 +320,25 @@ def _staff(user, context) -> list[tuple]:
         .annotate(has_confirmed=Exists(context["confirmed"].filter(owner=OuterRef("user"))))
         .order_by("division_id", "full_name")
     )
-    measures = {
+    metrics = {
         f"m_{k}": build_expr(context["campaign"])
         for k, (unit, build_expr) in context["inline"].items()
         if unit == Unit.PERSON
     }
-    qs = qs.annotate(**measures)
+    qs = qs.annotate(**metrics)
     fields = ["pk", "full_name", "division_id", "court_id", "court__path", "has_confirmed"]
     return [
-        (*row[:6], {key[2:] for key, done in zip(measures, row[6:], strict=True) if done})
-        for row in qs.values_list(*fields, *measures)
+        (*row[:6], {key[2:] for key, done in zip(metrics, row[6:], strict=True) if done})
+        for row in qs.values_list(*fields, *metrics)
     ]
 
 
-# ---------------------------------------------------------------- campaign progress measures, inline
+# ---------------------------------------------------------------- campaign task metrics, inline
 
-# The campaign's automatic measures (workflow.measures) each cost a query of their own. The dashboard
+# The campaign's task metrics (workflow.task_metrics) each cost a query of their own. The dashboard
 # computes the ones it knows as EXISTS columns of the people and divisions it loads anyway — the same
-# conditions as in workflow.measures (a test compares the figures with the campaign page); any other
-# measure is asked through the registry.
+# conditions as in workflow.task_metrics (a test compares the figures with the campaign page); any other
+# metric is asked through the registry.
 
 
 def _in_window(qs, campaign, field):
@@ -383,7 +370,7 @@ def _letter_signed(campaign):
     return Exists(_in_window(signed, campaign, "signed_at"))
 
 
-INLINE_MEASURES = {
+INLINE_METRICS = {
     "risk_post_submitted": (Unit.PERSON, _post_submitted),
     "risk_graded": (Unit.DIVISION, _graded),
     "letters_signed": (Unit.PERSON, _letter_signed),
@@ -462,22 +449,21 @@ def _campaign_section(user, context, staff) -> dict | None:
     tasks, ticked = context["tasks"], context["ticked"]
 
     # Units in scope and in the campaign's courts.
-    roles = context["roles"]
     people = {pk: (name, div) for pk, name, div, _c, path, _h, _m in staff if _in_campaign(campaign, path)}
     inline_done = defaultdict(set)
     for pk, _n, _d, _c, _p, _h, done_keys in staff:
         for key in done_keys:
             inline_done[key].add(pk)
     divisions = {d.pk: d for d in context["divisions"] if _in_campaign(campaign, d.court.path)}
-    whole_courts = set(roles.court_ids(Role.PRESIDENT))
-    subtrees = roles.subtree_paths(*SUBTREE_ROLES)
+    # Court tasks count the courts the person answers for as a whole: presided, or under their office,
+    # leading group or administration.
     courts = {
         c.pk: c
         for c in context["courts"].values()
         if _in_campaign(campaign, c.path)
         and (context["court_id"] in (None, c.pk))
         and context["division_id"] is None
-        and (user.is_superuser or c.pk in whole_courts or any(c.path.startswith(p) for p in subtrees))
+        and (policy.presides(user, c.pk) or policy.reaches_subtree(user, c))
     }
     measured = {}
     behind = defaultdict(lambda: {"people": 0, "divisions": 0, "names": [], "tasks": set()})
@@ -491,9 +477,9 @@ def _campaign_section(user, context, staff) -> dict | None:
                 done |= {d.pk for d in context["divisions"] if getattr(d, f"m_{key}")}
             else:
                 done |= inline_done[key]
-        elif key and key in MEASURES:
+        elif key and key in TASK_METRICS:
             if key not in measured:
-                measured[key] = MEASURES[key].done_ids(campaign)
+                measured[key] = TASK_METRICS[key].done_ids(campaign)
             done |= measured[key] or set()
         done &= set(ids)
         missing = [i for i in ids if i not in done]
@@ -898,7 +884,7 @@ def _control_and_oversight(user, context) -> tuple[dict | None, dict | None]:
                 late=Q(status="planned", deadline__lt=today),
             )
         )
-    oversight = sees_oversight(user)
+    oversight = policy.can(user, "dashboard.view_oversight")
     models = {name: _model(f"workflow.{name}") for name in ("Signal", "Warning", "Handling", "Rectification")}
     if oversight:
         if models["Warning"] is not None:

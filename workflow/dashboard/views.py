@@ -1,11 +1,11 @@
 """The dashboard page and its JSON endpoints: thin, the figures come from :mod:`.selectors` (scoped, cached)."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+
+from hkcourt.org import policy
 
 from . import selectors
 
@@ -13,9 +13,7 @@ SECTIONS = ("campaign", "coverage", "risks", "heatmap", "major", "leaders", "let
 
 
 def _data(request):
-    if not selectors.may_view(request.user):
-        # Staff and division heads work from their lists; the dashboard is for those who oversee others.
-        raise PermissionDenied(_("领导驾驶舱仅供分管院领导、院长、领导小组及其办公室使用。"))
+    policy.check(request.user, "dashboard.view")  # 403 with the rule's message
     return selectors.dashboard(request.user, selectors.Filters.from_params(request.GET))
 
 

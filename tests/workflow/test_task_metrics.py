@@ -1,4 +1,4 @@
-"""The automatic measures over the other apps, through those apps' own services."""
+"""The task metrics (automatic progress counts) over the other apps, through those apps' own services."""
 
 import datetime as dt
 
@@ -6,9 +6,9 @@ import time_machine
 
 from commitments import services as letters
 from commitments.models import CommitmentLetter
-from workflow.measures import MEASURES
 from workflow.models import PhaseTask
 from workflow.progress import CampaignUnits, progress_of
+from workflow.task_metrics import TASK_METRICS
 
 from .conftest import at, submit_post_risk
 
@@ -27,9 +27,9 @@ def test_signed_personal_letter_counts_for_the_letters_task(campaign, demo_user,
         )
         letters.generate_letters(actor=office, template=template)
         letter = CommitmentLetter.objects.get(template=template, kind="personal", signer=staff)
-        assert staff.person.pk not in MEASURES["letters_signed"].done_ids(campaign)
+        assert staff.person.pk not in TASK_METRICS["letters_signed"].done_ids(campaign)
         letters.sign_letter(actor=staff, letter=letter, password="hegang2012")
-    done = MEASURES["letters_signed"].done_ids(campaign)
+    done = TASK_METRICS["letters_signed"].done_ids(campaign)
     assert staff.person.pk in done
     assert demo_user("head_demo").person.pk not in done
     task = PhaseTask.objects.get(phase__campaign=campaign, code="letters")
@@ -41,7 +41,7 @@ def test_a_risk_point_from_before_the_campaign_does_not_count(campaign, demo_use
     staff = demo_user("staff_demo")
     with time_machine.travel(at(D(2012, 9, 1)), tick=False):  # three weeks before the campaign starts
         submit_post_risk(staff)
-    assert staff.person.pk not in MEASURES["risk_post_submitted"].done_ids(campaign)
+    assert staff.person.pk not in TASK_METRICS["risk_post_submitted"].done_ids(campaign)
     with time_machine.travel(at(D(2012, 11, 1)), tick=False):
         submit_post_risk(staff)
-    assert staff.person.pk in MEASURES["risk_post_submitted"].done_ids(campaign)
+    assert staff.person.pk in TASK_METRICS["risk_post_submitted"].done_ids(campaign)

@@ -1,9 +1,13 @@
-"""Automatic progress measures: a small registry, one function per measure key.
+"""Task metrics: how the system counts, by itself, who has done a campaign task (自动计量).
 
-A measure answers, for one campaign, which units (people, divisions or courts, by the task's unit) have
-done the task, in one query — never a query per person. Measures over another app's models import it at
-call time; when that app is not installed the measure answers ``None`` ("cannot be measured") and the
-task falls back to the office's tick-offs. Other apps may register measures of their own.
+A small registry, one function per key (``PhaseTask.measure_key`` names one). A metric answers, for one
+campaign, which units (people, divisions or courts, by the task's unit) have done the task, in one query —
+never a query per person. Metrics over another app's models import it at call time; when that app is not
+installed the metric answers ``None`` ("cannot be counted") and the task falls back to the office's
+tick-offs. Other apps may register metrics of their own.
+
+Not to be confused with prevention measures (防控措施, ``risks/measures/``): those are what a division
+does against a risk; these count progress of a campaign task.
 """
 
 import datetime as dt
@@ -17,7 +21,7 @@ from hkcourt.org.models import Division, Person
 
 
 @dataclass(frozen=True)
-class Measure:
+class TaskMetric:
     key: str
     label: str
     unit: str  # "person" | "division" | "court"
@@ -28,19 +32,19 @@ class Measure:
         return self.func(campaign, only)
 
 
-MEASURES: dict[str, Measure] = {}
+TASK_METRICS: dict[str, TaskMetric] = {}
 
 
 def register(key, label, unit):
     def decorator(func):
-        MEASURES[key] = Measure(key, label, unit, func)
+        TASK_METRICS[key] = TaskMetric(key, label, unit, func)
         return func
 
     return decorator
 
 
-def measure_choices():
-    return [("", _("（由办公室登记）"))] + [(m.key, m.label) for m in MEASURES.values()]
+def metric_choices():
+    return [("", _("（由办公室登记）"))] + [(m.key, m.label) for m in TASK_METRICS.values()]
 
 
 def _model(app_label, name):
