@@ -199,6 +199,12 @@ def risk_detail(request, pk):
     return render(request, "risks/detail.html", _detail_context(request, rp))
 
 
+def _control_form(*args, **kwargs):
+    form = ReasonForm(*args, **kwargs)
+    form.fields["reason"].required = False  # marking a point as controlled needs no reason
+    return form
+
+
 def _detail_context(request, rp, **forms):
     """The page shows each action's form when ``{% allowed_actions rp as may %}`` says so; the view only
     prepares the (lazy) forms."""
@@ -215,7 +221,7 @@ def _detail_context(request, rp, **forms):
         "grade_form": forms.get("grade_form") or GradeForm(initial={"version": rp.version}),
         "return_form": forms.get("return_form") or ReasonForm(initial={"version": rp.version}),
         "retire_form": forms.get("retire_form") or ReasonForm(initial={"version": rp.version}),
-        "control_form": forms.get("control_form") or ReasonForm(initial={"version": rp.version}),
+        "control_form": forms.get("control_form") or _control_form(initial={"version": rp.version}),
         "peer_form": forms.get("peer_form") or PeerRequestForm(candidates=selectors.peer_candidates(user, rp)),
         "comment_form": forms.get("comment_form")
         or PeerCommentForm(initial={"comment": my_check.comment if my_check else ""}),
@@ -288,9 +294,10 @@ def risk_action(request, pk, action):
             services.comment_peer_check(actor=user, risk_point=rp, comment=form.cleaned_data["comment"])
             message = _("互查意见已保存。")
         elif action == "control":
-            form, form_key = ReasonForm(post), "control_form"
-            form.is_valid()
-            services.mark_controlled(actor=user, risk_point=rp, reason=form.cleaned_data.get("reason", ""))
+            form, form_key = _control_form(post), "control_form"
+            if not form.is_valid():
+                raise ValidationError(form.errors["reason"])
+            services.mark_controlled(actor=user, risk_point=rp, reason=form.cleaned_data["reason"])
             message = _("风险点已标记为已防控。")
         else:
             raise Http404

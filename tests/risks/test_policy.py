@@ -494,3 +494,17 @@ def test_a_dry_run_of_the_import_writes_nothing(demo_user, hgzy):
     )
     assert outcome.ok and not outcome.committed
     assert not RiskPoint.objects.exists() and not Transition.objects.exists()
+
+
+def test_the_office_marks_a_point_with_a_measure_in_place_as_controlled(client, login_as, ctx):
+    url = reverse("risks:action", args=[ctx.published_in_place.pk, "control"])
+    login_as("staff_demo")
+    assert client.post(url).status_code == 403
+    login_as("office_demo")
+    bare = RiskPointFactory(owner=ctx.staff, state=State.PUBLISHED, grade=Grade.LOW, publicity_ends=ctx.later)
+    response = client.post(reverse("risks:action", args=[bare.pk, "control"]))
+    assert response.status_code == 409 and "尚无已落实的防控措施" in response.content.decode()
+    assert client.post(url).status_code == 302  # no reason needed
+    ctx.published_in_place.refresh_from_db()
+    assert ctx.published_in_place.state == State.CONTROLLED
+    assert ctx.published_in_place.transitions.latest("id").actor == ctx.office
