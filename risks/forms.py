@@ -150,9 +150,11 @@ class RiskPointForm(BootstrapMixin, FactorsMixin, forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, levels, powers, **kwargs):
+    def __init__(self, *args, levels, powers, sources=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["level"].choices = [(v, label) for v, label in Level.choices if v in levels]
+        if sources is not None:  # only the ways of finding this person may enter (the policy's answer)
+            self.fields["source"].choices = [(v, label) for v, label in Source.choices if v in sources]
         self.fields["power"].queryset = powers
         if self.is_bound:
             power_id = self.data.get("power")

@@ -426,7 +426,9 @@ RISK_EXAMPLE = {
 
 class RiskPointImportResource(resources.ModelResource):
     """One row = one risk point of ``court``, entered by the office (组织评、集体定、群众提 collected on
-    paper); each is created as submitted, so the reviewer of its division grades it."""
+    paper). The resource only reads and checks rows: nothing is written here. A real (not dry) run collects
+    the checked rows in ``entries`` for :func:`risks.services.enter_risk_points`, which creates each as
+    submitted (so the reviewer of its division grades it), with its history and audit entry."""
 
     level = Field(column_name=RISK_COLUMNS["level"])
     division = Field(column_name=RISK_COLUMNS["division"])
@@ -447,7 +449,7 @@ class RiskPointImportResource(resources.ModelResource):
 
     def __init__(self, *, court=None, actor=None, **kwargs):
         super().__init__(**kwargs)
-        from .models import KeyLink, Level, Source, campaign_year_of
+        from .models import KeyLink, Level, Source
 
         self.court, self.actor = court, actor
         self._divisions = {d.name: d for d in Division.objects.filter(court=court)} if court else {}
@@ -457,8 +459,7 @@ class RiskPointImportResource(resources.ModelResource):
         for link in KeyLink.objects.all():
             self._links.setdefault(link.name, link)
         self._pending = {}
-        self._campaign_year = campaign_year_of
-        self.created = []
+        self.entries = []  # (unsaved RiskPoint, key links) of a real run, for services.enter_risk_points
 
     def _value(self, row, key):
         return str(row.get(RISK_COLUMNS[key]) or "").strip()
@@ -467,9 +468,7 @@ class RiskPointImportResource(resources.ModelResource):
         return RiskPoint(court=self.court, owner=self.actor), True
 
     def import_instance(self, instance, row, **kwargs):
-        from django.utils import timezone
-
-        from .models import Level, PowerStep, State
+        from .models import Level, PowerStep
 
         errors = {}
 
@@ -528,8 +527,6 @@ class RiskPointImportResource(resources.ModelResource):
             else:
                 fail("key_links", _("没有名为“%(name)s”的重点环节。") % {"name": name})
         self._pending[id(instance)] = links
-        instance.state = State.SUBMITTED
-        instance.campaign_year = self._campaign_year(timezone.localdate())
         if errors:
             raise ValidationError(errors)
 
@@ -545,16 +542,13 @@ class RiskPointImportResource(resources.ModelResource):
         if errors:
             raise ValidationError(errors)
 
-    def save_m2m(self, instance, row, **kwargs):
-        from .models import State, Transition
+    def save_instance(self, instance, is_create, row, **kwargs):
+        """Writes nothing: the one write path is ``services.enter_risk_points``, called with ``entries``."""
+        if not self._is_dry_run(kwargs):
+            self.entries.append((instance, self._pending.pop(id(instance), [])))
 
-        if kwargs.get("dry_run"):
-            return
-        instance.key_links.set(self._pending.pop(id(instance), []))
-        Transition.objects.create(
-            risk_point=instance, actor=self.actor, from_state="", to_state=State.SUBMITTED, reason=_("批量导入")
-        )
-        self.created.append(instance)
+    def save_m2m(self, instance, row, **kwargs):
+        pass
 
 
 def risk_template() -> tablib.Dataset:

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from hkcourt.org.models import Court, Division, Person, Post
+from hkcourt.org.policy import get_visible_or_404
 
 from .filters import RiskPointFilter
 from .models import (
@@ -40,9 +41,19 @@ SORT_FIELDS = {
 }
 
 
+def _without_others_drafts(user):
+    """A draft stays private to its owner until it is submitted."""
+    return RiskPoint.objects.exclude(Q(state=State.DRAFT) & ~Q(owner_id=user.pk))
+
+
 def risk_points(user):
-    """Risk points in the user's scope; a draft stays private to its owner until it is submitted."""
-    return RiskPoint.objects.visible_to(user).exclude(Q(state=State.DRAFT) & ~Q(owner_id=user.pk))
+    """Risk points in the user's scope, without other people's drafts."""
+    return _without_others_drafts(user).visible_to(user)
+
+
+def risk_point_or_404(user, pk, *related):
+    """One risk point the user may see (not another person's draft), or 404: existence does not leak."""
+    return get_visible_or_404(_without_others_drafts(user).select_related(*related), user, pk=pk)
 
 
 def risk_point_list(user, params, request):
@@ -59,18 +70,17 @@ def risk_point_list(user, params, request):
 
 
 def risk_point_detail(user, pk):
-    return get_object_or_404(
-        risk_points(user).select_related(
-            "court",
-            "division",
-            "post",
-            "power",
-            "step",
-            "owner__person",
-            "responsible_leader__person",
-            "decision",
-        ),
-        pk=pk,
+    return risk_point_or_404(
+        user,
+        pk,
+        "court",
+        "division",
+        "post",
+        "power",
+        "step",
+        "owner__person",
+        "responsible_leader__person",
+        "decision",
     )
 
 
@@ -138,13 +148,15 @@ def catalogue_powers(user, court, division=None, post=None):
 
 
 def power_detail(user, pk):
-    return get_object_or_404(Power.objects.visible_to(user).select_related("court", "division"), pk=pk)
+    return get_visible_or_404(Power.objects.select_related("court", "division"), user, pk=pk)
 
 
-def step_grades(power) -> dict:
-    """Highest established grade per step of a power: {step_id: (grade, count)}."""
+def step_grades(user, power) -> dict:
+    """Highest established grade per step of a power, {step_id: (grade, count)}, counted only over the risk
+    points the user may see: a flowchart never shows the grade of a point hidden from its reader."""
     rows = (
-        RiskPoint.objects.filter(step__power=power, state__in=GRADED_STATES)
+        RiskPoint.objects.visible_to(user)
+        .filter(step__power=power, state__in=GRADED_STATES)
         .exclude(grade="")
         .values_list("step_id", "grade")
     )
@@ -159,7 +171,7 @@ def step_grades(power) -> dict:
 
 
 def post_detail(user, pk):
-    return get_object_or_404(Post.objects.visible_to(user).select_related("division__court"), pk=pk)
+    return get_visible_or_404(Post.objects.select_related("division__court"), user, pk=pk)
 
 
 def post_powers(post):
@@ -258,7 +270,7 @@ def risk_points_by_ids(user, ids):
 
 def reviewable(user):
     """The condition for points the user may review (return or grade) — the same rule as
-    services.can_review, as SQL: head → post level of the headed divisions; deputy → post and division level
+    risks.policy.reviews, as SQL: head → post level of the headed divisions; deputy → post and division level
     of the overseen divisions; president → court level of the court; office → everything in its courts."""
     from hkcourt.org.models import Role
     from hkcourt.org.scoping import UserRoles

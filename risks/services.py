@@ -2,7 +2,8 @@
 transaction, validated, permission-checked, written to the transition history and the audit log.
 
 Bad input raises ``ValidationError`` with a Chinese message and writes nothing; an action the user may
-not take raises ``PermissionDenied``; two reviewers acting on the same point at once get a
+not take is refused by its rule in :mod:`risks.policy`, checked first (``Refusal``, a ``PermissionDenied``:
+403, or 409 where only the state stands in the way); two reviewers acting on the same point at once get a
 :class:`Conflict` (optimistic locking on ``RiskPoint.version``).
 """
 
@@ -12,7 +13,7 @@ import datetime
 import hashlib
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -20,8 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from hkcourt.org import audit
-from hkcourt.org.models import Court, Person, Role, RoleAssignment
-from hkcourt.org.scoping import UserRoles
+from hkcourt.org import policy as org_policy
+from hkcourt.org.models import Court, Division, Person, Role, RoleAssignment
+from hkcourt.org.policy import check
 from hkcourt.org.services import grant_object_view
 
 from .models import (
@@ -61,6 +63,7 @@ audit.register(
         "risks.leaders_recompute": gettext_lazy("重算责任领导"),
         "risks.powers_import": gettext_lazy("导入职权目录"),
         "risks.points_import": gettext_lazy("导入风险点"),
+        "risks.enter": gettext_lazy("录入风险点（导入）"),
         "risks.power_save": gettext_lazy("保存职权"),
         "risks.steps_save": gettext_lazy("保存权力运行流程"),
     }
@@ -113,77 +116,10 @@ def _factors(factors) -> dict:
     return values
 
 
-# ---------------------------------------------------------------- who may do what
+# ---------------------------------------------------------------- who may do what: risks/policy.py
 
-
-def _roles(user) -> UserRoles:
-    return UserRoles.of(user)
-
-
-def _require_login(user):
-    if user is None or not getattr(user, "is_authenticated", False):
-        raise PermissionDenied(_("需要登录。"))
-
-
-def is_office_for(user, court: Court) -> bool:
-    if user.is_superuser:
-        return True
-    return any(court.path.startswith(p) for p in _roles(user).subtree_paths(Role.OFFICE))
-
-
-def heads(user, division_id) -> bool:
-    return bool(division_id) and division_id in _roles(user).division_ids(Role.DIVISION_HEAD)
-
-
-def oversees(user, division_id) -> bool:
-    return bool(division_id) and division_id in _roles(user).division_ids(Role.DEPUTY_LEADER)
-
-
-def presides(user, court_id) -> bool:
-    return court_id in _roles(user).court_ids(Role.PRESIDENT)
-
-
-def can_review(user, rp: RiskPoint) -> bool:
-    """Return or grade: the head of the point's division (post level), the deputy leader overseeing the
-    division (post and division level), the president (court level), or the office — never the owner."""
-    if not getattr(user, "is_authenticated", False) or rp.owner_id == user.pk:
-        return False
-    if rp.level == Level.POST and heads(user, rp.division_id):
-        return True
-    if rp.level in (Level.POST, Level.DIVISION) and oversees(user, rp.division_id):
-        return True
-    if rp.level == Level.COURT and presides(user, rp.court_id):
-        return True
-    return is_office_for(user, rp.court)
-
-
-def can_run_campaign(user, rp: RiskPoint) -> bool:
-    """Confirm, adjust, publish, retire: the office of the court (never on its own points)."""
-    return getattr(user, "is_authenticated", False) and rp.owner_id != user.pk and is_office_for(user, rp.court)
-
-
-def can_edit(user, rp: RiskPoint) -> bool:
-    return getattr(user, "is_authenticated", False) and rp.owner_id == user.pk and rp.is_editable
-
-
-def can_request_peer_check(user, rp: RiskPoint) -> bool:
-    if not getattr(user, "is_authenticated", False) or rp.state == State.RETIRED:
-        return False
-    return heads(user, rp.division_id) or is_office_for(user, rp.court)
-
-
-def levels_for(user) -> list[str]:
-    """The levels at which the user may submit risk points."""
-    roles = _roles(user)
-    levels = []
-    person = Person.objects.filter(user=user).only("post_id").first()
-    if person and person.post_id:
-        levels.append(Level.POST)
-    if roles.division_ids(Role.DIVISION_HEAD):
-        levels.append(Level.DIVISION)
-    if roles.has(Role.OFFICE) or user.is_superuser:
-        levels.append(Level.COURT)
-    return levels
+# Kept for the apps that still ask the registry (workflow.oversight); new code asks hkcourt.org.policy.
+is_office_for = org_policy.is_office_of
 
 
 # ---------------------------------------------------------------- helpers
@@ -316,18 +252,9 @@ def _check_power_step(court, power, step):
         raise ValidationError({"step": _("所选环节不属于所选职权。")})
 
 
-def _check_source(actor, source):
+def _check_source(source):
     if source not in Source.values:
         raise ValidationError({"source": _("请选择查找方式。")})
-    roles = _roles(actor)
-    if source in (Source.PUBLIC, Source.ORGANISATION, Source.COLLECTIVE) and not (
-        roles.has(Role.OFFICE) or actor.is_superuser
-    ):
-        raise ValidationError({"source": _("“群众提”“组织评”“集体定”的风险点由领导小组办公室录入。")})
-    if source == Source.LEADER and not (
-        roles.has(Role.DIVISION_HEAD, Role.DEPUTY_LEADER, Role.PRESIDENT, Role.OFFICE) or actor.is_superuser
-    ):
-        raise ValidationError({"source": _("“领导点”的风险点由领导录入。")})
 
 
 # ---------------------------------------------------------------- risk point actions
@@ -349,28 +276,23 @@ def create_risk_point(
 ) -> RiskPoint:
     """A new draft. Staff: about their own post; heads: about a division they head; office: court level.
     ``proposal`` (optional) is the submitter's own grading: ``{factors..., "grade", "reason"}``."""
-    _require_login(actor)
-    person = Person.objects.filter(user=actor).select_related("court", "division", "post").first()
-    if level not in levels_for(actor):
-        raise PermissionDenied(
-            _("您不能提交“%(level)s”层面的风险点。") % {"level": Level(level).label if level in Level.values else level}
-        )
-    if level == Level.POST:
-        court, division, post = person.court, person.division, person.post
-    elif level == Level.DIVISION:
-        headed = _roles(actor).division_ids(Role.DIVISION_HEAD)
-        division_id = division.pk if division is not None else headed[0]
-        if division_id not in headed:
-            raise PermissionDenied(_("只能为本人负责的庭室提交庭室风险点。"))
-        from hkcourt.org.models import Division
-
-        division = Division.objects.select_related("court").get(pk=division_id)
+    check(actor, "risks.create", level)
+    check(actor, "risks.use_source", source)
+    roles = org_policy.roles_of(actor)
+    if level == Level.DIVISION:
+        division_id = division.pk if division is not None else roles.division_ids(Role.DIVISION_HEAD)[0]
+        division = Division.objects.select_related("court").filter(pk=division_id).first()
+        check(actor, "risks.create_for_division", division)
         court, post = division.court, None
     else:
-        court = person.court if person else Court.objects.filter(pk__in=_roles(actor).court_ids(Role.OFFICE)).first()
-        division, post = None, None
+        person = Person.objects.filter(user=actor).select_related("court", "division", "post").first()
+        if level == Level.POST:
+            court, division, post = person.court, person.division, person.post
+        else:
+            court = person.court if person else Court.objects.filter(pk__in=roles.court_ids(Role.OFFICE)).first()
+            division, post = None, None
     _check_power_step(court, power, step)
-    _check_source(actor, source)
+    _check_source(source)
     rp = RiskPoint(
         court=court,
         division=division,
@@ -415,14 +337,11 @@ def update_risk_point(
     key_links=(),
     proposal: dict | None = None,
 ) -> RiskPoint:
-    _require_login(actor)
     rp = _lock(risk_point, expected_version)
-    if rp.owner_id != actor.pk:
-        raise PermissionDenied(_("只有提出人可以修改风险点。"))
-    if not rp.is_editable:
-        raise ValidationError(_("风险点当前为“%(state)s”，不能修改。") % {"state": rp.get_state_display()})
+    check(actor, "risks.edit", rp)
+    check(actor, "risks.use_source", source)
     _check_power_step(rp.court, power, step)
-    _check_source(actor, source)
+    _check_source(source)
     rp.description = _text(description, _("风险点描述"), field="description")
     rp.manifestations = _text(manifestations, _("主要表现形式"), field="manifestations")
     rp.power, rp.step, rp.source = power, step, source
@@ -448,10 +367,8 @@ def update_risk_point(
 
 @transaction.atomic
 def submit(*, actor, risk_point: RiskPoint, expected_version=None) -> RiskPoint:
-    _require_login(actor)
     rp = _lock(risk_point, expected_version)
-    if rp.owner_id != actor.pk:
-        raise PermissionDenied(_("只有提出人可以提交风险点。"))
+    check(actor, "risks.submit", rp)
     _move(rp, State.SUBMITTED, actor=actor, action_label=pgettext("风险点操作", "提交"))
     audit.record(actor=actor, action="risks.submit", obj=rp)
     return rp
@@ -459,15 +376,9 @@ def submit(*, actor, risk_point: RiskPoint, expected_version=None) -> RiskPoint:
 
 @transaction.atomic
 def return_risk_point(*, actor, risk_point: RiskPoint, reason: str, expected_version=None) -> RiskPoint:
-    _require_login(actor)
-    reason = _text(reason, _("退回理由"), field="reason")
     rp = _lock(risk_point, expected_version)
-    if rp.state == State.GRADED:
-        allowed = can_run_campaign(actor, rp)
-    else:
-        allowed = can_review(actor, rp)
-    if not allowed:
-        raise PermissionDenied(_("您无权退回该风险点（不能退回本人提出的风险点）。"))
+    check(actor, "risks.return", rp)
+    reason = _text(reason, _("退回理由"), field="reason")
     _move(rp, State.RETURNED, actor=actor, reason=reason, action_label=pgettext("风险点操作", "退回"))
     audit.record(actor=actor, action="risks.return", obj=rp, reason=reason)
     _notify(
@@ -484,12 +395,8 @@ def return_risk_point(*, actor, risk_point: RiskPoint, reason: str, expected_ver
 @transaction.atomic
 def grade(*, actor, risk_point: RiskPoint, factors: dict, grade: str, reason: str = "", expected_version) -> RiskPoint:
     """The reviewer grades a submitted point with the four factors; the grade names the responsible leader."""
-    _require_login(actor)
     rp = _lock(risk_point, expected_version)
-    if not can_review(actor, rp):
-        raise PermissionDenied(_("您无权评定该风险点的等级（任何人不能评定本人提出的风险点）。"))
-    if rp.state != State.SUBMITTED:
-        raise ValidationError(_("风险点当前为“%(state)s”，不能评定等级。") % {"state": rp.get_state_display()})
+    check(actor, "risks.grade", rp)
     grading = _save_grading(rp, tier=GradingTier.REVIEW, actor=actor, factors=factors, grade=grade, reason=reason)
     rp.grade = grading.grade
     rp.responsible_leader = responsible_leader_for(rp)
@@ -525,14 +432,8 @@ def adjust_grade(
     *, actor, risk_point: RiskPoint, factors: dict, grade: str, reason: str = "", expected_version
 ) -> RiskPoint:
     """The office adjusts a graded point's grade before confirming it (a separate tier, kept side by side)."""
-    _require_login(actor)
     rp = _lock(risk_point, expected_version)
-    if not can_run_campaign(actor, rp):
-        raise PermissionDenied(_("只有领导小组办公室可以在确定前调整等级（不能调整本人提出的风险点）。"))
-    if rp.state != State.GRADED:
-        raise ValidationError(
-            _("风险点当前为“%(state)s”，只有“已评级”的风险点可以调整等级。") % {"state": rp.get_state_display()}
-        )
+    check(actor, "risks.adjust_grade", rp)
     grading = _save_grading(rp, tier=GradingTier.CONFIRMATION, actor=actor, factors=factors, grade=grade, reason=reason)
     rp.grade = grading.grade
     rp.responsible_leader = responsible_leader_for(rp)
@@ -553,8 +454,9 @@ def adjust_grade(
 @transaction.atomic
 def confirm(*, actor, risk_points, date, participants: str, minutes: str) -> CollectiveDecision:
     """The office confirms graded points in a batch, recorded as one collective decision (集体定)."""
-    _require_login(actor)
     points = [_lock(rp) for rp in risk_points]
+    for rp in points:
+        check(actor, "risks.confirm", rp)
     if not points:
         raise ValidationError(_("请至少选择一个风险点。"))
     if not date:
@@ -564,14 +466,6 @@ def confirm(*, actor, risk_points, date, participants: str, minutes: str) -> Col
     courts = {rp.court_id for rp in points}
     if len(courts) > 1:
         raise ValidationError(_("一次集体决定只能确定同一法院的风险点。"))
-    for rp in points:
-        if not can_run_campaign(actor, rp):
-            raise PermissionDenied(_("您无权确定风险点“%(rp)s”（不能确定本人提出的风险点）。") % {"rp": rp})
-        if rp.state != State.GRADED:
-            raise ValidationError(
-                _("风险点“%(rp)s”当前为“%(state)s”，只有“已评级”的风险点可以确定。")
-                % {"rp": rp, "state": rp.get_state_display()}
-            )
     decision = CollectiveDecision(
         court=points[0].court,
         date=date,
@@ -597,8 +491,9 @@ def confirm(*, actor, risk_points, date, participants: str, minutes: str) -> Col
 @transaction.atomic
 def publish(*, actor, risk_points, publicity_ends) -> list[RiskPoint]:
     """Publish confirmed points on the court's public page until ``publicity_ends`` (公示)."""
-    _require_login(actor)
     points = [_lock(rp) for rp in risk_points]
+    for rp in points:
+        check(actor, "risks.publish", rp)
     if not points:
         raise ValidationError(_("请至少选择一个风险点。"))
     today = timezone.localdate()
@@ -609,8 +504,6 @@ def publish(*, actor, risk_points, publicity_ends) -> list[RiskPoint]:
     if (publicity_ends - today).days > MAX_PUBLICITY_DAYS:
         raise ValidationError({"publicity_ends": _("公示期不能超过一年。")})
     for rp in points:
-        if not can_run_campaign(actor, rp):
-            raise PermissionDenied(_("您无权公示风险点“%(rp)s”。") % {"rp": rp})
         rp.publicity_ends = publicity_ends
         _move(
             rp,
@@ -636,12 +529,9 @@ def publish(*, actor, risk_points, publicity_ends) -> list[RiskPoint]:
 @transaction.atomic
 def retire(*, actor, risk_point: RiskPoint, reason: str, expected_version=None) -> RiskPoint:
     """Retire a point whose power or post no longer exists (the office), or withdraw an own draft."""
-    _require_login(actor)
-    reason = _text(reason, _("撤销理由"), field="reason")
     rp = _lock(risk_point, expected_version)
-    own_draft = rp.owner_id == actor.pk and rp.state == State.DRAFT
-    if not (own_draft or (is_office_for(actor, rp.court))):
-        raise PermissionDenied(_("只有领导小组办公室可以撤销风险点（提出人可撤回本人的草稿）。"))
+    check(actor, "risks.retire", rp)
+    reason = _text(reason, _("撤销理由"), field="reason")
     _move(rp, State.RETIRED, actor=actor, reason=reason, action_label=pgettext("风险点操作", "撤销"))
     audit.record(actor=actor, action="risks.retire", obj=rp, reason=reason)
     return rp
@@ -649,11 +539,10 @@ def retire(*, actor, risk_point: RiskPoint, reason: str, expected_version=None) 
 
 @transaction.atomic
 def mark_controlled(*, actor, risk_point: RiskPoint, reason: str = "") -> RiskPoint:
-    """A published point with at least one measure in place is under control (called by the measures work)."""
-    _require_login(actor)
+    """The office marks a published point with at least one measure in place as under control (putting a
+    measure in place does it by itself, in ``measures.services``)."""
     rp = _lock(risk_point)
-    if not is_office_for(actor, rp.court):
-        raise PermissionDenied(_("只有领导小组办公室可以将风险点标记为已防控。"))
+    check(actor, "risks.mark_controlled", rp)
     reason = _text(reason, _("理由"), required=False, field="reason")
     _move(rp, State.CONTROLLED, actor=actor, reason=reason, action_label=pgettext("风险点操作", "标记为已防控"))
     audit.record(actor=actor, action="risks.control", obj=rp, reason=reason)
@@ -664,10 +553,8 @@ def mark_controlled(*, actor, risk_point: RiskPoint, reason: str = "") -> RiskPo
 def request_peer_check(*, actor, risk_point: RiskPoint, reviewer, reason: str = "") -> PeerCheck:
     """互相查: a head (or the office) asks a colleague of the same court to check a point; the colleague
     gets a per-object view grant (django-guardian) and may leave comments."""
-    _require_login(actor)
     rp = _lock(risk_point)
-    if not can_request_peer_check(actor, rp):
-        raise PermissionDenied(_("只有庭室负责人或领导小组办公室可以发起互相查。"))
+    check(actor, "risks.request_peer_check", rp)
     person = Person.objects.filter(user=reviewer).first()
     if reviewer is None or person is None or person.court_id != rp.court_id:
         raise ValidationError({"reviewer": _("互查人须是本院干警。")})
@@ -676,39 +563,33 @@ def request_peer_check(*, actor, risk_point: RiskPoint, reviewer, reason: str = 
     reason = _text(reason, _("说明"), required=False, field="reason")
     if PeerCheck.objects.filter(risk_point=rp, reviewer=reviewer).exists():
         raise ValidationError({"reviewer": _("已请%(name)s互查过该风险点。") % {"name": person.full_name}})
-    check = PeerCheck(risk_point=rp, reviewer=reviewer, requested_by=actor)
-    check.full_clean()
-    check.save()
+    peer = PeerCheck(risk_point=rp, reviewer=reviewer, requested_by=actor)
+    peer.full_clean()
+    peer.save()
     grant_object_view(actor=actor, user=reviewer, obj=rp, reason=reason or _("互相查"))
     audit.record(actor=actor, action="risks.peer_request", obj=rp, reason=reason, data={"reviewer": reviewer.username})
     _notify(
         reviewer, "risks.peer_check", rp, _("请您互查风险点%(code)s并提出意见") % {"code": rp.code}, reason, actor=actor
     )
-    return check
+    return peer
 
 
 @transaction.atomic
 def comment_peer_check(*, actor, risk_point: RiskPoint, comment: str) -> PeerCheck:
-    _require_login(actor)
-    check = PeerCheck.objects.select_for_update().filter(risk_point=risk_point, reviewer=actor).first()
-    if check is None:
-        raise PermissionDenied(_("您没有被邀请互查该风险点。"))
-    check.comment = _text(comment, _("互查意见"), field="comment")
-    check.commented_at = timezone.now()
-    check.full_clean()
-    check.save()
-    audit.record(actor=actor, action="risks.peer_comment", obj=risk_point, reason=check.comment)
-    return check
+    check(actor, "risks.comment_peer_check", risk_point)
+    peer = PeerCheck.objects.select_for_update().get(risk_point=risk_point, reviewer=actor)
+    peer.comment = _text(comment, _("互查意见"), field="comment")
+    peer.commented_at = timezone.now()
+    peer.full_clean()
+    peer.save()
+    audit.record(actor=actor, action="risks.peer_comment", obj=risk_point, reason=peer.comment)
+    return peer
 
 
 @transaction.atomic
 def recompute_responsible_leaders(*, actor, court: Court) -> int:
     """After an org change: name the responsible leader of every graded point of the court again."""
-    _require_login(actor)
-    if not (
-        is_office_for(actor, court) or any(court.path.startswith(p) for p in _roles(actor).subtree_paths(Role.ADMIN))
-    ):
-        raise PermissionDenied(_("只有领导小组办公室或系统管理员可以重算责任领导。"))
+    check(actor, "risks.recompute_responsible_leaders", court)
     changed = 0
     for rp in RiskPoint.objects.filter(court=court).exclude(grade="").select_for_update():
         leader = responsible_leader_for(rp)
@@ -763,13 +644,6 @@ def submit_public_feedback(
 # ---------------------------------------------------------------- the power catalogue
 
 
-def can_manage_catalogue(user, court: Court) -> bool:
-    """The office or a system administrator of the court (or a court above it) keeps its catalogue."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return is_office_for(user, court) or any(court.path.startswith(p) for p in _roles(user).subtree_paths(Role.ADMIN))
-
-
 class ImportOutcome:
     def __init__(self, rows=None, file_error="", committed=False):
         self.rows = rows or []
@@ -815,14 +689,44 @@ def _import(resource_factory, *, required, filename, content, commit):
 
 
 @transaction.atomic
+def enter_risk_points(*, actor, court: Court, entries, reason: str = "") -> list[RiskPoint]:
+    """The office enters risk points collected outside the system (组织评、集体定、群众提), many at once: each
+    arrives as submitted, for the reviewers of its division to grade, with its history (one transition from
+    nothing to submitted, ``reason``) and an audit entry. ``entries``: ``(unsaved RiskPoint, key links)``
+    pairs, the points' level, division, post, power, step, texts and source filled in."""
+    check(actor, "risks.import_risk_points", court)
+    reason = _text(reason, _("理由"), required=False, field="reason") or _("批量导入")
+    year = campaign_year_of(timezone.localdate())
+    created = []
+    for rp, links in entries:
+        check(actor, "risks.use_source", rp.source)
+        _check_source(rp.source)
+        _check_power_step(court, rp.power, rp.step)
+        rp.court, rp.owner, rp.state, rp.campaign_year = court, actor, State.SUBMITTED, year
+        rp.description = _text(rp.description, _("风险点描述"), field="description")
+        rp.manifestations = _text(rp.manifestations, _("主要表现形式"), field="manifestations")
+        rp.full_clean(exclude=["key_links"])
+        rp.save()
+        rp.key_links.set(_links(links))
+        created.append(rp)
+    Transition.objects.bulk_create(
+        [
+            Transition(risk_point=rp, actor=actor, from_state="", to_state=State.SUBMITTED, reason=reason)
+            for rp in created
+        ]
+    )
+    for rp in created:
+        audit.record(actor=actor, action="risks.enter", obj=rp, reason=reason, data={"level": rp.level})
+    return created
+
+
+@transaction.atomic
 def import_risk_points(*, actor, court: Court, filename: str, content: bytes, commit: bool = False) -> ImportOutcome:
-    """The office enters risk points collected outside the system (组织评、集体定、群众提) from a file; they
-    arrive as submitted, for the reviewers of their divisions to grade."""
+    """The office enters risk points collected outside the system (组织评、集体定、群众提) from a file: every row
+    is checked (a dry run); with ``commit`` the rows are entered by :func:`enter_risk_points`, all or none."""
     from .resources import RISK_COLUMNS, RiskPointImportResource
 
-    _require_login(actor)
-    if not is_office_for(actor, court):
-        raise PermissionDenied(_("只有领导小组办公室可以导入风险点。"))
+    check(actor, "risks.import_risk_points", court)
     required = [RISK_COLUMNS[k] for k in ("level", "description", "manifestations")]
     outcome, resource = _import(
         lambda: RiskPointImportResource(court=court, actor=actor),
@@ -831,13 +735,18 @@ def import_risk_points(*, actor, court: Court, filename: str, content: bytes, co
         content=content,
         commit=commit,
     )
-    if outcome.committed:
-        audit.record(
-            actor=actor,
-            action="risks.points_import",
-            obj=court,
-            data={"file": filename[:100], "risk_points": [rp.pk for rp in resource.created]},
-        )
+    if not outcome.committed:
+        return outcome
+    try:
+        created = enter_risk_points(actor=actor, court=court, entries=resource.entries, reason=_("批量导入"))
+    except ValidationError as exc:  # changed between the check and the write: nothing is kept
+        return ImportOutcome(rows=outcome.rows, file_error="；".join(exc.messages))
+    audit.record(
+        actor=actor,
+        action="risks.points_import",
+        obj=court,
+        data={"file": filename[:100], "risk_points": [rp.pk for rp in created]},
+    )
     return outcome
 
 
@@ -846,9 +755,7 @@ def import_powers(*, actor, court: Court, filename: str, content: bytes, commit:
     """Check a catalogue file row by row (a dry run) and, with ``commit``, write it: every row or none."""
     from .resources import COLUMNS, PowerResource
 
-    _require_login(actor)
-    if not can_manage_catalogue(actor, court):
-        raise PermissionDenied(_("只有领导小组办公室或系统管理员可以导入本院的职权目录。"))
+    check(actor, "risks.import_powers", court)
     outcome, _resource = _import(
         lambda: PowerResource(court=court),
         required=[COLUMNS["name"], COLUMNS["content"]],
@@ -886,11 +793,9 @@ def save_power(
     major_matter: bool = False,
 ) -> Power:
     """Create or change one power of the court's catalogue (the office or a system administrator)."""
-    _require_login(actor)
-    if not can_manage_catalogue(actor, court):
-        raise PermissionDenied(_("只有领导小组办公室或系统管理员可以维护本院的职权目录。"))
+    check(actor, "risks.manage_catalogue", court)
     if power is not None and power.court_id != court.pk:
-        raise PermissionDenied(_("该职权不属于所选法院。"))
+        raise ValidationError(_("该职权不属于所选法院。"))
     if division is not None and division.court_id != court.pk:
         raise ValidationError({"division": _("所选庭室不属于该法院。")})
     posts = list(posts or [])
@@ -926,9 +831,7 @@ def save_steps(*, actor, power: Power, rows: list[dict]) -> list[PowerStep]:
     """Replace the flowchart of a power with ``rows`` (each: id or None, order, name, actor, time_limit_days,
     is_end, next orders, delete). Steps keep their identity, so risk points stay on them; a step that
     carries risk points cannot be deleted."""
-    _require_login(actor)
-    if not can_manage_catalogue(actor, power.court):
-        raise PermissionDenied(_("只有领导小组办公室或系统管理员可以维护权力运行流程图。"))
+    check(actor, "risks.manage_catalogue", power.court)
     existing = {s.pk: s for s in PowerStep.objects.select_for_update().filter(power=power).order_by("order", "id")}
     kept, errors = [], []
     for number, row in enumerate(rows, start=1):

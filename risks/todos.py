@@ -6,7 +6,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from hkcourt.org.scoping import UserRoles
+from hkcourt.org import policy
 from hkcourt.org.todos import Todo
 
 from .models import PeerCheck, State
@@ -18,11 +18,10 @@ def _url(**params):
 
 
 def risk_todos(user):
-    roles = UserRoles.of(user)
     visible = risk_points(user)
     mine = Q(owner=user)
-    reviewing = roles.has("division_head", "deputy_leader", "president", "office")
-    office = roles.has("office")
+    reviewing = policy.can(user, "risks.bulk_review")
+    office = policy.can(user, "risks.bulk_campaign")
     counts = visible.aggregate(
         drafts=Count("id", filter=mine & Q(state=State.DRAFT)),
         returned=Count("id", filter=mine & Q(state=State.RETURNED)),

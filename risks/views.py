@@ -1,4 +1,5 @@
-"""Thin views: read through :mod:`risks.selectors`, change through :mod:`risks.services`."""
+"""Thin views: read through :mod:`risks.selectors`, change through :mod:`risks.services`; what a person may do
+is only asked of the policy (:mod:`risks.policy`), never decided here."""
 
 import base64
 import binascii
@@ -17,7 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from hkcourt.org.scoping import UserRoles
+from hkcourt.org import policy
+from hkcourt.org.policy import STATE, Refusal
 
 from . import flowchart, resources, selectors, services
 from .filters import SORTS
@@ -37,8 +39,7 @@ from .forms import (
     person_label,
     power_label,
 )
-from .measures import services as measure_services
-from .models import Power, State
+from .models import Level, Power, Source, State
 
 PAGE_SIZES = (10, 20, 50, 100)
 
@@ -52,11 +53,11 @@ def _page_size(request):
 
 
 def _bulk_actions(user):
-    roles = UserRoles.of(user)
+    """The batch actions the list offers; each point is checked again by the service."""
     actions = []
-    if roles.has("division_head", "deputy_leader", "president", "office") or user.is_superuser:
+    if policy.can(user, "risks.bulk_review"):
         actions += ["return", "grade"]
-    if roles.has("office") or user.is_superuser:
+    if policy.can(user, "risks.bulk_campaign"):
         actions += ["confirm", "publish"]
     return actions
 
@@ -97,18 +98,20 @@ def risk_list(request):
             "size": _page_size(request),
             "sizes": PAGE_SIZES,
             "bulk_form": BulkForm(actions=actions) if actions else None,
-            "can_create": bool(services.levels_for(request.user)),
-            "can_read_feedback": UserRoles.of(request.user).has("office", "leading_group") or request.user.is_superuser,
-            "can_import": UserRoles.of(request.user).has("office") or request.user.is_superuser,
         },
     )
+
+
+def _levels(user):
+    return [level for level in Level.values if policy.can(user, "risks.create", level)]
 
 
 def _risk_form(request, *, data=None, initial=None):
     person = selectors.person_of(request.user)
     court = person.court if person else None
     powers = selectors.powers_for_picker(request.user, court) if court else Power.objects.none()
-    form = RiskPointForm(data, initial=initial, levels=services.levels_for(request.user), powers=powers)
+    sources = [s for s in Source.values if policy.can(request.user, "risks.use_source", s)]
+    form = RiskPointForm(data, initial=initial, levels=_levels(request.user), sources=sources, powers=powers)
     form.fields["power"].widget.attrs["hx-get"] = reverse("risks:step_options")
     return form
 
@@ -129,9 +132,8 @@ def _form_kwargs(form):
 @login_required
 @require_http_methods(["GET", "POST"])
 def risk_create(request):
-    levels = services.levels_for(request.user)
-    if not levels:
-        raise PermissionDenied(_("您没有岗位，不能提交风险点。"))
+    policy.check(request.user, "risks.create")
+    levels = _levels(request.user)
     form = _risk_form(request, data=request.POST or None, initial={"level": levels[0]})
     if request.method == "POST" and form.is_valid():
         try:
@@ -155,8 +157,7 @@ def risk_create(request):
 @require_http_methods(["GET", "POST"])
 def risk_edit(request, pk):
     rp = selectors.risk_point_detail(request.user, pk)
-    if not services.can_edit(request.user, rp):
-        raise PermissionDenied(_("只有提出人可以修改草稿或被退回的风险点。"))
+    policy.check(request.user, "risks.edit", rp)
     proposal = selectors.proposal_of(rp)
     initial = {
         "level": rp.level,
@@ -198,11 +199,16 @@ def risk_detail(request, pk):
     return render(request, "risks/detail.html", _detail_context(request, rp))
 
 
+def _control_form(*args, **kwargs):
+    form = ReasonForm(*args, **kwargs)
+    form.fields["reason"].required = False  # marking a point as controlled needs no reason
+    return form
+
+
 def _detail_context(request, rp, **forms):
+    """The page shows each action's form when ``{% allowed_actions rp as may %}`` says so; the view only
+    prepares the (lazy) forms."""
     user = request.user
-    can_review = services.can_review(user, rp) and rp.state == State.SUBMITTED
-    can_campaign = services.can_run_campaign(user, rp)
-    can_peer = services.can_request_peer_check(user, rp)
     checks = list(selectors.peer_checks(rp))
     my_check = next((c for c in checks if c.reviewer_id == user.pk), None)
     ctx = {
@@ -211,21 +217,12 @@ def _detail_context(request, rp, **forms):
         "gradings": selectors.gradings(rp),
         "checks": checks,
         "key_links": list(rp.key_links.all()),
-        "can_edit": services.can_edit(user, rp),
-        "can_submit": rp.owner_id == user.pk and rp.can_move_to(State.SUBMITTED),
-        "can_review": can_review,
-        "can_adjust": can_campaign and rp.state == State.GRADED,
-        "can_return_graded": can_campaign and rp.state == State.GRADED,
-        "can_retire": rp.state != State.RETIRED
-        and (services.is_office_for(user, rp.court) or (rp.owner_id == user.pk and rp.state == State.DRAFT)),
-        "can_peer": can_peer,
-        "can_set_measures": measure_services.can_set_measures(user, rp),
         "my_check": my_check,
         "grade_form": forms.get("grade_form") or GradeForm(initial={"version": rp.version}),
         "return_form": forms.get("return_form") or ReasonForm(initial={"version": rp.version}),
         "retire_form": forms.get("retire_form") or ReasonForm(initial={"version": rp.version}),
-        "peer_form": forms.get("peer_form")
-        or (PeerRequestForm(candidates=selectors.peer_candidates(user, rp)) if can_peer else None),
+        "control_form": forms.get("control_form") or _control_form(initial={"version": rp.version}),
+        "peer_form": forms.get("peer_form") or PeerRequestForm(candidates=selectors.peer_candidates(user, rp)),
         "comment_form": forms.get("comment_form")
         or PeerCommentForm(initial={"comment": my_check.comment if my_check else ""}),
         "errors": forms.get("errors", []),
@@ -296,11 +293,23 @@ def risk_action(request, pk, action):
                 raise ValidationError(_("请填写互查意见。"))
             services.comment_peer_check(actor=user, risk_point=rp, comment=form.cleaned_data["comment"])
             message = _("互查意见已保存。")
+        elif action == "control":
+            form, form_key = _control_form(post), "control_form"
+            if not form.is_valid():
+                raise ValidationError(form.errors["reason"])
+            services.mark_controlled(actor=user, risk_point=rp, reason=form.cleaned_data["reason"])
+            message = _("风险点已标记为已防控。")
         else:
             raise Http404
     except services.Conflict as exc:
         rp.refresh_from_db()
         return _fail(request, rp, exc, status=409)
+    except Refusal as exc:
+        if exc.code != STATE:
+            raise
+        # The person may take the action, just not from the point's current state: say so on the page.
+        rp.refresh_from_db()
+        return _fail(request, rp, ValidationError(exc.message), status=409)
     except ValidationError as exc:
         return _fail(request, rp, exc, **({form_key: form} if form_key else {}))
     messages.success(request, message)
@@ -397,8 +406,7 @@ def picker(request, kind):
         if not rp_id.isdigit():
             raise Http404
         rp = selectors.risk_point_detail(request.user, rp_id)
-        if not services.can_request_peer_check(request.user, rp):
-            raise PermissionDenied(_("只有庭室负责人或领导小组办公室可以发起互相查。"))
+        policy.check(request.user, "risks.request_peer_check", rp)
         rows = selectors.search_peers(request.user, rp, q)
         options = [(p.pk, person_label(p)) for p in rows[:PICKER_LIMIT]]
         empty = _("（请选择）")
@@ -450,7 +458,6 @@ def catalogue(request):
             "division": division,
             "post": post,
             "powers": powers,
-            "can_import": services.can_manage_catalogue(request.user, court),
         },
     )
 
@@ -471,11 +478,10 @@ def power_detail(request, pk):
             "power": power,
             "posts": power.posts.all(),
             "steps": steps,
-            "svg": flowchart.render(steps, next_ids, selectors.step_grades(power)),
+            "svg": flowchart.render(steps, next_ids, selectors.step_grades(request.user, power)),
             "total_days": total,
             "over_limit": bool(power.time_limit_days and total > power.time_limit_days),
             "points": points,
-            "can_edit": services.can_manage_catalogue(request.user, power.court),
         },
     )
 
@@ -484,8 +490,7 @@ def _managed_court(request, court_id):
     court = next((c for c in selectors.catalogue_courts(request.user) if str(c.pk) == str(court_id)), None)
     if court is None:
         raise Http404
-    if not services.can_manage_catalogue(request.user, court):
-        raise PermissionDenied(_("只有领导小组办公室或系统管理员可以维护本院的职权目录。"))
+    policy.check(request.user, "risks.manage_catalogue", court)
     return court
 
 
@@ -584,8 +589,7 @@ def post_statement(request, pk):
 @require_GET
 def feedback_list(request):
     """群众提: comments from the public pages, for the office and the leading group only."""
-    if not (UserRoles.of(request.user).has("office", "leading_group") or request.user.is_superuser):
-        raise PermissionDenied(_("群众意见只向领导小组办公室和领导小组成员开放。"))
+    policy.check(request.user, "risks.read_feedback")
     page = Paginator(selectors.feedback_for(request.user), 50).get_page(request.GET.get("page"))
     return render(request, "risks/feedback.html", {"page": page})
 
@@ -594,9 +598,8 @@ def feedback_list(request):
 @require_POST
 def recompute_leaders(request):
     """After an org change: the office names the responsible leaders of its courts' graded points again."""
-    courts = _office_courts(request.user)
-    if not courts:
-        raise PermissionDenied(_("只有领导小组办公室可以重算责任领导。"))
+    policy.check(request.user, "risks.recompute_responsible_leaders")
+    courts = _courts_for(request.user, "risks.recompute_responsible_leaders")
     changed = sum(services.recompute_responsible_leaders(actor=request.user, court=court) for court in courts)
     messages.success(request, _("已按当前组织机构重算责任领导，%(n)d 个风险点的责任领导有变化。") % {"n": changed})
     return redirect("risks:list")
@@ -619,6 +622,7 @@ def _download(dataset, fmt, stem):
 @require_GET
 def risk_export(request):
     """The list as a spreadsheet: the same scope and filters as the page."""
+    policy.check(request.user, "risks.export")
     _filterset, _counts, rows = selectors.risk_point_list(request.user, request.GET, request)
     return _download(resources.export_risk_points(rows), request.GET.get("format", "xlsx"), "风险点")
 
@@ -634,12 +638,17 @@ def catalogue_export(request):
     return _download(resources.export_powers(powers), request.GET.get("format", "xlsx"), f"职权目录-{court.code}")
 
 
+def _courts_for(user, action):
+    """The courts the person sees on which the policy allows ``action``."""
+    return [c for c in selectors.catalogue_courts(user) if policy.can(user, action, c)]
+
+
 def _managed_courts(user):
-    return [c for c in selectors.catalogue_courts(user) if services.can_manage_catalogue(user, c)]
+    return _courts_for(user, "risks.import_powers")
 
 
 def _office_courts(user):
-    return [c for c in selectors.catalogue_courts(user) if services.is_office_for(user, c)]
+    return _courts_for(user, "risks.import_risk_points")
 
 
 IMPORTS = {

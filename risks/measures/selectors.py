@@ -1,17 +1,31 @@
 """Reads of measures and court rules, always through ``visible_to``."""
 
-from django.db.models import Prefetch
+from django.db.models import BooleanField, Case, Prefetch, Q, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from hkcourt.org.models import Person
+from hkcourt.org.policy import get_visible_or_404
 
 from ..models import RiskPoint
+from ..selectors import risk_point_or_404
 from .models import CourtRule, Measure, MeasureStatus
 
 
+def with_overdue(qs):
+    """Annotate ``is_overdue``: still planned after its deadline (pages show it, they do not decide it)."""
+    today = timezone.localdate()
+    return qs.annotate(
+        is_overdue=Case(
+            When(Q(status=MeasureStatus.PLANNED, deadline__lt=today), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
 def measures(user):
-    return Measure.objects.visible_to(user).for_list()
+    return with_overdue(Measure.objects.visible_to(user).for_list())
 
 
 def measure_list(user, *, status="", kind="", category="", overdue=False, q="", mine=False):
@@ -39,7 +53,7 @@ def status_counts(user) -> dict:
 
 
 def measure_detail(user, pk):
-    return get_object_or_404(measures(user).prefetch_related("attachments"), pk=pk)
+    return get_visible_or_404(with_overdue(Measure.objects.for_list().prefetch_related("attachments")), user, pk=pk)
 
 
 def attachment(user, pk):
@@ -57,7 +71,8 @@ def rule_detail(user, pk):
 
 
 def measurable_point(user, pk):
-    return get_object_or_404(RiskPoint.objects.visible_to(user).select_related("court", "division"), pk=pk)
+    """The risk point a measure is set on: one the user may see and not another person's draft, else 404."""
+    return risk_point_or_404(user, pk, "court", "division")
 
 
 def my_responsibilities(user):
@@ -67,7 +82,7 @@ def my_responsibilities(user):
         .filter(responsible_leader=user)
         .exclude(state="retired")
         .select_related("court", "division", "post")
-        .prefetch_related(Prefetch("measures", queryset=Measure.objects.select_related("owner__person")))
+        .prefetch_related(Prefetch("measures", queryset=with_overdue(Measure.objects.select_related("owner__person"))))
         .order_by("-grade", "id")
     )
 

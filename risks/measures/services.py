@@ -1,10 +1,11 @@
 """Every business action on prevention measures and court rules: one function per action, keyword-only
-arguments, in a transaction, validated, permission-checked, audited. A published risk point whose first
+arguments, in a transaction, checked first against its rule in :mod:`risks.measures.policy`, validated,
+audited. A published risk point whose first
 measure is in place moves to ``controlled`` through the registry's own transition helper."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from hkcourt.org import audit
 from hkcourt.org.models import Court, Person
+from hkcourt.org.policy import check
 
 from .. import services as risk_services
 from ..models import TEXT_LIMIT, Power, RiskPoint, State
@@ -29,60 +31,13 @@ audit.register(
     }
 )
 
-# A measure is set on a risk point once it has been graded: the plan's phase three follows phase two.
-MEASURABLE_STATES = (State.GRADED, State.CONFIRMED, State.PUBLISHED, State.CONTROLLED)
-
-
-def _require_login(user):
-    if user is None or not getattr(user, "is_authenticated", False):
-        raise PermissionDenied(_("需要登录。"))
-
 
 def _text(value, label, field, *, required=True, limit=TEXT_LIMIT):
     return risk_services._text(value, label, required=required, limit=limit, field=field)
 
 
-def is_office(user, court) -> bool:
-    return getattr(user, "is_authenticated", False) and risk_services.is_office_for(user, court)
-
-
-def can_set_measures(user, rp: RiskPoint) -> bool:
-    """The office, the responsible leader, and the leaders in the line of the point's division."""
-    if not getattr(user, "is_authenticated", False) or rp.state not in MEASURABLE_STATES:
-        return False
-    if rp.responsible_leader_id == user.pk or is_office(user, rp.court):
-        return True
-    return (
-        risk_services.heads(user, rp.division_id)
-        or risk_services.oversees(user, rp.division_id)
-        or risk_services.presides(user, rp.court_id)
-    )
-
-
-def can_report_in_place(user, measure: Measure) -> bool:
-    return getattr(user, "is_authenticated", False) and (measure.owner_id == user.pk or is_office(user, measure.court))
-
-
-def can_check(user, measure: Measure) -> bool:
-    return is_office(user, measure.court) and measure.owner_id != user.pk
-
-
-def can_acknowledge(user, measure: Measure) -> bool:
-    return (
-        getattr(user, "is_authenticated", False)
-        and measure.risk_point.responsible_leader_id == user.pk
-        and measure.acknowledged_at is None
-    )
-
-
 def _lock(measure: Measure) -> Measure:
     return Measure.objects.select_for_update().select_related("court", "risk_point").get(pk=measure.pk)
-
-
-def _wrong_state(measure, action):
-    return ValidationError(
-        _("防控措施当前为“%(status)s”，不能%(action)s。") % {"status": measure.get_status_display(), "action": action}
-    )
 
 
 @transaction.atomic
@@ -99,14 +54,8 @@ def create_measure(
     rule: CourtRule | None = None,
 ) -> Measure:
     """Set a prevention measure on a graded risk point (岗位定措施、部门定流程、单位定制度)."""
-    _require_login(actor)
     rp = RiskPoint.objects.select_related("court").get(pk=risk_point.pk)
-    if rp.state not in MEASURABLE_STATES:
-        raise ValidationError(
-            _("风险点当前为“%(state)s”，评定等级后才能制定防控措施。") % {"state": rp.get_state_display()}
-        )
-    if not can_set_measures(actor, rp):
-        raise PermissionDenied(_("只有领导小组办公室、责任领导和该庭室的负责人、分管院领导可以制定防控措施。"))
+    check(actor, "measures.create", rp)
     if kind not in MeasureKind.values:
         raise ValidationError({"kind": _("请选择措施类型。")})
     if category not in MeasureCategory.values:
@@ -161,12 +110,8 @@ def _control(actor, rp: RiskPoint, measure: Measure):
 @transaction.atomic
 def mark_in_place(*, actor, measure: Measure, note: str = "") -> Measure:
     """The owner (or the office) reports the measure in place; its risk point becomes ``controlled``."""
-    _require_login(actor)
     m = _lock(measure)
-    if not can_report_in_place(actor, m):
-        raise PermissionDenied(_("只有落实责任人或领导小组办公室可以报告措施已落实。"))
-    if not m.can_move_to(MeasureStatus.IN_PLACE):
-        raise _wrong_state(m, _("报告落实"))
+    check(actor, "measures.put_in_place", m)
     m.in_place_note = _text(note, _("落实情况"), "note", required=False)
     m.status = MeasureStatus.IN_PLACE
     m.in_place_at = timezone.now()
@@ -180,12 +125,8 @@ def mark_in_place(*, actor, measure: Measure, note: str = "") -> Measure:
 @transaction.atomic
 def check_measure(*, actor, measure: Measure, note: str) -> Measure:
     """The office checks a measure in place and records what it found."""
-    _require_login(actor)
     m = _lock(measure)
-    if not can_check(actor, m):
-        raise PermissionDenied(_("只有领导小组办公室可以检查防控措施（不能检查本人负责的措施）。"))
-    if not m.can_move_to(MeasureStatus.CHECKED):
-        raise _wrong_state(m, _("检查"))
+    check(actor, "measures.check", m)
     m.check_note = _text(note, _("检查意见"), "note")
     m.status = MeasureStatus.CHECKED
     m.checked_at = timezone.now()
@@ -199,14 +140,8 @@ def check_measure(*, actor, measure: Measure, note: str) -> Measure:
 @transaction.atomic
 def acknowledge(*, actor, measure: Measure) -> Measure:
     """分级负责: the responsible leader of the point's grade acknowledges its measure."""
-    _require_login(actor)
     m = _lock(measure)
-    if m.risk_point.responsible_leader_id != actor.pk:
-        raise PermissionDenied(_("只有该风险点的责任领导可以确认其防控措施。"))
-    if m.acknowledged_at is not None:
-        raise ValidationError(
-            _("该防控措施已于%(at)s确认过。") % {"at": timezone.localtime(m.acknowledged_at).strftime("%Y-%m-%d %H:%M")}
-        )
+    check(actor, "measures.acknowledge", m)
     m.acknowledged_by = actor
     m.acknowledged_at = timezone.now()
     m.save(update_fields=["acknowledged_by", "acknowledged_at", "updated_at"])
@@ -216,10 +151,8 @@ def acknowledge(*, actor, measure: Measure) -> Measure:
 
 @transaction.atomic
 def add_evidence(*, actor, measure: Measure, upload) -> MeasureAttachment:
-    _require_login(actor)
     m = _lock(measure)
-    if not can_report_in_place(actor, m):
-        raise PermissionDenied(_("只有落实责任人或领导小组办公室可以上传佐证材料。"))
+    check(actor, "measures.upload_evidence", m)
     name = check_upload(upload)
     attachment = MeasureAttachment(measure=m, name=name, size=upload.size, uploaded_by=actor)
     attachment.file.save(name, upload, save=False)
@@ -242,9 +175,7 @@ def create_rule(
     powers=(),
 ) -> CourtRule:
     """The office registers a court rule (单位定制度) with the risk points and powers it covers."""
-    _require_login(actor)
-    if not is_office(actor, court):
-        raise PermissionDenied(_("只有领导小组办公室可以登记单位制度。"))
+    check(actor, "measures.create_rule", court)
     title = _text(title, _("制度名称"), "title", limit=120)
     number = _text(number, _("文号"), "number", required=False, limit=60)
     text = _text(text, _("制度内容"), "text", required=False, limit=TEXT_LIMIT * 10)

@@ -1,4 +1,5 @@
-"""Measures pages: thin — selectors read (scoped), services act, forms validate input."""
+"""Measures pages: thin — selectors read (scoped), services act, forms validate input; what a person may do
+is only asked of the policy (:mod:`risks.measures.policy`)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -6,10 +7,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hkcourt.org import policy
 from hkcourt.org.models import Court
 
 from ..models import Power, RiskPoint
@@ -26,16 +27,15 @@ def _apply_errors(form, exc):
 
 
 def _office_courts(user):
-    return [c for c in Court.objects.visible_to(user) if services.is_office(user, c)]
+    return [c for c in Court.objects.visible_to(user) if policy.can(user, "measures.create_rule", c)]
 
 
 @login_required
 def measure_list(request):
     tab = request.GET.get("tab", "measures")
-    ctx = {"tab": tab, "today": timezone.localdate()}
+    ctx = {"tab": tab}
     if tab == "rules":
         ctx["rules"] = selectors.rules(request.user)
-        ctx["can_add_rule"] = bool(_office_courts(request.user))
     elif tab == "mine":
         ctx["points"] = selectors.my_responsibilities(request.user)
     else:
@@ -63,8 +63,7 @@ def measure_list(request):
 @login_required
 def measure_create(request, risk_pk):
     rp = selectors.measurable_point(request.user, risk_pk)
-    if not services.can_set_measures(request.user, rp):
-        raise PermissionDenied(_("您不能为该风险点制定防控措施（须评定等级后，由办公室、责任领导或庭室领导制定）。"))
+    policy.check(request.user, "measures.create", rp)
     kwargs = {"owners": selectors.owners_for(rp.court), "rules": selectors.rules_for(rp.court)}
     form = MeasureForm(request.POST or None, **kwargs)
     if request.method == "POST" and form.is_valid():
@@ -92,17 +91,11 @@ def measure_create(request, risk_pk):
 @login_required
 def measure_detail(request, pk):
     m = selectors.measure_detail(request.user, pk)
-    user = request.user
     return render(
         request,
         "risks/measures/detail.html",
         {
             "m": m,
-            "today": timezone.localdate(),
-            "can_in_place": services.can_report_in_place(user, m) and m.status == "planned",
-            "can_check": services.can_check(user, m) and m.status == "in_place",
-            "can_ack": services.can_acknowledge(user, m),
-            "can_attach": services.can_report_in_place(user, m),
             "note_form": NoteForm(),
             "evidence_form": EvidenceForm(),
         },
@@ -149,9 +142,10 @@ def attachment_download(request, pk):
 
 @login_required
 def rule_create(request):
+    policy.check(request.user, "measures.create_rule")
     courts = _office_courts(request.user)
     if not courts:
-        raise PermissionDenied(_("只有领导小组办公室可以登记单位制度。"))
+        raise Http404
     court = courts[0]
     kwargs = {
         "risk_points": RiskPoint.objects.visible_to(request.user).filter(court=court).exclude(state="retired"),

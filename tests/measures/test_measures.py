@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from hkcourt.org.policy import Refusal
 from risks.measures import services
 from risks.measures.models import CourtRule, Measure, MeasureAttachment, MeasureStatus
 from risks.models import Grade, State, Transition
@@ -54,7 +55,7 @@ def test_planned_in_place_checked_and_point_controlled(published, demo_user):
     assert published.state == State.CONTROLLED
     t = Transition.objects.filter(risk_point=published).latest("id")
     assert (t.from_state, t.to_state, t.actor) == (State.PUBLISHED, State.CONTROLLED, staff)
-    with pytest.raises(ValidationError, match="已落实"):
+    with pytest.raises(Refusal, match="已落实"):
         services.mark_in_place(actor=staff, measure=m)
     with pytest.raises(PermissionDenied):
         services.check_measure(actor=staff, measure=m, note="好")
@@ -68,7 +69,7 @@ def test_acknowledgement_only_by_responsible_leader(published, demo_user):
     with pytest.raises(PermissionDenied):
         services.acknowledge(actor=demo_user("deputy_demo"), measure=m)
     services.acknowledge(actor=demo_user("head_demo"), measure=m)
-    with pytest.raises(ValidationError, match="确认过"):
+    with pytest.raises(Refusal, match="确认过"):
         services.acknowledge(actor=demo_user("head_demo"), measure=m)
 
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from hkcourt.org.models import Division, Post
+from hkcourt.org.policy import Refusal
 from risks import services, urls
 from risks.models import Grade, State
 from tests.factories import CourtFactory, DivisionFactory, PostFactory, make_person
@@ -338,7 +339,7 @@ def test_pickers_search_within_scope(client, login_as, world):
 
 def test_services_refuse_what_the_views_hide(demo_user, world):
     """Scope is not only a view matter: a service called for an out-of-scope reviewer refuses too."""
-    with pytest.raises(services.PermissionDenied):
+    with pytest.raises(Refusal):
         services.grade(
             actor=demo_user("head_demo"),
             risk_point=world["rp_crim"],

@@ -91,7 +91,7 @@ def test_other_pages_are_bounded_whatever_the_data(
 
 
 def test_waiting_for_my_review_matches_who_may_review(client, login_as, demo_user, civil_power):
-    from risks import services
+    from hkcourt.org import policy
 
     staff, head = demo_user("staff_demo"), demo_user("head_demo")
     mine = RiskPointFactory(owner=head, description="庭长本人的", state=State.SUBMITTED)
@@ -110,6 +110,6 @@ def test_waiting_for_my_review_matches_who_may_review(client, login_as, demo_use
         rows = set(client.get(reverse("risks:list"), {"review": "true"}).context["page"].object_list)
         assert rows == expected, username
         user = demo_user(username)
-        assert {rp for rp in rows if services.can_review(user, rp)} == rows, username
+        assert {rp for rp in rows if policy.can(user, "risks.grade", rp)} == rows, username
     login_as("head_demo")
     assert "待审核、评定等级的风险点" in client.get("/").content.decode()

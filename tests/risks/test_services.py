@@ -10,8 +10,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from hkcourt.org import policy
 from hkcourt.org.audit import ACTIONS
 from hkcourt.org.models import AuditEntry
+from hkcourt.org.policy import STATE, Refusal
 from risks import services
 from risks.models import TEXT_LIMIT, Grade, PublicFeedback, RiskPoint, State
 from tests.factories import CourtFactory, DivisionFactory
@@ -121,20 +123,22 @@ def test_wrong_state_transitions_are_refused_with_a_message(client, login_as, de
     rp = _submitted(staff, civil_power)
     services.grade(actor=head, risk_point=rp, factors=HIGH, grade=Grade.HIGH, expected_version=rp.version)
     rp.refresh_from_db()
-    with pytest.raises(ValidationError, match="不能提交"):
+    # the rule refuses with the state's reason (code STATE: the action is theirs, not from this state)
+    with pytest.raises(Refusal, match="不能提交") as refused:
         services.submit(actor=staff, risk_point=rp)
-    with pytest.raises(ValidationError, match="不能评定等级"):
+    assert refused.value.code == STATE
+    with pytest.raises(Refusal, match="不能评定等级"):
         services.grade(actor=head, risk_point=rp, factors=LOW, grade=Grade.LOW, expected_version=rp.version)
-    with pytest.raises(ValidationError, match="不能公示"):
+    with pytest.raises(Refusal, match="不能公示"):
         services.publish(
             actor=demo_user("office_demo"),
             risk_points=[rp],
             publicity_ends=timezone.localdate() + datetime.timedelta(days=5),
         )
-    # through the view: 400 with the message, nothing changed
+    # through the view: 409 (the state stands in the way) with the message on the page, nothing changed
     login_as("staff_demo")
     response = client.post(reverse("risks:action", args=[rp.pk, "submit"]))
-    assert response.status_code == 400 and "不能提交" in response.content.decode()
+    assert response.status_code == 409 and "不能提交" in response.content.decode()
     rp.refresh_from_db()
     assert rp.state == State.GRADED
 
@@ -363,8 +367,8 @@ def test_head_submits_a_division_level_point_reviewed_by_the_deputy(demo_user, c
     )
     assert (rp.level, rp.division, rp.post) == ("division", civil, None)
     rp = services.submit(actor=head, risk_point=rp)
-    assert not services.can_review(head, rp)
-    assert services.can_review(demo_user("deputy_demo"), rp)
+    assert not policy.can(head, "risks.grade", rp)
+    assert policy.can(demo_user("deputy_demo"), "risks.grade", rp)
 
 
 def test_recompute_leaders_follows_an_org_change(client, login_as, demo_user, civil_power, hgzy):
