@@ -118,9 +118,6 @@ def _factors(factors) -> dict:
 
 # ---------------------------------------------------------------- who may do what: risks/policy.py
 
-# Kept for the apps that still ask the registry (workflow.oversight); new code asks hkcourt.org.policy.
-is_office_for = org_policy.is_office_of
-
 
 # ---------------------------------------------------------------- helpers
 
