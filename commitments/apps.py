@@ -9,7 +9,7 @@ class CommitmentsConfig(AppConfig):
     def ready(self):
         from hkcourt.org import todos
 
-        from . import services  # noqa: F401 - registers the audit codes
+        from . import policy, services  # noqa: F401 - register the permission rules and the audit codes
         from .todos import letters_todos
 
         todos.register(letters_todos)

@@ -8,12 +8,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404
 
+from hkcourt.org import policy
 from hkcourt.org.models import Court, Division, Person
 
 from .models import CommitmentLetter, Kind, LetterBundle, LetterDocument, LetterState, LetterTemplate
-from .services import is_office_of, normalise_code
+from .services import normalise_code
 
 MAX_UPLOAD = 20 * 1024 * 1024
 
@@ -37,19 +37,31 @@ def letter_list(user, *, template=None, state="", kind="", mine=False):
     return qs.order_by("court__path", "division__sort_order", "kind", "signer__person__full_name", "-version")
 
 
+def _office_courts(user) -> list[int]:
+    """The courts whose office this person is (the predicate asked of each court they may see: a handful)."""
+    return [c.pk for c in Court.objects.visible_to(user).only("pk", "path") if policy.is_office_of(user, c)]
+
+
 def to_countersign(user):
-    """Letters waiting for this user's countersignature (named countersigner, or the office for the court)."""
+    """Letters waiting for this user's countersignature: the rows where the ``countersign`` rule allows (named
+    countersigner, or the office for the court; never the signer; signed, current)."""
     qs = letters_for(user).current().filter(state=LetterState.SIGNED).exclude(signer=user)
     condition = Q(countersigner=user)
-    office_courts = [c.pk for c in Court.objects.visible_to(user) if is_office_of(user, c)]
+    office_courts = _office_courts(user)
     if office_courts:
         condition |= Q(countersigner__isnull=True, court_id__in=office_courts)
     return qs.filter(condition).for_list()
 
 
+def to_archive(user):
+    """Countersigned current letters this user may file: the rows where the ``archive`` rule allows (the office)."""
+    return letters_for(user).current().filter(state=LetterState.COUNTERSIGNED, court_id__in=_office_courts(user))
+
+
 def letter_detail(user, pk):
-    return get_object_or_404(
-        letters_for(user).for_list().select_related("supersedes", "countersigned_by__person"), pk=pk
+    """One letter the user may see (else 404), with what its page shows."""
+    return policy.get_visible_or_404(
+        CommitmentLetter.objects.for_list().select_related("supersedes", "countersigned_by__person"), user, pk=pk
     )
 
 
@@ -93,21 +105,15 @@ def current_template(user):
 
 
 def manageable_courts(user):
-    """Courts whose letter templates the user may edit: those of their office/admin roles and the courts below."""
-    from hkcourt.org.models import Role
-    from hkcourt.org.scoping import UserRoles
-
+    """Courts whose letter templates the user may write: those the ``manage_templates`` rule allows (their
+    office/admin courts and the courts below; a handful of rows, asked one by one)."""
     courts = Court.objects.visible_to(user)
-    if user.is_superuser:
-        return courts
-    condition = Q(pk__in=[])
-    for path in UserRoles.of(user).subtree_paths(Role.OFFICE, Role.ADMIN):
-        condition |= Q(path__startswith=path)
-    return courts.filter(condition)
+    return courts.filter(pk__in=[c.pk for c in courts if policy.can(user, "commitments.manage_templates", c)])
 
 
 def template_detail(user, pk):
-    return get_object_or_404(templates_for(user), pk=pk)
+    """One template the user may see (else 404)."""
+    return policy.get_visible_or_404(LetterTemplate.objects.select_related("court"), user, pk=pk)
 
 
 # ---------------------------------------------------------------- progress
@@ -136,6 +142,7 @@ def progress(user, template):
         .current()
         .filter(template=template)
         .for_list()
+        .select_related("division__court")  # the bundle rule asks about the division's court
         .order_by("division__sort_order", "kind", "signer__person__full_name")
     )
     groups = defaultdict(list)

@@ -1,6 +1,6 @@
-"""Business actions on commitment letters. One function per action: keyword-only, in a transaction, validated,
-permission checked, recorded in the audit log; a transition from the wrong state is refused with a Chinese
-message and nothing is changed.
+"""Business actions on commitment letters. One function per action: keyword-only, in a transaction, first
+asking the permission policy (:mod:`commitments.policy`, which also refuses a transition from the wrong state
+with a Chinese message), then validated and recorded in the audit log; a refused action changes nothing.
 
 Layering (层层签订): staff sign with their division head as countersigner (监督人); division heads — their
 personal letter and their division's letter — with the deputy leader in charge of the division; deputy
@@ -20,7 +20,7 @@ from datetime import timedelta
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -29,9 +29,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hkcourt.org import audit
-from hkcourt.org.models import Court, Division, Person, Role, RoleAssignment
-from hkcourt.org.scoping import UserRoles
+from hkcourt.org import audit, policy
+from hkcourt.org.models import Court, Division, Person, RoleAssignment
+from hkcourt.org.roles import Role
 
 from . import placeholders, rendering
 from .models import (
@@ -104,40 +104,8 @@ DEFAULT_TEXTS = {
 }
 
 
-# ---------------------------------------------------------------- permissions
-
-
-def _require_login(actor):
-    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        raise PermissionDenied(_("需要登录。"))
-
-
-def is_office_of(actor, court: Court, roles=(Role.OFFICE,)) -> bool:
-    """The office (or, with ``roles``, another court-wide role) of this court or a court above it."""
-    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        return False
-    if actor.is_superuser:
-        return True
-    return any(court.path.startswith(p) for p in UserRoles.of(actor).subtree_paths(*roles))
-
-
-def _require_office(actor, court, roles=(Role.OFFICE,)):
-    _require_login(actor)
-    if not is_office_of(actor, court, roles):
-        raise PermissionDenied(_("只有领导小组办公室可以办理此事项。"))
-
-
 def _lock(letter) -> CommitmentLetter:
     return CommitmentLetter.objects.select_for_update().get(pk=letter.pk)
-
-
-def _refuse_if_superseded(letter):
-    if letter.is_superseded:
-        newer = CommitmentLetter.objects.filter(supersedes=letter).values_list("version", flat=True).first()
-        raise ValidationError(
-            _("该承诺书已被第%(version)s版更正，不能再办理；请办理最新版本。")
-            % {"version": newer or letter.version + 1}
-        )
 
 
 MAX_PASSWORD_FAILURES = 5
@@ -175,12 +143,13 @@ def save_template(
     template: LetterTemplate | None = None,
 ) -> LetterTemplate:
     """Create or edit a year's letter template. Letters already signed keep their frozen text."""
-    _require_office(actor, court, (Role.OFFICE, Role.ADMIN))
     if template is not None:
-        template = LetterTemplate.objects.select_for_update().get(pk=template.pk)
+        template = LetterTemplate.objects.select_for_update().select_related("court").get(pk=template.pk)
+        policy.check(actor, "commitments.manage_templates", template)
         if template.court_id != court.pk:
             raise ValidationError({"court": _("模板不能改属其他法院。")})
     else:
+        policy.check(actor, "commitments.manage_templates", court)
         template = LetterTemplate(court=court)
     template.year = year
     template.title = (title or "").strip()
@@ -443,8 +412,8 @@ def generate_letters(*, actor, template: LetterTemplate) -> dict:
     """Generate (or refresh) the template's letters: a personal letter for each person of the court, a
     division letter for each division head, a court letter for the president. Drafted letters are refreshed
     from the registry; signed ones are frozen and left alone. Safe to run again."""
-    _require_office(actor, template.court)
     template = LetterTemplate.objects.select_for_update().select_related("court").get(pk=template.pk)
+    policy.check(actor, "commitments.generate", template)
     existing = {}
     for letter in CommitmentLetter.objects.filter(template=template).current():
         key = (letter.kind, letter.division_id) if letter.kind == Kind.DIVISION else (letter.kind, letter.signer_id)
@@ -508,13 +477,8 @@ def generate_letters(*, actor, template: LetterTemplate) -> dict:
 @transaction.atomic
 def update_supplement(*, actor, letter: CommitmentLetter, text: str) -> CommitmentLetter:
     """The signer adds their own commitments (个人补充承诺) before signing."""
-    _require_login(actor)
     letter = _lock(letter)
-    if letter.signer_id != actor.pk:
-        raise PermissionDenied(_("只能修改本人的承诺书。"))
-    _refuse_if_superseded(letter)
-    if letter.is_frozen:
-        raise ValidationError(_("承诺书已签订，内容不能再修改；如需更正，请联系领导小组办公室生成新版本。"))
+    policy.check(actor, "commitments.supplement", letter)
     text = (text or "").replace("\x00", "").strip()
     if len(text) > MAX_SUPPLEMENT:
         raise ValidationError({"supplement": _("补充承诺不能超过%(n)d个字。") % {"n": MAX_SUPPLEMENT}})
@@ -605,18 +569,8 @@ def _store_edition(letter, edition, verify_base):
 def sign_letter(*, actor, letter: CommitmentLetter, password: str, verify_base: str = "") -> CommitmentLetter:
     """The signer signs their own letter: re-entered password, body frozen, PDF rendered once and stored with
     its SHA-256 and a verification code."""
-    _require_login(actor)
     letter = _lock(letter)
-    if letter.signer_id != actor.pk:
-        raise PermissionDenied(_("只能由承诺人本人签订，任何人不能代他人签订。"))
-    _refuse_if_superseded(letter)
-    if letter.state != LetterState.DRAFTED:
-        raise ValidationError(
-            _("该承诺书已于%(when)s签订，不能重复签订。")
-            % {"when": f"{timezone.localtime(letter.signed_at):%Y-%m-%d %H:%M}"}
-            if letter.signed_at
-            else _("该承诺书当前状态为“%(state)s”，不能签订。") % {"state": letter.get_state_display()}
-        )
+    policy.check(actor, "commitments.sign", letter)
     _check_password(actor, password)
     letter.state = LetterState.SIGNED
     letter.signed_at = timezone.now()
@@ -637,22 +591,8 @@ def sign_letter(*, actor, letter: CommitmentLetter, password: str, verify_base: 
 @transaction.atomic
 def countersign_letter(*, actor, letter: CommitmentLetter, password: str, verify_base: str = "") -> CommitmentLetter:
     """The leader above (or, for the president's letters, the office for the court) countersigns."""
-    _require_login(actor)
     letter = _lock(letter)
-    if letter.signer_id == actor.pk:
-        raise PermissionDenied(_("不能会签本人的承诺书。"))
-    if letter.countersigner_id:
-        if letter.countersigner_id != actor.pk:
-            raise PermissionDenied(
-                _("该承诺书应由%(name)s会签，不能代他人会签。") % {"name": person_name(letter.countersigner_id)}
-            )
-    elif not is_office_of(actor, letter.court):
-        raise PermissionDenied(_("该承诺书由单位会签，只有领导小组办公室可以办理。"))
-    _refuse_if_superseded(letter)
-    if letter.state != LetterState.SIGNED:
-        if letter.state == LetterState.DRAFTED:
-            raise ValidationError(_("承诺人尚未签订，不能会签。"))
-        raise ValidationError(_("该承诺书已会签，不能重复会签。"))
+    policy.check(actor, "commitments.countersign", letter)
     _check_password(actor, password)
     letter.state = LetterState.COUNTERSIGNED
     letter.countersigned_at = timezone.now()
@@ -666,13 +606,8 @@ def countersign_letter(*, actor, letter: CommitmentLetter, password: str, verify
 
 @transaction.atomic
 def archive_letter(*, actor, letter: CommitmentLetter) -> CommitmentLetter:
-    _require_office(actor, letter.court)
     letter = _lock(letter)
-    _refuse_if_superseded(letter)
-    if letter.state != LetterState.COUNTERSIGNED:
-        raise ValidationError(
-            _("只有已会签的承诺书可以归档（当前：%(state)s）。") % {"state": letter.get_state_display()}
-        )
+    policy.check(actor, "commitments.archive", letter)
     letter.state = LetterState.ARCHIVED
     letter.archived_at = timezone.now()
     letter.archived_by = actor
@@ -685,14 +620,11 @@ def archive_letter(*, actor, letter: CommitmentLetter) -> CommitmentLetter:
 def supersede_letter(*, actor, letter: CommitmentLetter, reason: str) -> CommitmentLetter:
     """A correction: a new drafted version generated from the registry now, superseding a signed letter.
     The old letter, its PDF and its hash stay on record; verification reports it as superseded."""
-    _require_office(actor, letter.court)
     letter = _lock(letter)
+    policy.check(actor, "commitments.supersede", letter)
     reason = (reason or "").replace("\x00", "").strip()
     if not reason:
         raise ValidationError({"reason": _("请填写更正理由。")})
-    _refuse_if_superseded(letter)
-    if letter.state == LetterState.DRAFTED:
-        raise ValidationError(_("尚未签订的承诺书无需更正：重新生成即可更新内容。"))
     plan = next(
         (
             p
@@ -797,16 +729,9 @@ def remind_unsigned(*, template: LetterTemplate, today=None, days_before: int = 
 @transaction.atomic
 def request_bundle(*, actor, template: LetterTemplate, division: Division) -> LetterBundle:
     """Ask for a zip of a division's signed letters; a Celery task builds it after commit."""
-    from .selectors import letters_for
-
-    _require_login(actor)
-    if not letters_for(actor).filter(template=template, division=division).exists() or not (
-        actor.is_superuser
-        or UserRoles.of(actor).has(
-            Role.DIVISION_HEAD, Role.DEPUTY_LEADER, Role.PRESIDENT, Role.OFFICE, Role.LEADING_GROUP
-        )
-    ):
-        raise PermissionDenied(_("您无权下载该庭室的承诺书。"))
+    policy.check(actor, "commitments.download_bundle", division)
+    if division.court_id != template.court_id:
+        raise ValidationError({"division": _("该庭室不属于该模板的法院。")})
     bundle = LetterBundle(template=template, court=template.court, division=division, requested_by=actor)
     bundle.full_clean()
     bundle.save()

@@ -3,15 +3,13 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from hkcourt.org.models import Role
-from hkcourt.org.scoping import UserRoles
 from hkcourt.org.todos import Todo
 
 from .models import LetterState
 
 
 def letters_todos(user):
-    from .selectors import letters_for, to_countersign
+    from .selectors import letters_for, to_archive, to_countersign
 
     items = []
     section = _("承诺书")
@@ -35,15 +33,14 @@ def letters_todos(user):
                 count=waiting,
             )
         )
-    if user.is_superuser or UserRoles.of(user).has(Role.OFFICE):
-        to_archive = letters_for(user).current().filter(state=LetterState.COUNTERSIGNED).count()
-        if to_archive:
-            items.append(
-                Todo(
-                    section=section,
-                    title=_("归档已会签的承诺书"),
-                    url=reverse("commitments:list") + f"?state={LetterState.COUNTERSIGNED}",
-                    count=to_archive,
-                )
+    archivable = to_archive(user).count()
+    if archivable:
+        items.append(
+            Todo(
+                section=section,
+                title=_("归档已会签的承诺书"),
+                url=reverse("commitments:list") + f"?state={LetterState.COUNTERSIGNED}",
+                count=archivable,
             )
+        )
     return items

@@ -1,22 +1,23 @@
 """Letters pages: thin. Reads come from :mod:`.selectors` (scoped: out of scope is 404), actions from
-:mod:`.services`; a refused action comes back as a message and changes nothing."""
+:mod:`.services`; a refused action comes back as a message and changes nothing. What a person may do is only
+asked of the policy (:mod:`.policy`), here and in the templates (``{% allowed_actions %}``, ``{% can %}``)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from hkcourt.org.models import Court, Division, Role
-from hkcourt.org.scoping import UserRoles
+from hkcourt.org import policy
+from hkcourt.org.models import Court, Division
 
 from . import placeholders, selectors, services
 from .forms import CodeForm, PasswordForm, SupersedeForm, SupplementForm, TemplateForm, UploadForm
-from .models import Kind, LetterState, LetterTemplate
+from .models import CommitmentLetter, Kind, LetterBundle, LetterState, LetterTemplate
 from .rendering import RenderError, render_document
 
 
@@ -52,7 +53,6 @@ def letter_list(request):
             mine=(tab == "mine"),
         )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    roles = UserRoles.of(request.user)
     return render(
         request,
         "commitments/list.html",
@@ -66,9 +66,6 @@ def letter_list(request):
             "state": request.GET.get("state", ""),
             "kind": request.GET.get("kind", ""),
             "countersign_count": selectors.to_countersign(request.user).count(),
-            "may_manage": request.user.is_superuser or roles.has(Role.OFFICE, Role.ADMIN),
-            "may_see_progress": request.user.is_superuser
-            or roles.has(Role.DIVISION_HEAD, Role.DEPUTY_LEADER, Role.PRESIDENT, Role.OFFICE, Role.LEADING_GROUP),
         },
     )
 
@@ -76,17 +73,6 @@ def letter_list(request):
 @login_required
 def letter_detail(request, pk):
     letter = selectors.letter_detail(request.user, pk)
-    user = request.user
-    may_countersign = (
-        letter.state == LetterState.SIGNED
-        and not letter.is_superseded
-        and letter.signer_id != user.pk
-        and (
-            letter.countersigner_id == user.pk
-            or (letter.countersigner_id is None and services.is_office_of(user, letter.court))
-        )
-    )
-    is_office = services.is_office_of(user, letter.court)
     return render(
         request,
         "commitments/detail.html",
@@ -95,12 +81,6 @@ def letter_detail(request, pk):
             "body": letter.body,
             "documents": selectors.documents_of(letter),
             "versions": selectors.versions_of(letter),
-            "may_sign": letter.signer_id == user.pk
-            and letter.state == LetterState.DRAFTED
-            and not letter.is_superseded,
-            "may_countersign": may_countersign,
-            "may_archive": is_office and letter.state == LetterState.COUNTERSIGNED and not letter.is_superseded,
-            "may_supersede": is_office and letter.state != LetterState.DRAFTED and not letter.is_superseded,
             "sign_form": PasswordForm(),
             "supplement_form": SupplementForm(initial={"supplement": letter.supplement}),
             "supersede_form": SupersedeForm(),
@@ -113,7 +93,9 @@ def letter_detail(request, pk):
 @login_required
 def letter_pdf(request, pk):
     """A signed letter: its stored PDF (never rendered again). A drafted one: a preview marked 样稿."""
-    letter = selectors.letter_detail(request.user, pk)
+    letter = policy.get_for_action_or_404(
+        CommitmentLetter.objects.select_related("court"), request.user, "commitments.download_pdf", pk=pk
+    )
     name = f"letter-{letter.pk}-v{letter.version}"
     if letter.state == LetterState.DRAFTED:
         try:
@@ -137,16 +119,15 @@ def letter_pdf(request, pk):
     return response
 
 
-@login_required
-@require_POST
-def sign(request, pk):
+def _sign_with_password(request, pk, service, incomplete, done):
+    """Signing and countersigning: the same password form, the same service shape, their own messages."""
     letter = selectors.letter_detail(request.user, pk)
     form = PasswordForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("请输入登录密码并勾选确认后再签订。"))
+        messages.error(request, incomplete)
         return redirect("commitments:detail", pk=letter.pk)
     try:
-        services.sign_letter(
+        service(
             actor=request.user,
             letter=letter,
             password=form.cleaned_data["password"],
@@ -155,30 +136,28 @@ def sign(request, pk):
     except (ValidationError, PermissionDenied) as exc:
         _refused(request, exc)
     else:
-        messages.success(request, _("承诺书已签订，PDF已生成并存档。"))
+        messages.success(request, done)
     return redirect("commitments:detail", pk=letter.pk)
+
+
+@login_required
+@require_POST
+def sign(request, pk):
+    return _sign_with_password(
+        request,
+        pk,
+        services.sign_letter,
+        _("请输入登录密码并勾选确认后再签订。"),
+        _("承诺书已签订，PDF已生成并存档。"),
+    )
 
 
 @login_required
 @require_POST
 def countersign(request, pk):
-    letter = selectors.letter_detail(request.user, pk)
-    form = PasswordForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请输入登录密码并勾选确认后再会签。"))
-        return redirect("commitments:detail", pk=letter.pk)
-    try:
-        services.countersign_letter(
-            actor=request.user,
-            letter=letter,
-            password=form.cleaned_data["password"],
-            verify_base=_verify_base(request),
-        )
-    except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("已会签。"))
-    return redirect("commitments:detail", pk=letter.pk)
+    return _sign_with_password(
+        request, pk, services.countersign_letter, _("请输入登录密码并勾选确认后再会签。"), _("已会签。")
+    )
 
 
 @login_required
@@ -231,14 +210,9 @@ def supplement(request, pk):
 # ---------------------------------------------------------------- templates (office)
 
 
-def _require_template_manager(user):
-    if not (user.is_superuser or UserRoles.of(user).has(Role.OFFICE, Role.ADMIN)):
-        raise Http404
-
-
 @login_required
 def template_list(request):
-    _require_template_manager(request.user)
+    policy.check(request.user, "commitments.manage_templates")
     return render(
         request,
         "commitments/templates.html",
@@ -249,8 +223,12 @@ def template_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def template_edit(request, pk=None):
-    _require_template_manager(request.user)
-    template = selectors.template_detail(request.user, pk) if pk else None
+    if pk:
+        template = selectors.template_detail(request.user, pk)
+        policy.check(request.user, "commitments.manage_templates", template)
+    else:
+        template = None
+        policy.check(request.user, "commitments.manage_templates")
     court = template.court if template else _own_court(request.user)
     courts = None if template else selectors.manageable_courts(request.user)
     if request.method == "POST":
@@ -308,8 +286,8 @@ def _own_court(user):
 def template_preview(request, pk):
     """What the template produces for the signed-in person (or the first signer of that kind), unsigned. A POST
     previews the texts being edited without saving them."""
-    _require_template_manager(request.user)
     template = selectors.template_detail(request.user, pk)
+    policy.check(request.user, "commitments.manage_templates", template)
     kind = request.POST.get("preview_kind") or request.GET.get("kind", Kind.PERSONAL)
     kind = kind if kind in Kind.values else Kind.PERSONAL
     errors = []
@@ -360,6 +338,7 @@ def generate(request, pk):
 
 @login_required
 def progress(request):
+    policy.check(request.user, "commitments.view_progress")
     template = selectors.current_template(request.user)
     if request.GET.get("template", "").isdigit():
         template = selectors.templates_for(request.user).filter(pk=request.GET["template"]).first() or template
@@ -380,11 +359,10 @@ def progress(request):
 @login_required
 @require_POST
 def bundle_request(request):
-    template_id, division_id = request.POST.get("template", ""), request.POST.get("division", "")
-    if not (template_id.isdigit() and division_id.isdigit()):
-        raise Http404
-    template = get_object_or_404(selectors.templates_for(request.user), pk=template_id)
-    division = get_object_or_404(Division.objects.visible_to(request.user), pk=division_id)
+    template = selectors.template_detail(request.user, request.POST.get("template", ""))
+    division = policy.get_visible_or_404(
+        Division.objects.filter(court=template.court), request.user, pk=request.POST.get("division", "")
+    )
     try:
         bundle = services.request_bundle(actor=request.user, template=template, division=division)
     except (ValidationError, PermissionDenied) as exc:
@@ -396,16 +374,16 @@ def bundle_request(request):
 @never_cache
 @login_required
 def bundle_status(request, pk):
-    bundle = get_object_or_404(selectors.bundles_for(request.user), pk=pk)
+    bundle = policy.get_visible_or_404(LetterBundle.objects.select_related("division__court"), request.user, pk=pk)
     template_name = "commitments/_bundle_status.html" if request.htmx else "commitments/bundle.html"
     return render(request, template_name, {"bundle": bundle})
 
 
 @login_required
 def bundle_download(request, pk):
-    bundle = get_object_or_404(selectors.bundles_for(request.user), pk=pk)
-    if not bundle.file:
-        raise Http404
+    bundle = policy.get_for_action_or_404(
+        LetterBundle.objects.select_related("division__court"), request.user, "commitments.download_zip", pk=pk
+    )
     return FileResponse(bundle.file.open("rb"), as_attachment=True, filename=f"letters-{bundle.division_id}.zip")
 
 

@@ -9,6 +9,7 @@ from commitments import services
 from commitments.models import CommitmentLetter, Kind, LetterDocument, LetterState
 from hkcourt.org.demo import DEMO_PASSWORD
 from hkcourt.org.models import AuditEntry
+from hkcourt.org.policy import Refusal
 
 from .conftest import VERIFY_BASE
 
@@ -84,7 +85,7 @@ def test_wrong_password_refused_nothing_changed(letter_of, demo_user):
 def test_signing_twice_is_refused(letter_of, sign):
     letter = sign(letter_of("staff_demo"))
     code = letter.verification_code
-    with pytest.raises(ValidationError, match="不能重复签订"):
+    with pytest.raises(Refusal, match="不能重复签订"):
         sign(letter)
     letter.refresh_from_db()
     assert letter.verification_code == code
@@ -102,7 +103,7 @@ def test_nobody_signs_on_someone_elses_behalf(letter_of, demo_user, username):
 
 def test_countersign_rules(letter_of, sign, countersign):
     staff_letter = letter_of("staff_demo")
-    with pytest.raises(ValidationError, match="尚未签订"):
+    with pytest.raises(Refusal, match="尚未签订"):
         countersign(staff_letter, "head_demo")
     sign(staff_letter)
     # Only the named countersigner: not the deputy, not the office, not the signer.
@@ -117,7 +118,7 @@ def test_countersign_rules(letter_of, sign, countersign):
         "countersigned",
         "signed",
     ]
-    with pytest.raises(ValidationError, match="不能重复会签"):
+    with pytest.raises(Refusal, match="不能重复会签"):
         countersign(letter, "head_demo")
 
 
@@ -141,7 +142,7 @@ def test_supplement_only_before_signing_and_only_by_signer(letter_of, sign, demo
         services.update_supplement(actor=demo_user("head_demo"), letter=letter, text="代写")
     services.update_supplement(actor=demo_user("staff_demo"), letter=letter, text="不接受当事人宴请。")
     sign(letter)
-    with pytest.raises(ValidationError, match="不能再修改"):
+    with pytest.raises(Refusal, match="不能再修改"):
         services.update_supplement(actor=demo_user("staff_demo"), letter=letter, text="签后改动")
     letter.refresh_from_db()
     assert letter.supplement == "不接受当事人宴请。"
@@ -149,7 +150,7 @@ def test_supplement_only_before_signing_and_only_by_signer(letter_of, sign, demo
 
 def test_archive_rules(letter_of, sign, countersign, demo_user):
     letter = letter_of("staff_demo")
-    with pytest.raises(ValidationError, match="只有已会签"):
+    with pytest.raises(Refusal, match="只有已会签"):
         services.archive_letter(actor=demo_user("office_demo"), letter=letter)
     letter = countersign(sign(letter), "head_demo")
     with pytest.raises(PermissionDenied):
@@ -160,7 +161,7 @@ def test_archive_rules(letter_of, sign, countersign, demo_user):
 def test_correction_is_a_new_version_and_the_old_cannot_be_signed(letter_of, sign, countersign, demo_user):
     office = demo_user("office_demo")
     draft = letter_of("staff_demo")
-    with pytest.raises(ValidationError, match="无需更正"):
+    with pytest.raises(Refusal, match="无需更正"):
         services.supersede_letter(actor=office, letter=draft, reason="x")
     old = sign(draft)
     with pytest.raises(ValidationError, match="更正理由"):
@@ -172,9 +173,9 @@ def test_correction_is_a_new_version_and_the_old_cannot_be_signed(letter_of, sig
     assert old.is_superseded and old.state == LetterState.SIGNED  # kept on record, unchanged
     assert LetterDocument.objects.filter(letter=old).count() == 1
     assert new.version == 2 and new.supersedes == old and new.state == LetterState.DRAFTED
-    with pytest.raises(ValidationError, match="已被第2版更正"):
+    with pytest.raises(Refusal, match="已被第2版更正"):
         countersign(old, "head_demo")
-    with pytest.raises(ValidationError, match="已被第2版更正"):
+    with pytest.raises(Refusal, match="已被第2版更正"):
         services.supersede_letter(actor=office, letter=old, reason="再改")
     signed_new = sign(new)
     assert signed_new.verification_code != old.verification_code
