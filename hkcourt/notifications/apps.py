@@ -10,7 +10,7 @@ class NotificationsConfig(AppConfig):
     def ready(self):
         from hkcourt.org import todos
 
-        from . import services  # noqa: F401 - registers the audit codes
+        from . import policy, services  # noqa: F401 - register the permission rules and the audit codes
         from .todos import unread_notifications
 
         todos.register(unread_notifications)

@@ -12,8 +12,3 @@ def inbox(user, *, unread_only=False):
 
 def unread_count(user) -> int:
     return Notification.objects.visible_to(user).unread().count()
-
-
-def get(user, pk):
-    """One notification of the user's own, or ``Notification.DoesNotExist`` (the view answers 404)."""
-    return Notification.objects.visible_to(user).get(pk=pk)

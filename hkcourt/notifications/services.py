@@ -1,4 +1,5 @@
-"""Business actions on notifications: send (idempotently), deliver e-mail, re-queue the outbox, mark read.
+"""Business actions on notifications: send (idempotently), deliver e-mail, re-queue the outbox, open and
+mark read (asking the ``notifications`` rules in ``policy.py`` first).
 
 Every other app notifies people through :func:`notify` or :func:`notify_many`; nothing else writes
 :class:`~.models.Notification` rows. Both are safe to call again with the same key: the database's unique
@@ -12,7 +13,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -20,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hkcourt.org import audit
+from hkcourt.org import audit, policy
 
 from .models import Delivery, DeliveryState, Notification, object_ref
 
@@ -257,21 +258,37 @@ def requeue_deliveries(*, actor=None, now=None, older_than=REQUEUE_AFTER) -> int
     return len(ids)
 
 
+def _lock(notification) -> Notification:
+    return Notification.objects.select_for_update().get(pk=notification.pk)
+
+
 @transaction.atomic
-def mark_read(*, actor, notification) -> Notification:
-    if actor is None or notification.recipient_id != actor.pk:
-        raise PermissionDenied(_("只能处理自己的通知。"))
-    if notification.read_at is None:
-        notification.read_at = timezone.now()
-        notification.save(update_fields=["read_at"])
-        audit.record(actor=actor, action="notifications.mark_read", obj=notification)
+def open_notification(*, actor, notification) -> Notification:
+    """Follow the notification's link: marks it read (if it was not). Returns the notification."""
+    notification = _lock(notification)
+    policy.check(actor, "notifications.open", notification)
+    if not notification.is_read:
+        _set_read(actor, notification)
     return notification
 
 
 @transaction.atomic
+def mark_read(*, actor, notification) -> Notification:
+    notification = _lock(notification)
+    policy.check(actor, "notifications.mark_read", notification)
+    _set_read(actor, notification)
+    return notification
+
+
+def _set_read(actor, notification):
+    notification.read_at = timezone.now()
+    notification.save(update_fields=["read_at"])
+    audit.record(actor=actor, action="notifications.mark_read", obj=notification)
+
+
+@transaction.atomic
 def mark_all_read(*, actor) -> int:
-    if actor is None or not actor.is_authenticated:
-        raise PermissionDenied(_("需要登录。"))
+    policy.check(actor, "notifications.mark_all_read")
     count = Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
     if count:
         audit.record(actor=actor, action="notifications.mark_read", data={"count": count, "all": True})

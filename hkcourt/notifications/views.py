@@ -1,21 +1,26 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from hkcourt.org.policy import STATE, Refusal, get_visible_or_404
 
 from . import selectors, services
 from .models import Notification
 
 
 def _own(request, pk):
-    try:
-        return selectors.get(request.user, pk)
-    except Notification.DoesNotExist as exc:
-        raise Http404(_("没有这条通知。")) from exc
+    """The person's own notification, or 404: another person's inbox does not exist for them."""
+    return get_visible_or_404(Notification, request.user, pk=pk)
+
+
+def _back(request, target):
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("notifications:inbox")
 
 
 @login_required
@@ -29,26 +34,36 @@ def inbox(request):
 @require_POST
 def open_notification(request, pk):
     """Mark read and follow the notification's link (only to a path on this site)."""
-    notification = services.mark_read(actor=request.user, notification=_own(request, pk))
-    target = notification.url
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect("notifications:inbox")
+    try:
+        notification = services.open_notification(actor=request.user, notification=_own(request, pk))
+    except Refusal as exc:
+        if exc.code != STATE:
+            raise
+        return redirect("notifications:inbox")  # no link to follow
+    return _back(request, notification.url)
 
 
 @login_required
 @require_POST
 def mark_read(request, pk):
-    services.mark_read(actor=request.user, notification=_own(request, pk))
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect("notifications:inbox")
+    try:
+        services.mark_read(actor=request.user, notification=_own(request, pk))
+    except Refusal as exc:
+        if exc.code != STATE:
+            raise
+        # Read already (a second click, another tab): nothing to do.
+    return _back(request, request.POST.get("next", ""))
 
 
 @login_required
 @require_POST
 def mark_all_read(request):
-    count = services.mark_all_read(actor=request.user)
-    messages.success(request, _("已将 %(count)d 条通知标为已读。") % {"count": count})
+    try:
+        count = services.mark_all_read(actor=request.user)
+    except Refusal as exc:
+        if exc.code != STATE:
+            raise
+        messages.info(request, exc.message)
+    else:
+        messages.success(request, _("已将 %(count)d 条通知标为已读。") % {"count": count})
     return redirect("notifications:inbox")

@@ -6,3 +6,6 @@ class OrgConfig(AppConfig):
     name = "hkcourt.org"
     label = "org"
     verbose_name = _("组织机构")
+
+    def ready(self):
+        from . import policy_rules  # noqa: F401 - registers the org's permission rules

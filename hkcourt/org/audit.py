@@ -1,8 +1,13 @@
-"""Explicit audit entries, written by service functions (never by signals).
+"""Explicit audit entries, written by service functions (never by signals) and by the Django admin's saves
+and deletes of organisation models (:class:`hkcourt.org.admin.AuditedAdmin`).
 
 Action codes are registered here, Wagtail-style, so the log can show a label for each: ``register``
-adds an app's codes at import time; ``record`` writes one entry inside the caller's transaction.
+adds an app's codes at import time; ``record`` writes one entry inside the caller's transaction. A bulk
+action (the roster import) wraps its work in :func:`batch`, so its hundreds of entries go in one INSERT.
 """
+
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +20,18 @@ ACTIONS = {
     "org.roster_import": _("导入花名册"),
     "org.grant_object": _("授予对象权限"),
     "org.revoke_object": _("撤销对象权限"),
+    "org.person_deactivate": _("停用账号"),
+    "org.person_reactivate": _("恢复账号"),
+    "org.court_create": _("新建单位"),
+    "org.division_create": _("新建庭室"),
+    "org.post_create": _("新建岗位"),
+    "org.admin_add": _("系统管理：新增"),
+    "org.admin_change": _("系统管理：修改"),
+    "org.admin_delete": _("系统管理：删除"),
 }
+
+# Entries collected by an open batch(), written together by flush().
+_pending: ContextVar[list | None] = ContextVar("hkcourt_audit_pending", default=None)
 
 
 def register(actions: dict) -> None:
@@ -49,7 +65,7 @@ def record(*, actor, action: str, obj=None, reason: str = "", data: dict | None 
         raise ValueError(f"unknown audit action {action!r}: register it in its app's audit codes")
     if court is None and obj is not None:
         court = obj if isinstance(obj, Court) else _court_of(obj)
-    return AuditEntry.objects.create(
+    entry = AuditEntry(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
         content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
@@ -59,3 +75,35 @@ def record(*, actor, action: str, obj=None, reason: str = "", data: dict | None 
         reason=reason,
         data=data or {},
     )
+    pending = _pending.get()
+    if pending is not None:
+        pending.append(entry)
+    else:
+        entry.save()
+    return entry
+
+
+@contextmanager
+def batch():
+    """Inside the block ``record`` collects its entries instead of writing each; :func:`flush` writes them in
+    one INSERT, and so does leaving the block without an error (an error discards them). Flush inside the
+    transaction that wrote the objects, so that a rolled-back change leaves no entry behind."""
+    token = _pending.set([])
+    try:
+        yield
+        flush()
+    finally:
+        _pending.reset(token)
+
+
+def flush() -> int:
+    """Write the entries the open :func:`batch` collected so far; returns how many."""
+    from .models import AuditEntry
+
+    pending = _pending.get()
+    if not pending:
+        return 0
+    AuditEntry.objects.bulk_create(pending)
+    count = len(pending)
+    pending.clear()
+    return count

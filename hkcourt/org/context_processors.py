@@ -1,5 +1,8 @@
-from .models import Role
+"""The header's context: the menu the policy allows (``navigation.entries_for``), the person and the labels
+of the roles they hold. Nothing here decides what a person may do."""
+
 from .navigation import entries_for, menu_for
+from .roles import Role
 from .scoping import UserRoles
 
 
@@ -9,9 +12,10 @@ def navigation(request):
         return {"nav_entries": []}
     roles = UserRoles.of(user)
     entries = entries_for(user)
+    held = roles.codes()
     return {
         "nav_entries": entries,
         "nav_menu": menu_for(entries),
         "current_person": roles.person,
-        "role_labels": [Role(code).label for code in Role.values if code in roles.codes()],
+        "role_labels": [role.label for role in Role if role in held],
     }

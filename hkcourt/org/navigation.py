@@ -1,17 +1,21 @@
-"""The main navigation: each entry names a URL and the roles that may use it. An entry whose URL is not
-(yet) installed is left out, so apps light up their menu entries just by adding their urls."""
+"""The main navigation. Each entry names a URL and who may see it, in one of two ways:
+
+- ``rule``: the dotted name of a permission rule asked without an object (``"org.import_roster"``): the
+  entry shows exactly when the page would let the person in;
+- ``roles``: a role group from :mod:`hkcourt.org.roles` (``OVERSIGHT_ROLES`` …), for pages whose app has not
+  (yet) declared a rule for reaching them;
+
+neither: everyone signed in. An entry shows only when its URL resolves (so apps light up their menu
+entries just by adding their urls) and the policy allows it. No bare role string here.
+"""
 
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from .models import Role
-from .scoping import UserRoles
-
-EVERYONE = None
-LEADERS = frozenset({Role.DIVISION_HEAD, Role.DEPUTY_LEADER, Role.PRESIDENT, Role.OFFICE, Role.LEADING_GROUP})
-OVERSIGHT = frozenset({Role.OFFICE, Role.LEADING_GROUP})
+from . import policy
+from .roles import DASHBOARD_ROLES, MANAGER_ROLES, OVERSIGHT_ROLES, Role
 
 
 @dataclass(frozen=True)
@@ -19,9 +23,19 @@ class NavEntry:
     label: str
     url_name: str
     icon: str
-    roles: frozenset | None = EVERYONE
+    roles: frozenset | None = None  # a group from roles.py
+    rule: str = ""  # a permission rule's dotted name, asked with no object
     group: str = ""
 
+    def allows(self, user) -> bool:
+        if self.rule:
+            return policy.can(user, self.rule)
+        if self.roles is not None:
+            return policy.holds(user, *self.roles)
+        return policy.is_active(user)
+
+
+EARLY_WARNING = _("预警处置")
 
 ENTRIES = [
     NavEntry(_("我的待办"), "home", "bi-list-check"),
@@ -29,36 +43,31 @@ ENTRIES = [
     NavEntry(_("风险点"), "risks:list", "bi-exclamation-diamond"),
     NavEntry(_("防控措施"), "risks:measures", "bi-shield-check"),
     NavEntry(_("承诺书"), "commitments:list", "bi-pen"),
-    NavEntry(_("活动进度"), "workflow:campaigns", "bi-calendar-range", LEADERS),
-    NavEntry(_("风险信息"), "workflow:signals", "bi-broadcast", OVERSIGHT, group=_("预警处置")),
-    NavEntry(_("预警"), "workflow:warnings", "bi-bell", OVERSIGHT, group=_("预警处置")),
-    NavEntry(_("处置"), "workflow:handling", "bi-clipboard-check", OVERSIGHT, group=_("预警处置")),
-    NavEntry(_("整改"), "workflow:rectifications", "bi-tools", OVERSIGHT, group=_("预警处置")),
-    NavEntry(_("廉政档案"), "workflow:dossier", "bi-person-vcard", frozenset({Role.OFFICE}), group=_("预警处置")),
-    NavEntry(
-        _("领导驾驶舱"),
-        "workflow:dashboard",
-        "bi-speedometer2",
-        frozenset({Role.DEPUTY_LEADER, Role.PRESIDENT, Role.OFFICE, Role.LEADING_GROUP}),
-    ),
-    NavEntry(_("考核评估"), "workflow:assessment", "bi-clipboard-data", OVERSIGHT),
+    NavEntry(_("活动进度"), "workflow:campaigns", "bi-calendar-range", roles=MANAGER_ROLES),
+    NavEntry(_("风险信息"), "workflow:signals", "bi-broadcast", roles=OVERSIGHT_ROLES, group=EARLY_WARNING),
+    NavEntry(_("预警"), "workflow:warnings", "bi-bell", roles=OVERSIGHT_ROLES, group=EARLY_WARNING),
+    NavEntry(_("处置"), "workflow:handling", "bi-clipboard-check", roles=OVERSIGHT_ROLES, group=EARLY_WARNING),
+    NavEntry(_("整改"), "workflow:rectifications", "bi-tools", roles=OVERSIGHT_ROLES, group=EARLY_WARNING),
+    # The integrity dossier is the office's alone (not the leading group's): a group of one.
+    NavEntry(_("廉政档案"), "workflow:dossier", "bi-person-vcard", roles=frozenset({Role.OFFICE}), group=EARLY_WARNING),
+    NavEntry(_("领导驾驶舱"), "workflow:dashboard", "bi-speedometer2", roles=DASHBOARD_ROLES),
+    NavEntry(_("考核评估"), "workflow:assessment", "bi-clipboard-data", roles=OVERSIGHT_ROLES),
     NavEntry(_("问卷测评"), "workflow:surveys", "bi-ui-checks"),
-    NavEntry(_("花名册导入"), "org:roster_import", "bi-people", frozenset({Role.ADMIN})),
-    NavEntry(_("系统管理"), "admin:index", "bi-gear", frozenset({Role.ADMIN})),
+    NavEntry(_("花名册导入"), "org:roster_import", "bi-people", rule="org.import_roster"),
+    NavEntry(_("系统管理"), "admin:index", "bi-gear", rule="org.use_admin_site"),
 ]
 
 
 def entries_for(user) -> list[dict]:
-    if not getattr(user, "is_authenticated", False):
+    if not policy.is_active(user):
         return []
-    codes = UserRoles.of(user).codes()
     visible = []
     for entry in ENTRIES:
-        if entry.roles is not EVERYONE and not (user.is_superuser or codes & entry.roles):
-            continue
         try:
             url = reverse(entry.url_name)
         except NoReverseMatch:
+            continue  # the app is not installed (yet): its rule may not exist either
+        if not entry.allows(user):
             continue
         visible.append(
             {"label": entry.label, "url": url, "icon": entry.icon, "group": entry.group, "url_name": entry.url_name}

@@ -4,8 +4,11 @@ One roster row is one person, with the court, division and post they sit in and 
 :func:`load_roster_file` turns an uploaded ``.xlsx`` or ``.csv`` (UTF-8 with or without BOM, GBK/GB18030)
 into a ``tablib.Dataset`` that remembers each row's number as the user sees it in the spreadsheet;
 :class:`RosterResource` validates each row with Chinese messages naming the column and the value, and
-creates the missing courts, divisions and posts on the way. The all-or-nothing transaction, the
-permission check and the audit entry belong to :func:`hkcourt.org.services.import_roster`.
+creates the missing courts, divisions and posts on the way. Every write goes through the org services
+(``create_court``, ``create_division``, ``create_post``, ``create_person``, ``update_person``, ``change_roles``),
+which check the permission policy and record each change in the audit log; the row checks ask the same rules
+first, so that a refusal is reported on its row and column. The all-or-nothing transaction, the page-level
+permission and the file's audit entry belong to :func:`hkcourt.org.services.import_roster`.
 """
 
 from __future__ import annotations
@@ -27,8 +30,9 @@ from import_export import resources
 from import_export.fields import Field
 from import_export.results import RowResult
 
-from .models import Court, CourtLevel, Division, DivisionKind, Person, Post, Role, RoleAssignment
-from .scoping import UserRoles
+from . import audit, policy, services
+from .models import Court, Division, DivisionKind, Person, Post, Role, RoleAssignment
+from .policy import Refusal
 from .spreadsheets import FORMULA_STARTS, decode_text
 
 User = get_user_model()
@@ -374,7 +378,6 @@ class RosterResource(resources.ModelResource):
         self._posts: dict = {}
         self._roles = role_lookup()
         self._kinds = kind_lookup()
-        self._admin_paths = [] if actor is None else UserRoles.of(actor).subtree_paths(Role.ADMIN)
 
     # export ----------------------------------------------------------------------------------------
 
@@ -417,7 +420,11 @@ class RosterResource(resources.ModelResource):
 
     def after_import(self, dataset, result, **kwargs):
         """ModelResource resets the table's id sequence here, for imports that carry their own ids. This
-        one never does, and resetting the sequence under concurrent inserts could hand out an id twice."""
+        one never does, and resetting the sequence under concurrent inserts could hand out an id twice.
+
+        Still inside the import's transaction: the services' audit entries, collected by ``audit.batch()``
+        in ``import_roster``, are written here, so that a dry run rolls them back with the rows."""
+        audit.flush()
 
     def _row_number(self, row, kwargs) -> int:
         value = row.get(ROW_KEY)
@@ -499,11 +506,6 @@ class RosterResource(resources.ModelResource):
         if key not in self._posts:
             self._posts[key] = Post.objects.filter(division=division, name=name).first()
         return self._posts[key]
-
-    def _may_admin(self, path: str) -> bool:
-        if self.actor is not None and self.actor.is_superuser:
-            return True
-        return any(path.startswith(p) for p in self._admin_paths)
 
     def import_instance(self, instance, row, **kwargs):
         report = self._current
@@ -596,8 +598,9 @@ class RosterResource(resources.ModelResource):
                     _("单位“%(name)s”的上级单位代码是“%(actual)s”，与本行的“%(v)s”不一致（导入不调整单位隶属关系）。")
                     % {"name": court.name, "actual": actual_parent or _("无"), "v": parent_code},
                 )
-            if not self._may_admin(court.path):
-                err(COURT_CODE, _("您无权管理单位“%(name)s”的人员。") % {"name": court.name})
+            decision = policy.decide(self.actor, "org.create_person", court)
+            if not decision:
+                err(COURT_CODE, decision.message)
         else:
             parent = None
             if not court_name:
@@ -619,15 +622,14 @@ class RosterResource(resources.ModelResource):
                         _("上级单位“%(v)s”不存在：请先登记上级单位，或把上级单位的人员排在前面的行。")
                         % {"v": parent_code},
                     )
-                elif not self._may_admin(parent.path):
-                    err(PARENT_CODE, _("您无权在单位“%(name)s”下新建单位。") % {"name": parent.name})
-            elif not (self.actor is not None and self.actor.is_superuser):
+                else:
+                    decision = policy.decide(self.actor, "org.create_court", parent)
+                    if not decision:
+                        err(PARENT_CODE, decision.message)
+            elif not policy.can(self.actor, "org.create_court", None):
                 err(PARENT_CODE, _("新建单位“%(v)s”须填写上级单位代码。") % {"v": court_name or code})
             if not errors:
-                court = Court(code=code, name=court_name, parent=parent, level=self._level_for(court_name, parent))
-                court.path = court.compute_path()
-                self._clean(court)
-                court.save()
+                court = self._write(COURT_CODE, services.create_court, code=code, name=court_name, parent=parent)
                 self._courts[code] = court
                 self.counts.courts_created += 1
                 report.notes.append(_("新建单位“%(name)s”") % {"name": court.name})
@@ -647,9 +649,7 @@ class RosterResource(resources.ModelResource):
                         )
                         % {"v": division_name, "court": court.name},
                     )
-                division = Division(court=court, name=division_name, kind=kind)
-                self._clean(division)
-                division.save()
+                division = self._write(DIVISION, services.create_division, court=court, name=division_name, kind=kind)
                 self._divisions[(court.pk, division_name)] = division
                 self.counts.divisions_created += 1
                 report.notes.append(_("新建庭室“%(name)s”") % {"name": division_name})
@@ -663,9 +663,7 @@ class RosterResource(resources.ModelResource):
         if post_name:
             post = self._post(division, post_name)
             if post is None:
-                post = Post(division=division, name=post_name)
-                self._clean(post)
-                post.save()
+                post = self._write(POST, services.create_post, division=division, name=post_name)
                 self._posts[(division.pk, post_name)] = post
                 self.counts.posts_created += 1
                 report.notes.append(_("新建岗位“%(name)s”") % {"name": post_name})
@@ -674,9 +672,8 @@ class RosterResource(resources.ModelResource):
         for name in overseen_names:
             target = self._division(court, name)
             if target is None and (code, name) in self._declared_divisions:
-                target = Division(court=court, name=name, kind=self._declared_divisions[(code, name)])
-                self._clean(target)
-                target.save()
+                kind_ = self._declared_divisions[(code, name)]
+                target = self._write(OVERSEEN, services.create_division, court=court, name=name, kind=kind_)
                 self._divisions[(court.pk, name)] = target
                 self.counts.divisions_created += 1
                 report.notes.append(_("新建庭室“%(name)s”") % {"name": name})
@@ -688,64 +685,60 @@ class RosterResource(resources.ModelResource):
                 )
             overseen.append(target)
 
-        # 3. The account and the person.
+        # 3. The account and the person: written by the services in save_instance, once the row is valid.
+        account = None
         if new:
-            user = User.objects.filter(username=username).first()
-            if user is not None and not (self.actor is not None and self.actor.is_superuser):
-                _fail(
-                    USERNAME, _("【登录名】账号“%(v)s”已存在但没有人员信息，只有超级管理员可以导入。") % {"v": username}
-                )
-            if user is None:
-                user = User(username=username, email=email)
-                user.set_unusable_password()
+            account = User.objects.filter(username=username).first()
+            if account is not None:
+                decision = policy.decide(self.actor, "org.attach_account", account)
+                if not decision:
+                    _fail(USERNAME, f"【{USERNAME}】{decision.message}")
+                old_email = account.email
+            else:
+                old_email = ""
                 report.notes.append(_("新账号，尚无密码"))
         else:
-            user = instance.user
-            if user.is_superuser and not (self.actor is not None and self.actor.is_superuser):
-                _fail(USERNAME, _("【登录名】“%(v)s”是超级管理员账号，只有超级管理员可以修改。") % {"v": username})
-            if not self._may_admin(instance.court.path):
-                _fail(
-                    USERNAME,
-                    _("【登录名】“%(v)s”是%(court)s的人员，您无权修改。")
-                    % {"v": username, "court": instance.court.name},
-                )
-        old_email = user.email
-        if email:
-            user.email = email
-        if user.pk is None or user.email != old_email:
-            self._clean(user, exclude=["password"])
-            user.save()
+            decision = policy.decide(self.actor, "org.edit_person", instance)
+            if not decision:
+                _fail(USERNAME, f"【{USERNAME}】{decision.message}")
+            old_email = instance.user.email
+        new_email = email or old_email
 
-        def shown():
+        def shown(person_name, court_, division_, post_, title_):
             return {
-                _("姓名"): instance.full_name,
-                _("单位"): instance.court.name if instance.court_id else "",
-                _("庭室"): instance.division.name if instance.division_id else "",
-                _("岗位"): instance.post.name if instance.post_id else "",
-                _("职务"): instance.title,
+                _("姓名"): person_name,
+                _("单位"): court_.name if court_ is not None else "",
+                _("庭室"): division_.name if division_ is not None else "",
+                _("岗位"): post_.name if post_ is not None else "",
+                _("职务"): title_,
             }
 
-        before = None if new else shown()
-        instance.user = user
-        instance.full_name = full_name
-        instance.court = court
-        instance.division = division
-        instance.post = post
-        if title or new:
-            instance.title = title
+        keep_title = not (title or new)
         changes = []
         if not new:
-            after = shown()
+            before = shown(instance.full_name, instance.court, instance.division, instance.post, instance.title)
+            after = shown(full_name, court, division, post, instance.title if keep_title else title)
             changes = [(label, old, after[label]) for label, old in before.items() if after[label] != old]
-            if user.email != old_email:
-                changes.append((_("邮箱"), old_email, user.email))
+            if new_email != old_email:
+                changes.append((_("邮箱"), old_email, new_email))
             empty = _("（空）")
             report.notes.extend(f"{label}：{old or empty} → {now or empty}" for label, old, now in changes)
         instance._roster_new = new
         instance._roster_changed = new or bool(changes)
+        instance._roster_values = {
+            "username": username,
+            "account": account,
+            "full_name": full_name,
+            "court": court,
+            "division": division,
+            "post": post,
+            "title": services.KEEP if keep_title else title,
+            "email": email if email else services.KEEP,
+        }
 
         # 4. The roles this row asks for (in the row's court), applied once the person is saved.
         instance._roster_add, instance._roster_remove = [], []
+        user = instance.user if not new else account
         if roles or new:
             wanted = set()
             for role in roles or [Role.STAFF]:
@@ -756,10 +749,12 @@ class RosterResource(resources.ModelResource):
                 else:
                     wanted.add((role, None))
             existing = {}
-            if user.pk is not None:
+            if user is not None:
                 for ra in RoleAssignment.objects.filter(user=user, court=court).select_related("division"):
+                    ra.court = court
                     existing[(ra.role, ra.division_id)] = ra
-            names = {d.pk: d.name for d in [division, *overseen] if d is not None}
+            divisions = {d.pk: d for d in [division, *overseen] if d is not None}
+            names = {pk: d.name for pk, d in divisions.items()}
             names.update({ra.division_id: ra.division.name for ra in existing.values() if ra.division_id})
 
             def describe(key):
@@ -767,12 +762,13 @@ class RosterResource(resources.ModelResource):
                 return f"{label}（{names[key[1]]}）" if key[1] else label
 
             for key in sorted(set(existing) - wanted, key=str):
-                if key[0] == Role.ADMIN and self.actor is not None and user.pk == self.actor.pk:
-                    _fail(ROLES, _("【角色】不能通过导入撤销自己的“系统管理员”角色。"))
+                decision = policy.decide(self.actor, "org.revoke_role", existing[key])
+                if not decision:
+                    _fail(ROLES, f"【{ROLES}】{decision.message}")
                 instance._roster_remove.append(existing[key])
                 report.notes.append(_("撤销角色：%(role)s") % {"role": describe(key)})
             for key in sorted(wanted - set(existing), key=str):
-                instance._roster_add.append(key)
+                instance._roster_add.append((key[0], divisions.get(key[1])))
                 if not new:
                     report.notes.append(_("新增角色：%(role)s") % {"role": describe(key)})
         if roles:
@@ -785,26 +781,20 @@ class RosterResource(resources.ModelResource):
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         """A row that failed its own checks is reported as such: running the model's ``full_clean()`` on
-        the half-filled person would only add noise ("this field cannot be null")."""
+        the half-filled person would only add noise ("this field cannot be null"). The services validate
+        what they write."""
         if import_validation_errors:
             raise ValidationError(import_validation_errors)
-        self._clean(instance)
 
-    @staticmethod
-    def _level_for(name: str, parent) -> str:
-        if parent is not None:
-            return CourtLevel.INTERMEDIATE if parent.level == CourtLevel.HIGH else CourtLevel.BASIC
-        if "高级" in name:
-            return CourtLevel.HIGH
-        if "中级" in name:
-            return CourtLevel.INTERMEDIATE
-        return CourtLevel.BASIC
-
-    @staticmethod
-    def _clean(obj, exclude=None, **kwargs):
+    def _write(self, column: str, service, **kwargs):
+        """Call an org service as the importing person; its refusal or validation error becomes the row's."""
         try:
-            obj.full_clean(exclude=exclude, **kwargs)
+            return service(actor=self.actor, **kwargs)
+        except Refusal as exc:
+            _fail(column, f"【{column}】{exc.message}")
         except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                raise
             raise ValidationError(
                 {
                     FIELD_COLUMNS.get(k, k): [f"【{FIELD_COLUMNS.get(k, k)}】{m}" for m in v]
@@ -818,17 +808,42 @@ class RosterResource(resources.ModelResource):
             return False
         return not (instance._roster_changed or instance._roster_add or instance._roster_remove)
 
+    def save_instance(self, instance, is_create, row, **kwargs):
+        """The person is created or changed by the org services, never saved here directly."""
+        values = instance._roster_values
+        place = {key: values[key] for key in ("full_name", "court", "division", "post")}
+        if is_create:
+            title = "" if values["title"] is services.KEEP else values["title"]
+            email = "" if values["email"] is services.KEEP else values["email"]
+            person = self._write(
+                USERNAME,
+                services.create_person,
+                username=values["username"],
+                account=values["account"],
+                title=title,
+                email=email,
+                **place,
+            )
+            instance.pk, instance.user = person.pk, person.user
+        else:
+            self._write(
+                USERNAME, services.update_person, person=instance, title=values["title"], email=values["email"], **place
+            )
+        self.after_save_instance(instance, row, **kwargs)
+
     def after_save_instance(self, instance, row, **kwargs):
-        for assignment in instance._roster_remove:
-            assignment.delete()
-            self.counts.roles_removed += 1
-        for role, division_id in instance._roster_add:
-            assignment = RoleAssignment(user=instance.user, role=role, court=instance.court, division_id=division_id)
-            # The row's roles were compared with the existing ones above: no duplicate can arise here.
-            self._clean(assignment, validate_constraints=False)
-            assignment.save()
-            self.counts.roles_added += 1
-        UserRoles.forget(instance.user)
+        if instance._roster_add or instance._roster_remove:
+            court = instance._roster_values["court"]
+            created = self._write(
+                ROLES,
+                services.change_roles,
+                user=instance.user,
+                court=court,
+                assign=instance._roster_add,
+                revoke=instance._roster_remove,
+            )
+            self.counts.roles_removed += len(instance._roster_remove)
+            self.counts.roles_added += len(created)
         if instance._roster_new:
             self._current.status = "new"
             self.counts.people_created += 1

@@ -11,14 +11,13 @@ import tablib
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import services
+from . import policy, services
 from .forms import RosterUploadForm
 from .resources import COLUMNS, EXAMPLE_ROW, MAX_ROWS, RosterResource
 from .spreadsheets import escape_formula
@@ -34,8 +33,7 @@ def importer_required(view):
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not services.may_import_roster(request.user):
-            raise PermissionDenied(_("只有系统管理员可以导入花名册。"))
+        policy.check(request.user, "org.import_roster")  # a Refusal is a PermissionDenied: 403
         return view(request, *args, **kwargs)
 
     return wrapper

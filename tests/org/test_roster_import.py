@@ -512,7 +512,7 @@ def test_court_admin_cannot_drop_own_admin_role(client, demo_org):
     values = row(单位代码="xiangyang", 庭室="立案庭", 姓名=person.full_name, 登录名=person.user.username, 角色="干警")
     response = upload(client, "roster.csv", csv_bytes([values]))
     (bad,) = response.context["outcome"].error_rows
-    assert bad.errors == ["【角色】不能通过导入撤销自己的“系统管理员”角色。"]
+    assert bad.errors == ["【角色】不能撤销自己的“系统管理员”角色。"]  # the rule org.revoke_role says so
     assert RoleAssignment.objects.filter(user=person.user, role=Role.ADMIN).exists()
 
 

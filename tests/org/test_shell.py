@@ -147,3 +147,114 @@ def test_early_warning_pages_form_one_menu_for_the_office(client, login_as):
     login_as("staff_demo")
     staff_menu = client.get("/").context["nav_menu"]
     assert not [item for item in staff_menu if item.get("children")]
+
+
+# Each demo role's header menu, in order. Entries whose page is not installed in this build are left out
+# by the navigation (and here), so the expectation holds as apps add their pages.
+EVERYONE = ["home", "risks:catalogue", "risks:list", "risks:measures", "commitments:list"]
+EARLY_WARNING = ["workflow:signals", "workflow:warnings", "workflow:handling", "workflow:rectifications"]
+MENUS = {
+    "staff_demo": [*EVERYONE, "workflow:surveys"],
+    "head_demo": [*EVERYONE, "workflow:campaigns", "workflow:surveys"],
+    "deputy_demo": [*EVERYONE, "workflow:campaigns", "workflow:dashboard", "workflow:surveys"],
+    "president_demo": [*EVERYONE, "workflow:campaigns", "workflow:dashboard", "workflow:surveys"],
+    "xiangyang_president": [*EVERYONE, "workflow:campaigns", "workflow:dashboard", "workflow:surveys"],
+    "office_demo": [
+        *EVERYONE,
+        "workflow:campaigns",
+        *EARLY_WARNING,
+        "workflow:dossier",
+        "workflow:dashboard",
+        "workflow:assessment",
+        "workflow:surveys",
+    ],
+    "leader_demo": [
+        *EVERYONE,
+        "workflow:campaigns",
+        *EARLY_WARNING,
+        "workflow:dashboard",
+        "workflow:assessment",
+        "workflow:surveys",
+    ],
+    "admin": [
+        *EVERYONE,
+        "workflow:campaigns",
+        *EARLY_WARNING,
+        "workflow:dossier",
+        "workflow:dashboard",
+        "workflow:assessment",
+        "workflow:surveys",
+        "org:roster_import",
+        "admin:index",
+    ],
+}
+ROLE_LABELS = {
+    "staff_demo": ["干警"],
+    "head_demo": ["干警", "庭室负责人"],
+    "deputy_demo": ["分管院领导"],
+    "president_demo": ["院长"],
+    "xiangyang_president": ["院长"],
+    "office_demo": ["干警", "领导小组办公室"],
+    "leader_demo": ["领导小组成员"],
+    "admin": ["系统管理员"],
+}
+
+
+def _installed(url_names):
+    from django.urls import NoReverseMatch
+
+    installed = []
+    for name in url_names:
+        try:
+            reverse(name)
+        except NoReverseMatch:
+            continue
+        installed.append(name)
+    return installed
+
+
+@pytest.mark.parametrize("username", sorted(MENUS))
+def test_home_and_header_menu_per_demo_role(client, login_as, username):
+    user = login_as(username)
+    response = client.get("/")
+    assert response.status_code == 200
+    entries = response.context["nav_entries"]
+    assert [e["url_name"] for e in entries] == _installed(MENUS[username])
+    body = response.content.decode()
+    for entry in entries:
+        assert f'href="{entry["url"]}"' in body, entry["url_name"]
+    assert [str(label) for label in response.context["role_labels"]] == ROLE_LABELS[username]
+    assert "我的待办" in body and user.person.full_name in body
+    # every page the menu offers opens for the person (no entry leads to a 403)
+    for entry in entries:
+        if entry["url_name"] != "admin:index":
+            assert client.get(entry["url"]).status_code == 200, entry["url_name"]
+
+
+def test_an_entry_shows_only_when_its_url_resolves_and_the_policy_allows(monkeypatch, demo_user):
+    from hkcourt.org import navigation
+    from hkcourt.org.roles import OVERSIGHT_ROLES
+
+    entries = [
+        navigation.NavEntry("无页面", "nowhere:page", "bi-x", rule="nowhere.no_such_rule"),
+        navigation.NavEntry("花名册", "org:roster_import", "bi-people", rule="org.import_roster"),
+        navigation.NavEntry("监督", "notifications:inbox", "bi-bell", roles=OVERSIGHT_ROLES),
+        navigation.NavEntry("待办", "home", "bi-list-check"),
+    ]
+    monkeypatch.setattr(navigation, "ENTRIES", entries)
+    labels = {u: [e["label"] for e in navigation.entries_for(demo_user(u))] for u in ("staff_demo", "leader_demo")}
+    assert labels == {"staff_demo": ["待办"], "leader_demo": ["监督", "待办"]}
+    assert [e["label"] for e in navigation.entries_for(demo_user("admin"))] == ["花名册", "监督", "待办"]
+
+
+def test_navigation_names_roles_only_through_role_groups_or_rules():
+    from hkcourt.org import navigation, policy, roles
+
+    groups = {value for name, value in vars(roles).items() if name.endswith("_ROLES")}
+    for entry in navigation.ENTRIES:
+        assert not (entry.rule and entry.roles), entry
+        if entry.rule:
+            assert entry.rule in policy.rule_names(), entry.rule
+        if entry.roles is not None:
+            assert entry.roles in groups or all(isinstance(r, roles.Role) for r in entry.roles), entry
+    assert not hasattr(navigation, "LEADERS") and not hasattr(navigation, "OVERSIGHT")
