@@ -8,12 +8,14 @@ Plain data, so that the data migration and the services install it the same way.
 
 import datetime as dt
 
+from hkcourt.org.roles import Role
+
 BUILTIN_KEY = "hgzy-2012-2013"
 NAME = "鹤岗市中级人民法院2012—2013年度推进廉政风险防控工作方案"
 YEAR = 2012
 
 D = dt.date
-S, H, OFF = "staff", "division_head", "office"
+S, H, OFF = Role.STAFF.value, Role.DIVISION_HEAD.value, Role.OFFICE.value
 
 # (number, name, start, end, summary, [(code, title, deadline, role, measure_key, reminder_days, description)])
 PHASES = [
