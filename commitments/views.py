@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from hkcourt.org import policy
 from hkcourt.org.models import Court, Division
+from hkcourt.org.policy import STATE, Refusal
 
 from . import placeholders, selectors, services
 from .forms import CodeForm, PasswordForm, SupersedeForm, SupplementForm, TemplateForm, UploadForm
@@ -32,6 +33,9 @@ def _messages_of(exc):
 
 
 def _refused(request, exc):
+    """Flash why an action did not happen; a forbidden one answers 403 (hkcourt/org/actions.py)."""
+    if isinstance(exc, Refusal) and exc.code != STATE:
+        raise exc
     for text in _messages_of(exc):
         messages.error(request, text)
 

@@ -236,6 +236,19 @@ def _fail(request, rp, exc, status=400, **forms):
     return render(request, "risks/detail.html", ctx, status=status)
 
 
+# The detail page's actions and the rules that decide them.
+RULE_OF_ACTION = {
+    "submit": "risks.submit",
+    "return": "risks.return",
+    "retire": "risks.retire",
+    "grade": "risks.grade",
+    "adjust": "risks.adjust_grade",
+    "peer": "risks.request_peer_check",
+    "comment": "risks.comment_peer_check",
+    "control": "risks.mark_controlled",
+}
+
+
 @login_required
 @require_POST
 def risk_action(request, pk, action):
@@ -244,6 +257,11 @@ def risk_action(request, pk, action):
     user = request.user
     post = request.POST
     form_key = None
+    if action not in RULE_OF_ACTION:
+        raise Http404
+    decision = policy.decide(user, RULE_OF_ACTION[action], rp)
+    if not decision.allowed and decision.code != STATE:
+        raise Refusal(decision.message, decision.code)  # 403 before the form is read (hkcourt/org/actions.py)
     try:
         if action == "submit":
             services.submit(actor=user, risk_point=rp, expected_version=post.get("version") or None)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hkcourt.org import policy
+from hkcourt.org.actions import failure_messages
 from hkcourt.org.policy import Refusal
 
 from . import selectors, services
@@ -19,7 +20,8 @@ from .models import local_today
 
 
 def _errors(exc: ValidationError | Refusal) -> list[str]:
-    return [exc.message] if isinstance(exc, Refusal) else exc.messages
+    """The messages to show; a forbidden action answers 403 (hkcourt/org/actions.py)."""
+    return failure_messages(exc)
 
 
 @login_required

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hkcourt.org import policy
+from hkcourt.org.actions import flash_failure
 from hkcourt.org.models import Court
 
 from ..models import Power, RiskPoint
@@ -124,11 +125,8 @@ def measure_action(request, pk, action):
     m = selectors.measure_detail(request.user, pk)
     try:
         ACTIONS[action](request.user, m, request.POST, request.FILES)
-    except ValidationError as exc:
-        for msg in exc.messages:
-            messages.error(request, msg)
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("没有权限。"))
+    except (ValidationError, PermissionDenied) as exc:
+        flash_failure(request, exc)  # a forbidden action answers 403
     else:
         messages.success(request, str(DONE[action]))
     return redirect("risks:measure_detail", m.pk)

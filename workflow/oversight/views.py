@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hkcourt.org import policy
+from hkcourt.org.actions import forbid_unless_may
 from hkcourt.org.models import Court, Division
 from hkcourt.org.policy import STATE, Refusal
 from risks.models import PublicFeedback, RiskPoint
@@ -55,21 +56,12 @@ def _page(request, qs, n=50):
 
 
 def _require_oversight(user):
-    """Pages only the office and the leading group have: everyone else gets 404, as for a hidden row."""
-    if not policy.can(user, "oversight.oversee"):
-        raise Http404
+    """Pages only the office and the leading group have: everyone else gets 403 (the page is no secret; the
+    rows on it are, and those answer 404 when out of scope)."""
+    policy.check(user, "oversight.oversee")
 
 
-def _may(request, action, obj=None) -> bool:
-    """Ask the policy before a POST: 403 when the person may not take the action at all; False (the reason
-    flashed) when only the object's state stands in the way now; True when allowed."""
-    decision = policy.decide(request.user, action, obj)
-    if decision.allowed:
-        return True
-    if decision.code != STATE:
-        raise Refusal(decision.message, decision.code, action)
-    messages.error(request, decision.message)
-    return False
+_may = forbid_unless_may  # 403 when forbidden, flashed when only the state stands in the way
 
 
 def _run(request, action):
@@ -472,9 +464,8 @@ def rectification_close(request, pk):
 
 
 def _require_dossier(user):
-    """The dossier is the office's page: for everyone else it does not exist (404)."""
-    if not policy.can(user, "oversight.view_dossier"):
-        raise Http404
+    """The dossier is the office's page: everyone else gets 403 before any person is looked up."""
+    policy.check(user, "oversight.view_dossier")
 
 
 @login_required
