@@ -1,6 +1,6 @@
 """Signals, warnings, handling and rectification are among the most sensitive rows: for every demo role,
 every URL of each model answers as the access rules say. Staff, division heads, deputy leaders and the
-president can neither list, open nor count them; the person concerned sees only what was delivered to
+president can neither list (403), open (404) nor count them; the person concerned sees only what was delivered to
 them; a person never sees signals or warnings about themselves. A POST on a row the person may see but
 whose action the oversight policy refuses answers 403 (the leading group reads, the office acts); a
 refusal only because of the state, or bad input, is flashed (302)."""
@@ -41,7 +41,7 @@ def test_signal_urls(client, demo_user, world, username):
     acts = username in OFFICE
     for url in lists:
         resp = _get(client, user, url)
-        assert resp.status_code == (200 if sees else 404), url
+        assert resp.status_code == (200 if sees else 403), url  # the page is no secret; its rows are
         if sees:
             assert s.title in resp.content.decode()
     for url in details:
@@ -74,8 +74,8 @@ def test_warning_urls(client, demo_user, world, username):
     user = demo_user(username)
     w = world["warning"]
     sees = username in OVERSIGHT
-    assert _get(client, user, reverse("workflow:warnings")).status_code == (200 if sees else 404)
-    assert _get(client, user, reverse("workflow:warnings") + "?level=yellow").status_code == (200 if sees else 404)
+    assert _get(client, user, reverse("workflow:warnings")).status_code == (200 if sees else 403)
+    assert _get(client, user, reverse("workflow:warnings") + "?level=yellow").status_code == (200 if sees else 403)
     assert _get(client, user, reverse("workflow:warning", args=[w.pk])).status_code == (200 if sees else 404)
     for url in (
         reverse("workflow:warning_close", args=[w.pk]),
@@ -145,9 +145,9 @@ def test_dossier_only_for_office(client, demo_user, world, username):
     user = demo_user(username)
     staff = demo_user("staff_demo")
     sees = username in {"office_demo", "admin"}
-    assert _get(client, user, reverse("workflow:dossier")).status_code == (200 if sees else 404)
+    assert _get(client, user, reverse("workflow:dossier")).status_code == (200 if sees else 403)
     resp = _get(client, user, reverse("workflow:dossier_person", args=[staff.person.pk]))
-    assert resp.status_code == (200 if sees else 404)
+    assert resp.status_code == (200 if sees else 403)
     if sees:
         assert "来信反映审判员接受吃请" in resp.content.decode()
 
