@@ -108,3 +108,10 @@ def test_a_grant_alone_is_read_by_primary_key(province, django_user_model):
     assert list(RiskPoint.objects.visible_to(outsider)) == [rp]
     for name, (queryset, count) in list_queries(outsider).items():
         assert not seq_scans_of_risk_points(plan(queryset, count=count)), name
+
+
+def test_subtree_scope_reads_the_first_page_in_index_order(province):
+    office = only(Role.OFFICE, "sc-h")
+    rows, _count = list_queries(office)["rows"]
+    used = {n.get("Index Name") for n in nodes(plan(rows)) if n.get("Relation Name") == TABLE}
+    assert "risk_updated_idx" in used
