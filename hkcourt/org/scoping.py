@@ -17,7 +17,12 @@ admin               rows of their court and every court under it
 ==================  ===========================================================
 
 Explicit per-object grants that the org chart cannot express (互相查, a person lent to another
-division) come from django-guardian's direct foreign-key tables and are ORed in as a subquery.
+division) come from django-guardian's direct foreign-key tables. They are added so that PostgreSQL can still
+use the owner, division and court indexes (issue 12): for a person whose reach is their own rows, a
+division or a court, the scope is ``pk IN (rows the org chart reaches UNION ALL granted ids)``; for a
+person whose reach is a subtree of courts (most of the table), the grant subquery is ORed in, where it
+is a cheap hashed filter on a plan that reads the rows in the list's order. ``tests/org/
+test_scope_plans.py`` pins the plan shape on PostgreSQL; ``bench/scope.md`` has the EXPLAIN figures.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Q
+from django.db.models import BooleanField, Expression, F, Q, Subquery
 
 from .roles import SUBTREE_ROLES, Role
 
@@ -119,6 +124,44 @@ def _path_prefix(lookup: str) -> str:
     return f"{lookup}__" if lookup else ""
 
 
+class PkIn(Expression):
+    """``pk IN (subquery)`` that PostgreSQL answers from the subquery first, whatever the outer query joins.
+
+    A plain ``IN (subquery)`` becomes a semi-join, and in a list query that joins ten tables (more than
+    ``join_collapse_limit``) the planner keeps it last: it joins every row of the table, then filters.
+    ``pk = ANY(ARRAY(subquery))`` is an index condition on the primary key instead, evaluated once
+    (an InitPlan) before the table is read. Other databases get the plain ``IN``.
+    """
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, queryset):
+        super().__init__()
+        self.pk, self.subquery = F("pk"), Subquery(queryset)
+
+    def get_source_expressions(self):
+        return [self.pk, self.subquery]
+
+    def set_source_expressions(self, exprs):
+        self.pk, self.subquery = exprs
+
+    def as_sql(self, compiler, connection, template="%s IN %s"):
+        pk_sql, pk_params = compiler.compile(self.pk)
+        subquery_sql, subquery_params = compiler.compile(self.subquery)
+        return template % (pk_sql, subquery_sql), (*pk_params, *subquery_params)
+
+    def as_postgresql(self, compiler, connection):
+        return self.as_sql(compiler, connection, template="%s = ANY(ARRAY%s)")
+
+
+def _any_of(conditions: list[Q]) -> Q:
+    condition = conditions[0]
+    for extra in conditions[1:]:
+        condition |= extra
+    return condition
+
+
 def scope_filter(scope: Scope, user) -> Q | None:
     """The SQL condition for the rows ``user`` may see under ``scope``; ``None`` means nothing."""
     roles = UserRoles.of(user)
@@ -156,17 +199,29 @@ def scope_filter(scope: Scope, user) -> Q | None:
 
     if scope.grant_model:
         grant_model = apps.get_model(scope.grant_model)
-        model_name = grant_model._meta.get_field("content_object").related_model._meta.model_name
-        granted = grant_model.objects.filter(user=user, permission__codename=f"view_{model_name}").values(
+        model = grant_model._meta.get_field("content_object").related_model
+        granted = grant_model.objects.filter(user=user, permission__codename=f"view_{model._meta.model_name}").values(
             "content_object_id"
         )
-        conditions.append(Q(pk__in=granted))
+        reaches_subtree = scope.court is not None and any(
+            a.role in SUBTREE_ROLES and allowed(a.role) for a in roles.assignments
+        )
+        if not conditions:
+            conditions = [Q(PkIn(granted))]
+        elif not reaches_subtree:
+            # A grant ORed into the org-chart condition is a subplan filter no index can serve: PostgreSQL
+            # would read every row of the table. As a UNION each branch uses its own index (owner,
+            # division, court; the grant table's user) and the rows are then fetched by primary key.
+            in_scope = model._base_manager.filter(_any_of(conditions)).order_by().values("pk")
+            conditions = [Q(PkIn(in_scope.union(granted, all=True)))]
+        else:
+            # A subtree reaches most rows anyway: the plan walks an index in the list's order (or scans
+            # the table for a count) and the grant subquery is a cheap hashed filter on the way.
+            conditions.append(Q(pk__in=granted))
 
     if not conditions:
         return None
-    condition = conditions[0]
-    for extra in conditions[1:]:
-        condition |= extra
+    condition = _any_of(conditions)
     if scope.hidden_from:
         condition &= ~Q(**{scope.hidden_from: user}) | Q(**{f"{scope.hidden_from}__isnull": True})
     return condition
