@@ -201,6 +201,9 @@ def _objects():
         "survey_code": first(Questionnaire.objects.filter(public_code__isnull=False)).public_code,
         "interview_near": first(Interview.objects.filter(court=city)),
         "interview_far": first(Interview.objects.filter(court=far_court)),
+        # The indicator system's units, as the figure pages name them ("d" + a division's id).
+        "unit_near": f"d{me.division_id}",
+        "unit_far": f"d{first(Person.objects.filter(court=far_court, division__isnull=False)).division_id}",
     }
     return w
 
@@ -380,6 +383,11 @@ CASES: list[Case] = [
     C("workflow:interviews", "302 403 403 403 403 200 403 200"),
     C("workflow:interview", "302 404 404 404 404 200 404 200", "interview_near"),
     C("workflow:interview", "302 404 404 404 404 200 404 200", "interview_far"),
+    C("workflow:assessment", "302 403 200 200 200 200 200 200"),
+    C("workflow:assessment_export", "302 403 200 200 200 200 200 200"),
+    C("workflow:assessment_weights", "302 403 403 403 403 200 403 200", "campaign_near"),
+    C("workflow:assessment_figure", "302 403 200 200 200 200 200 200", "campaign_near", "confirmed", "unit_near"),
+    C("workflow:assessment_figure", "302 403 404 404 404 200 200 200", "campaign_near", "confirmed", "unit_far"),
     C("workflow:dashboard", "302 403 403 200 200 200 200 200"),
     C("workflow:dashboard_data", "302 403 403 200 200 200 200 200"),
     C("workflow:dashboard_section", "302 403 403 200 200 200 200 200", "risks"),

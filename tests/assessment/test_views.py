@@ -241,7 +241,7 @@ def test_the_results_page_charts_and_tables_and_hides_small_groups(client, login
     html = client.get(reverse("workflow:survey_results", args=[finished.pk])).content.decode()
     assert "vendor/echarts/echarts.min.js" in html and 'id="hk-survey-charts"' in html
     assert "平均2.00分" in html and "低于整改线3.50分" in html
-    assert "执行款发放要公开 <span class=\"badge text-bg-light\">× 5</span>" in html
+    assert '执行款发放要公开 <span class="badge text-bg-light">× 5</span>' in html
     assert "分庭室结果" in html
 
 

@@ -1,8 +1,9 @@
 """Demo questionnaires: a finished 民主测评-style satisfaction survey of the intermediate court (sent to all
 its people, answered by 20 of them — all of 民事审判庭 among them — and closed; its execution-work item is
 under the threshold, ready for a rectification), and an open questionnaire sent to 民事审判庭 —
-staff_demo has an unused token — and published to the public. Plus one interview record. Everything
-through the services; idempotent: a questionnaire found by its title is left alone."""
+staff_demo has an unused token — and published to the public. Plus one interview record, and the current
+campaign's indicator weights as edited once by the office (version 1). Everything through the services;
+idempotent: a questionnaire found by its title, weights already set, are left alone."""
 
 import datetime as dt
 import random
@@ -11,10 +12,11 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from hkcourt.org.models import Court, Division
-from workflow.models import local_today
+from workflow.models import Campaign, local_today
 
 from . import services
-from .models import Interview, Invitation, Item, ItemKind, Questionnaire
+from .indicators import DEFINITIONS
+from .models import IndicatorScheme, Interview, Invitation, Item, ItemKind, Questionnaire
 
 CLOSED_TITLE = "2013年上半年廉政风险防控工作满意度测评"
 OPEN_TITLE = "廉政风险防控工作问卷调查（巩固提高阶段）"
@@ -149,4 +151,12 @@ def seed(log=print):
             interviewers="孙立新、纪检监察员",
             summary="反映执行款到账后发放周期较长，评估机构选定过程当事人不了解；建议公开执行款发放进度。",
         )
-    log(f"问卷测评: {Questionnaire.objects.filter(court=city).count()} 份问卷")
+    current = Campaign.objects.filter(builtin_key="demo-current").first()
+    if current is not None and not IndicatorScheme.objects.filter(campaign=current).exists():
+        weights = {d.key: (d.weight, d.target) for d in DEFINITIONS}
+        weights["measures"] = (25, weights["measures"][1])
+        weights["technology"] = (10, weights["technology"][1])
+        services.save_weights(
+            actor=office, campaign=current, weights=weights, note="领导小组会议决定：提高防控措施制定的权重"
+        )
+    log(f"问卷测评: {Questionnaire.objects.filter(court=city).count()} 份问卷；考核指标权重已设置")

@@ -172,3 +172,31 @@ def sheet(items, answers=None, errors=None):
             }
         )
     return rows
+
+
+class WeightsForm(forms.Form):
+    """One weight and one target per indicator, and why they change."""
+
+    note = forms.CharField(label=_("调整说明"), max_length=200)
+
+    def __init__(self, *args, definitions, weights, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.definitions = definitions
+        for d in definitions:
+            weight, target = weights.items[d.key]
+            self.fields[f"weight_{d.key}"] = forms.IntegerField(
+                label=_("权重"), initial=weight, min_value=0, max_value=100
+            )
+            self.fields[f"target_{d.key}"] = forms.DecimalField(
+                label=_("目标值"), initial=target, max_digits=6, decimal_places=2
+            )
+        _style(self)
+
+    def rows(self):
+        return [(d, self[f"weight_{d.key}"], self[f"target_{d.key}"]) for d in self.definitions]
+
+    def weights(self):
+        return {
+            d.key: (self.cleaned_data[f"weight_{d.key}"], self.cleaned_data[f"target_{d.key}"])
+            for d in self.definitions
+        }

@@ -323,3 +323,52 @@ class Interview(models.Model):
 
     def __str__(self):
         return f"{self.held_on} {self.interviewee_desc}"
+
+
+# ---------------------------------------------------------------- the indicator system (考核评估指标体系)
+
+
+class IndicatorKey(models.TextChoices):
+    """The plan's six dimensions (四(三))."""
+
+    IDENTIFICATION = "identification", _("廉政风险的排查和识别")
+    MEASURES = "measures", _("防控措施的制定")
+    TECHNOLOGY = "technology", _("科技手段的运用")
+    OPENNESS = "openness", _("权力运行的公开度")
+    PETITIONS = "petitions", _("信访举报的数量")
+    CASES = "cases", _("违纪违法案件的发案率")
+
+
+class IndicatorScheme(models.Model):
+    """One version of a campaign's indicator weights. Editing makes a new version; earlier ones are kept."""
+
+    campaign = models.ForeignKey(Campaign, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="+")
+    version = models.PositiveSmallIntegerField(_("版本"))
+    note = models.CharField(_("调整说明"), max_length=200)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("调整时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("指标权重版本")
+        verbose_name_plural = _("指标权重版本")
+        ordering = ["campaign", "-version"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "version"], name="scheme_unique_version")]
+
+    def __str__(self):
+        return f"{self.campaign} v{self.version}"
+
+
+class IndicatorWeight(models.Model):
+    scheme = models.ForeignKey(IndicatorScheme, on_delete=models.CASCADE, related_name="weights")
+    key = models.CharField(_("指标"), max_length=16, choices=IndicatorKey.choices)
+    weight = models.PositiveSmallIntegerField(_("权重"), validators=[MaxValueValidator(100)])
+    target = models.DecimalField(_("目标值"), max_digits=6, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("指标权重")
+        verbose_name_plural = _("指标权重")
+        ordering = ["scheme", "id"]
+        constraints = [models.UniqueConstraint(fields=["scheme", "key"], name="weight_unique_key")]
+
+    def __str__(self):
+        return f"{self.get_key_display()} {self.weight}"

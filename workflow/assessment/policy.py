@@ -108,3 +108,25 @@ def _rectify(user, item):
 def _interviews(user, court):
     """``court``: the interview's court, or None for "keeps interviews somewhere"."""
     return _office(user, court, _("登记和查看个别访谈"))
+
+
+# ---------------------------------------------------------------- the indicator system (on a campaign)
+
+SCORE_READERS = (Role.OFFICE, Role.LEADING_GROUP, Role.PRESIDENT, Role.DEPUTY_LEADER, Role.DIVISION_HEAD)
+
+
+@policy.rule("scores")
+def _scores(user, campaign):
+    """Read a campaign's scores and ranking (each reader sees the rows of their reach: the office and the
+    leading group their court and below, court leaders their court, division heads their division)."""
+    if holds(user, *SCORE_READERS):
+        return ALLOW
+    return deny(_("考核评估结果仅供领导小组及其办公室、院领导和庭室负责人查看。"))
+
+
+@policy.rule("weights")
+def _weights(user, campaign):
+    """Edit a campaign's indicator weights (a new version each time)."""
+    if campaign is None or campaign.court is None:
+        return deny(_("请选择活动。"))
+    return _office(user, campaign.court, _("调整考核指标权重"))

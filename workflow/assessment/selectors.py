@@ -10,7 +10,17 @@ from hkcourt.org.roles import Role
 from hkcourt.org.scoping import UserRoles
 from workflow.models import Campaign, local_today
 
-from .models import Channel, Choice, Interview, Invitation, Item, Questionnaire, QuestionnaireState
+from . import indicators
+from .models import (
+    Channel,
+    Choice,
+    IndicatorScheme,
+    Interview,
+    Invitation,
+    Item,
+    Questionnaire,
+    QuestionnaireState,
+)
 from .stats import questionnaire_stats
 
 
@@ -167,3 +177,111 @@ def people_of(courts):
         .select_related("person__court", "person__division")
         .order_by("person__court__path", "person__division__sort_order", "person__full_name")
     )
+
+
+# ---------------------------------------------------------------- the indicator system
+
+
+def assessment_campaigns(user):
+    return list(Campaign.objects.visible_to(user).running().select_related("court").order_by("-year", "-id"))
+
+
+def choose_campaign(campaigns, pk):
+    """The campaign asked for (404 if it is not among the reader's), else the latest."""
+    if pk in (None, ""):
+        return campaigns[0] if campaigns else None
+    for c in campaigns:
+        if str(c.pk) == str(pk):
+            return c
+    raise Http404
+
+
+def get_campaign(user, pk):
+    return policy.get_visible_or_404(Campaign.objects.running().select_related("court"), user, pk=pk)
+
+
+def scores(user, campaign, *, version=None, court_id=None) -> dict:
+    """The ranking of the campaign's courts and divisions, only the rows the reader may see (ranks are
+    among all units)."""
+    weights = indicators.weights_for(campaign, version)
+    data = indicators.ranking(campaign, weights)
+    paths, courts, divisions = indicators.reach(user)
+    court_rows = [r for r in data["courts"] if indicators.row_visible(r, paths, courts, divisions)]
+    division_rows = [
+        r
+        for r in data["divisions"]
+        if indicators.row_visible(r, paths, courts, divisions) and (court_id is None or r.court.pk == court_id)
+    ]
+    return {
+        "weights": weights,
+        "definitions": indicators.DEFINITIONS,
+        "legend": [
+            {"definition": d, "weight": weights.items[d.key][0], "target": weights.items[d.key][1]}
+            for d in indicators.DEFINITIONS
+        ],
+        "courts": court_rows,
+        "divisions": division_rows,
+        "all_courts": len(data["courts"]),
+        "all_divisions": len(data["divisions"]),
+        "court_choices": [r.court for r in court_rows],
+    }
+
+
+def versions(campaign):
+    return (
+        IndicatorScheme.objects.filter(campaign=campaign)
+        .select_related("created_by__person")
+        .prefetch_related("weights")
+    )
+
+
+def _unit(campaign, code):
+    """A court ("c12") or division ("d34") of the campaign, or 404."""
+    kind, _sep, pk = code[:1], None, code[1:]
+    if not pk.isdigit():
+        raise Http404
+    courts = campaign.courts()
+    if kind == "c":
+        unit = courts.filter(pk=pk).first()
+        return ("court", unit, unit) if unit else (None, None, None)
+    if kind == "d":
+        unit = Division.objects.filter(pk=pk, court__in=courts).select_related("court").first()
+        return ("division", unit, unit.court) if unit else (None, None, None)
+    return None, None, None
+
+
+def figure_records(user, campaign, figure, code) -> dict:
+    """The records behind one raw figure of one unit: the figure's queryset for the unit, of which the
+    reader sees what ``visible_to`` lets them see. A unit outside the reader's reach is 404."""
+    if figure not in indicators.FIGURES:
+        raise Http404
+    kind, unit, court = _unit(campaign, code)
+    if unit is None:
+        raise Http404
+    row = indicators.Row(kind, unit, court)
+    if not indicators.row_visible(row, *indicators.reach(user)):
+        raise Http404
+    spec = indicators.FIGURES[figure]
+    base = indicators.figure_queryset(
+        figure,
+        campaign,
+        court_id=court.pk if kind == "court" else None,
+        division_id=unit.pk if kind == "division" else None,
+    )
+    model = indicators.MODELS[spec.kind]
+    visible = base.filter(pk__in=model.objects.visible_to(user).values("pk"))
+    related = {
+        "person": ("court", "division", "post"),
+        "risk_point": ("court", "division", "owner__person"),
+        "measure": ("court", "division", "risk_point", "owner__person"),
+        "signal": ("court", "division"),
+    }[spec.kind]
+    records = list(visible.select_related(*related).order_by("pk"))
+    return {
+        "figure": spec,
+        "kind": kind,
+        "unit": unit,
+        "court": court,
+        "total": base.count(),
+        "records": records,
+    }

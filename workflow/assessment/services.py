@@ -34,6 +34,8 @@ from .models import (
     Answer,
     Channel,
     Choice,
+    IndicatorScheme,
+    IndicatorWeight,
     Interview,
     Invitation,
     Item,
@@ -56,6 +58,7 @@ audit.register(
         "assessment.close": gettext_lazy("结束问卷"),
         "assessment.rectify": gettext_lazy("问卷满意度偏低，下达整改"),
         "assessment.interview": gettext_lazy("登记个别访谈"),
+        "assessment.weights": gettext_lazy("调整考核指标权重"),
     }
 )
 
@@ -586,3 +589,55 @@ def record_interview(
     interview.save()
     audit.record(actor=actor, action="assessment.interview", obj=interview)
     return interview
+
+
+# ---------------------------------------------------------------- the indicator system
+
+
+@transaction.atomic
+def save_weights(*, actor, campaign: Campaign, weights: dict, note: str) -> IndicatorScheme:
+    """A new version of the campaign's indicator weights (and targets); earlier versions stay as they were.
+    ``weights``: indicator key → (weight, target). The weights must add up to 100."""
+    from .indicators import DEFINITIONS
+
+    policy.check(actor, "assessment.weights", campaign)
+    note = _text(note, _("调整说明"), "note", limit=200)
+    errors = {}
+    rows = []
+    for d in DEFINITIONS:
+        weight, target = weights.get(d.key, (None, None))
+        try:
+            weight = int(weight)
+        except (TypeError, ValueError):
+            weight = -1
+        if not 0 <= weight <= 100:
+            errors[f"weight_{d.key}"] = _("“%(label)s”的权重须是0至100的整数。") % {"label": d.label}
+        try:
+            target = Decimal(str(target)).quantize(Decimal("0.01"))
+        except (InvalidOperation, ValueError):
+            target = None
+        if target is None or not Decimal("0.01") <= target <= Decimal("1000"):
+            errors[f"target_{d.key}"] = _("“%(label)s”的目标值须在0.01至1000之间。") % {"label": d.label}
+        rows.append((d.key, weight, target))
+    unknown = set(weights) - {d.key for d in DEFINITIONS}
+    if unknown:
+        errors["note"] = _("未知的指标：%(keys)s。") % {"keys": "、".join(sorted(unknown))}
+    if not errors and sum(w for _k, w, _t in rows) != 100:
+        errors["note"] = _("各项权重合计须为100（现为%(n)s）。") % {"n": sum(w for _k, w, _t in rows)}
+    if errors:
+        raise ValidationError(errors)
+    Campaign.objects.select_for_update().get(pk=campaign.pk)  # one new version at a time
+    latest = IndicatorScheme.objects.filter(campaign=campaign).order_by("-version").first()
+    scheme = IndicatorScheme.objects.create(
+        campaign=campaign, version=(latest.version if latest else 0) + 1, note=note, created_by=actor
+    )
+    IndicatorWeight.objects.bulk_create([IndicatorWeight(scheme=scheme, key=k, weight=w, target=t) for k, w, t in rows])
+    audit.record(
+        actor=actor,
+        action="assessment.weights",
+        obj=campaign,
+        court=campaign.court,
+        reason=note,
+        data={"version": scheme.version, "weights": {k: [w, str(t)] for k, w, t in rows}},
+    )
+    return scheme

@@ -21,4 +21,8 @@ urlpatterns = [
     path("surveys/p/<slug:code>/", views.survey_public, name="survey_public"),
     path("surveys/interviews/", views.interview_list, name="interviews"),
     path("surveys/interviews/<int:pk>/", views.interview_detail, name="interview"),
+    path("assessment/", views.assessment, name="assessment"),
+    path("assessment/export.xlsx", views.assessment_export, name="assessment_export"),
+    path("assessment/<int:pk>/weights/", views.assessment_weights, name="assessment_weights"),
+    path("assessment/<int:pk>/figures/<slug:figure>/<slug:unit>/", views.assessment_figure, name="assessment_figure"),
 ]

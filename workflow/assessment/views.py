@@ -4,6 +4,7 @@ The two answer pages (``/surveys/t/<token>/`` and ``/surveys/p/<code>/``) need n
 nothing about who opened them."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import segno
 from django.contrib import messages
@@ -28,6 +29,7 @@ from .forms import (
     QuestionnaireForm,
     RectifyForm,
     SendForm,
+    WeightsForm,
     answers_from_post,
     sheet,
 )
@@ -464,3 +466,122 @@ def interview_list(request):
 @login_required
 def interview_detail(request, pk):
     return render(request, "assessment/interview.html", {"i": selectors.get_interview(request.user, pk)})
+
+
+# ---------------------------------------------------------------- the indicator system
+
+
+def _int_or_none(value):
+    return int(value) if str(value or "").isdigit() else None
+
+
+@login_required
+def assessment(request):
+    """The ranked table of a campaign's courts and divisions, with the raw figures behind every score."""
+    policy.check(request.user, "assessment.scores", None)
+    campaigns = selectors.assessment_campaigns(request.user)
+    campaign = selectors.choose_campaign(campaigns, request.GET.get("campaign"))
+    context = {"campaigns": campaigns, "campaign": campaign}
+    if campaign is not None:
+        context.update(
+            selectors.scores(
+                request.user,
+                campaign,
+                version=_int_or_none(request.GET.get("version")),
+                court_id=_int_or_none(request.GET.get("court")),
+            )
+        )
+        context["court_id"] = _int_or_none(request.GET.get("court"))
+    return render(request, "assessment/indicators.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_weights(request, pk):
+    campaign = selectors.get_campaign(request.user, pk)
+    policy.check(request.user, "assessment.weights", campaign)
+    from .indicators import DEFINITIONS, weights_for
+
+    form = WeightsForm(request.POST or None, definitions=DEFINITIONS, weights=weights_for(campaign))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                scheme = services.save_weights(
+                    actor=request.user, campaign=campaign, weights=form.weights(), note=form.cleaned_data["note"]
+                )
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("已保存第%(v)s版指标权重。") % {"v": scheme.version})
+                return redirect(reverse("workflow:assessment") + f"?campaign={campaign.pk}")
+        status = 400
+    return render(
+        request,
+        "assessment/weights.html",
+        {"campaign": campaign, "form": form, "versions": selectors.versions(campaign)},
+        status=status,
+    )
+
+
+@login_required
+def assessment_figure(request, pk, figure, unit):
+    policy.check(request.user, "assessment.scores", None)
+    campaign = selectors.get_campaign(request.user, pk)
+    data = selectors.figure_records(request.user, campaign, figure, unit)
+    return render(request, "assessment/figure.html", {"campaign": campaign, **data})
+
+
+@login_required
+def assessment_export(request):
+    """The ranking as it is shown to the reader (only their rows), as a workbook: one sheet per level."""
+    import io
+
+    import openpyxl
+    from django.http import HttpResponse
+    from django.utils.http import content_disposition_header
+    from openpyxl.styles import Font
+
+    from hkcourt.org.spreadsheets import escape_formula
+
+    policy.check(request.user, "assessment.scores", None)
+    campaign = selectors.choose_campaign(selectors.assessment_campaigns(request.user), request.GET.get("campaign"))
+    if campaign is None:
+        raise Http404
+    data = selectors.scores(request.user, campaign, version=_int_or_none(request.GET.get("version")))
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    header = [_("名次"), _("单位"), _("总分")]
+    for d in data["definitions"]:
+        header += [
+            f"{d.short}{_('得分')}",
+            f"{d.short}·{d.numerator_label}",
+            f"{d.short}·{d.denominator_label}",
+        ]
+    for title, rows in ((_("法院排名"), data["courts"]), (_("庭室排名"), data["divisions"])):
+        sheet = book.create_sheet(title)
+        sheet.append(header)
+        for row in rows:
+            name = str(row.unit) if row.kind == "division" else row.unit.name
+            values = [row.rank, escape_formula(name), row.total]
+            for cell in row.cells:
+                values += [cell.score, cell.numerator, cell.denominator]
+            sheet.append([float(v) if isinstance(v, Decimal) else v for v in values])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.column_dimensions["B"].width = 24
+    notes = book.create_sheet(_("说明"))
+    version = data["weights"].version
+    notes.append([campaign.name])
+    notes.append([_("指标权重第%(v)s版") % {"v": version} if version else _("默认指标权重")])
+    for item in data["legend"]:
+        notes.append(
+            [str(item["definition"].label), item["weight"], float(item["target"]), str(item["definition"].formula)]
+        )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = content_disposition_header(True, f"考核评估排名-{campaign.year}.xlsx")
+    return response
