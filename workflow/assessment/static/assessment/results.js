@@ -19,7 +19,7 @@
     chart.setOption({
       animation: false,
       textStyle: { fontFamily: "inherit" },
-      grid: { left: 8, right: 36, top: 10, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 36, top: rating ? 24 : 10, bottom: 8, containLabel: true },
       tooltip: { trigger: "item", renderMode: "richText" },
       xAxis: rating ? category : value,
       yAxis: rating ? value : category,
