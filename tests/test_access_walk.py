@@ -116,6 +116,19 @@ def _far_records():
         content="来信反映执行款发放迟缓。",
         received_on=today,
     )
+    from workflow.assessment import services as assessment
+
+    draft = assessment.create_questionnaire(
+        actor=office,
+        court=far,
+        title="向阳区法院民主测评",
+        opens_on=today,
+        closes_on=today + datetime.timedelta(days=7),
+    )
+    assessment.add_item(actor=office, questionnaire=draft, kind="rating", text="廉洁自律情况")
+    assessment.record_interview(
+        actor=office, court=far, held_on=today, interviewee_desc="当事人 李某", interviewers="孙立新", summary="……"
+    )
 
 
 def _objects():
@@ -126,6 +139,7 @@ def _objects():
     from hkcourt.org.models import Court, Person
     from risks.measures.models import CourtRule, Measure
     from risks.models import Power, PublicFeedback, RiskPoint
+    from workflow.assessment.models import Interview, Invitation, Item, Questionnaire
     from workflow.models import Campaign, PhaseTask, PhaseTaskCompletion
     from workflow.oversight.models import Handling, Rectification, Signal, Warning, WarningRule
 
@@ -175,6 +189,21 @@ def _objects():
         "feedback": first(PublicFeedback.objects.all()),
         "notification_near": first(Notification.objects.filter(recipient=staff)),
         "notification_far": first(Notification.objects.exclude(recipient=staff)),
+        # Questionnaires: the demo's finished one of the city court (an item under its threshold), the far
+        # court's draft; staff_demo's unused token of the open one and that one's public code (plain text).
+        "survey_near": first(Questionnaire.objects.filter(court=city, state="closed")),
+        "survey_far": first(Questionnaire.objects.filter(court=far_court)),
+        "survey_item_near": first(
+            Item.objects.filter(questionnaire__court=city, questionnaire__state="closed", number=3)
+        ),
+        "survey_item_far": first(Item.objects.filter(questionnaire__court=far_court)),
+        "survey_token": first(Invitation.objects.filter(recipient=staff, used=False)).token,
+        "survey_code": first(Questionnaire.objects.filter(public_code__isnull=False)).public_code,
+        "interview_near": first(Interview.objects.filter(court=city)),
+        "interview_far": first(Interview.objects.filter(court=far_court)),
+        # The indicator system's units, as the figure pages name them ("d" + a division's id).
+        "unit_near": f"d{me.division_id}",
+        "unit_far": f"d{first(Person.objects.filter(court=far_court, division__isnull=False)).division_id}",
     }
     return w
 
@@ -328,6 +357,37 @@ CASES: list[Case] = [
     C("workflow:dossier", "302 403 403 403 403 200 403 200"),
     C("workflow:dossier_person", "302 403 403 403 403 200 403 200", "person_near"),
     C("workflow:dossier_person", "302 403 403 403 403 200 403 200", "person_far"),
+    C("workflow:surveys", "302 200 200 200 200 200 200 200"),
+    C("workflow:survey_new", "302 403 403 403 403 200 403 200"),
+    C("workflow:survey", "302 404 404 200 200 200 200 200", "survey_near"),
+    C("workflow:survey", "302 404 404 404 404 200 200 200", "survey_far"),
+    C("workflow:survey_edit", "302 404 404 403 403 403 403 403", "survey_near"),
+    C("workflow:survey_edit", "302 404 404 404 404 200 403 200", "survey_far"),
+    C("workflow:survey_item_add", "302 404 404 403 403 302 403 302", "survey_near", method="post"),
+    C("workflow:survey_item_add", "302 404 404 404 404 302 403 302", "survey_far", method="post"),
+    C("workflow:survey_item_delete", "302 404 404 403 403 302 403 302", "survey_item_near", method="post"),
+    C("workflow:survey_item_delete", "302 404 404 404 404 302 403 302", "survey_item_far", method="post"),
+    C("workflow:survey_rectify", "302 404 404 403 403 302 403 302", "survey_item_near", method="post"),
+    C("workflow:survey_rectify", "302 404 404 404 404 302 403 302", "survey_item_far", method="post"),
+    C("workflow:survey_send", "302 404 404 403 403 302 403 302", "survey_near", method="post"),
+    C("workflow:survey_send", "302 404 404 404 404 302 403 302", "survey_far", method="post"),
+    C("workflow:survey_publish", "302 404 404 403 403 302 403 302", "survey_near", method="post"),
+    C("workflow:survey_publish", "302 404 404 404 404 302 403 302", "survey_far", method="post"),
+    C("workflow:survey_close", "302 404 404 403 403 302 403 302", "survey_near", method="post"),
+    C("workflow:survey_close", "302 404 404 404 404 302 403 302", "survey_far", method="post"),
+    C("workflow:survey_results", "302 404 404 200 200 200 200 200", "survey_near"),
+    C("workflow:survey_results", "302 404 404 404 404 200 200 200", "survey_far"),
+    C("workflow:survey_answer", "200 200 200 200 200 200 200 200", "survey_token"),
+    C("workflow:survey_answer", "404 404 404 404 404 404 404 404", "no-such-token"),
+    C("workflow:survey_public", "200 200 200 200 200 200 200 200", "survey_code"),
+    C("workflow:interviews", "302 403 403 403 403 200 403 200"),
+    C("workflow:interview", "302 404 404 404 404 200 404 200", "interview_near"),
+    C("workflow:interview", "302 404 404 404 404 200 404 200", "interview_far"),
+    C("workflow:assessment", "302 403 200 200 200 200 200 200"),
+    C("workflow:assessment_export", "302 403 200 200 200 200 200 200"),
+    C("workflow:assessment_weights", "302 403 403 403 403 200 403 200", "campaign_near"),
+    C("workflow:assessment_figure", "302 403 200 200 200 200 200 200", "campaign_near", "confirmed", "unit_near"),
+    C("workflow:assessment_figure", "302 403 404 404 404 200 200 200", "campaign_near", "confirmed", "unit_far"),
     C("workflow:dashboard", "302 403 403 200 200 200 200 200"),
     C("workflow:dashboard_data", "302 403 403 200 200 200 200 200"),
     C("workflow:dashboard_section", "302 403 403 200 200 200 200 200", "risks"),
@@ -367,7 +427,7 @@ def _resolve_args(case, w):
             obj = w[a]
             if obj is None:
                 return None
-            values.append(obj.pk)
+            values.append(obj if isinstance(obj, str) else obj.pk)  # a plain-text world value: a token, a code
         elif isinstance(a, str) and a.startswith("code:"):
             obj = w[a[5:]]
             values.append(obj.code)

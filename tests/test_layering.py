@@ -22,6 +22,10 @@ FORBIDDEN = {
     "commitments": ("workflow",),
 }
 EXEMPT = ("hkcourt/urls.py", "hkcourt/settings/")
+# Sub-apps at the top of the direction: nothing imports them but the composition root and the files named
+# here (which include their urls). Key: the sub-app's package; value: (its app label, the files allowed).
+SEALED = {"workflow.assessment": ("assessment", ("workflow/urls.py",))}
+APP_PACKAGES = ("hkcourt", "risks", "commitments", "workflow")
 DYNAMIC_IMPORTERS = {"import_module", "import_string", "__import__"}
 # Lazy model references ("app_label.Model") are dependencies too: relation fields and apps.get_model.
 MODEL_REFERENCES = {"ForeignKey", "OneToOneField", "ManyToManyField", "get_model"}
@@ -108,6 +112,23 @@ def test_layer_imports_only_downwards(package):
         f"{package} must not import {', '.join(FORBIDDEN[package])} (dependency direction: "
         "hkcourt.org/hkcourt.notifications ← risks ← commitments ← workflow):\n" + "\n".join(problems)
     )
+
+
+@pytest.mark.parametrize("sealed", sorted(SEALED))
+def test_sealed_sub_apps_are_imported_by_nobody(sealed):
+    label, allowed = SEALED[sealed]
+    own = sealed.replace(".", "/") + "/"
+    problems = []
+    for package in APP_PACKAGES:
+        for path in _layer_files(package):
+            relative = path.relative_to(ROOT).as_posix()
+            if relative.startswith(own) or relative in allowed:
+                continue
+            module = _module_name(path)
+            for line, target in imported_modules(path.read_text(encoding="utf-8"), module, path.name == "__init__.py"):
+                if target == sealed or target.startswith(sealed + ".") or target.split(".")[0] == label:
+                    problems.append(f"{relative}:{line} imports {target}")
+    assert not problems, f"nothing but the settings and urls may import {sealed}:\n" + "\n".join(problems)
 
 
 def test_the_checker_sees_every_kind_of_import():

@@ -1,6 +1,6 @@
 """URLs of workflow. Mounted at the root: paths are the design's route table."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -15,6 +15,8 @@ urlpatterns = [
     path("campaigns/tasks/<int:pk>/urge/", views.task_urge, name="task_urge"),
     path("campaigns/completions/<int:pk>/undo/", views.completion_undo, name="completion_undo"),
     path("campaigns/completions/<int:pk>/attachment/", views.completion_attachment, name="completion_attachment"),
+    # Phase four is its own app (workflow.assessment); its names stay in this namespace.
+    path("", include("workflow.assessment.urls")),
 ]
 
 from .oversight import urls as oversight_urls  # noqa: E402

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "risks",
     "commitments",
     "workflow",
+    "workflow.assessment",
 ]
 
 MIDDLEWARE = [
@@ -233,4 +234,5 @@ DEMO_SEEDERS = [
     "commitments.demo.seed",
     "workflow.demo.seed",
     "workflow.oversight.demo.seed",
+    "workflow.assessment.demo.seed",
 ]

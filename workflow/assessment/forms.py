@@ -1,0 +1,202 @@
+"""Input forms of the questionnaire pages: shape only; the services decide."""
+
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import ItemKind, QuestionnaireKind
+
+DATE = {"type": "date"}
+
+
+def _style(form):
+    for field in form.fields.values():
+        w = field.widget
+        if isinstance(w, (forms.CheckboxInput, forms.CheckboxSelectMultiple)):
+            w.attrs.setdefault("class", "form-check-input")
+        elif isinstance(w, (forms.Select, forms.SelectMultiple)):
+            w.attrs.setdefault("class", "form-select")
+        else:
+            w.attrs.setdefault("class", "form-control")
+
+
+class QuestionnaireForm(forms.Form):
+    court = forms.ModelChoiceField(label=_("法院"), queryset=None, empty_label=None)
+    kind = forms.ChoiceField(label=_("类别"), choices=QuestionnaireKind.choices)
+    title = forms.CharField(label=_("标题"), max_length=120)
+    intro = forms.CharField(label=_("说明"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    opens_on = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
+    closes_on = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
+    rating_threshold = forms.DecimalField(
+        label=_("评分整改线（分）"),
+        max_digits=3,
+        decimal_places=2,
+        initial="3.50",
+        help_text=_("评分题平均分低于此值，可一键下达限期整改。"),
+    )
+    satisfaction_threshold = forms.IntegerField(
+        label=_("满意率整改线（%）"),
+        initial=80,
+        help_text=_("选择题中计为满意的选项所占比例低于此值，可一键下达整改。"),
+    )
+    campaign = forms.ModelChoiceField(label=_("所属活动"), queryset=None, required=False)
+
+    def __init__(self, *args, courts, campaigns, fixed_court=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["court"].queryset = courts
+        self.fields["campaign"].queryset = campaigns
+        if fixed_court is not None:
+            del self.fields["court"]
+        _style(self)
+
+
+def _lines(text):
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class ItemForm(forms.Form):
+    kind = forms.ChoiceField(label=_("题型"), choices=ItemKind.choices)
+    text = forms.CharField(label=_("题目"), max_length=300)
+    required = forms.BooleanField(label=_("必答"), required=False, initial=True)
+    choices = forms.CharField(
+        label=_("选项（选择题，每行一个）"), required=False, widget=forms.Textarea(attrs={"rows": 4}), max_length=3000
+    )
+    satisfied = forms.CharField(
+        label=_("计为满意的选项序号"),
+        required=False,
+        max_length=40,
+        help_text=_("如“1,2”：用于计算满意率（可不填）。"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+    def clean_choices(self):
+        return _lines(self.cleaned_data.get("choices"))
+
+    def clean_satisfied(self):
+        raw = self.cleaned_data.get("satisfied") or ""
+        parts = [p for p in re.split(r"[,，、\s]+", raw) if p]
+        if any(not p.isdigit() for p in parts):
+            raise forms.ValidationError(_("请填写选项序号，如“1,2”。"))
+        return [int(p) for p in parts]
+
+
+class SendForm(forms.Form):
+    courts = forms.ModelMultipleChoiceField(
+        label=_("发放到法院（全体人员）"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    divisions = forms.ModelMultipleChoiceField(label=_("或发放到庭室"), queryset=None, required=False)
+
+    def __init__(self, *args, courts, divisions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["courts"].queryset = courts
+        self.fields["courts"].label_from_instance = lambda c: c.short_name or c.name
+        self.fields["divisions"].queryset = divisions
+        _style(self)
+        self.fields["divisions"].widget.attrs["size"] = 8
+
+
+def _person_label(user):
+    p = getattr(user, "person", None)
+    if p is None:
+        return user.get_username()
+    return f"{p.full_name}（{p.division.name if p.division else p.title or ''}）"
+
+
+class RectifyForm(forms.Form):
+    owner = forms.ModelChoiceField(label=_("整改责任人"), queryset=None)
+    deadline = forms.DateField(label=_("整改期限"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
+    plan = forms.CharField(
+        label=_("整改要求"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners
+        self.fields["owner"].label_from_instance = _person_label
+        _style(self)
+
+
+class InterviewForm(forms.Form):
+    court = forms.ModelChoiceField(label=_("法院"), queryset=None, empty_label=None)
+    held_on = forms.DateField(label=_("访谈日期"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
+    interviewee = forms.ModelChoiceField(label=_("受访人员（本系统人员）"), queryset=None, required=False)
+    interviewee_desc = forms.CharField(
+        label=_("受访人"),
+        max_length=80,
+        required=False,
+        help_text=_("姓名及身份；院外人员如“律师 张某”、“当事人 李某”。"),
+    )
+    interviewers = forms.CharField(label=_("访谈人"), max_length=120)
+    summary = forms.CharField(label=_("访谈摘要"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5}))
+
+    def __init__(self, *args, courts, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["court"].queryset = courts
+        self.fields["interviewee"].queryset = people
+        self.fields["interviewee"].label_from_instance = _person_label
+        _style(self)
+
+
+def answers_from_post(items, data) -> dict:
+    """The raw answers of an answer sheet, by item pk: a list for multiple choice, one value otherwise.
+    The service checks them (item by item, with the messages the sheet shows)."""
+    answers = {}
+    for item in items:
+        name = f"item_{item.pk}"
+        if item.kind == ItemKind.MULTIPLE:
+            answers[item.pk] = data.getlist(name)
+        else:
+            values = data.getlist(name)
+            answers[item.pk] = values if len(values) > 1 else (values[0] if values else "")
+    return answers
+
+
+def sheet(items, answers=None, errors=None):
+    """What the answer sheet template needs per item: the item, its field name, what was entered, its error."""
+    answers, errors = answers or {}, errors or {}
+    rows = []
+    for item in items:
+        value = answers.get(item.pk, [] if item.kind == ItemKind.MULTIPLE else "")
+        chosen = {str(v) for v in value} if isinstance(value, list) else {str(value)}
+        rows.append(
+            {
+                "item": item,
+                "name": f"item_{item.pk}",
+                "value": value if isinstance(value, str) else "",
+                "chosen": chosen,
+                "error": errors.get(f"item_{item.pk}", ""),
+            }
+        )
+    return rows
+
+
+class WeightsForm(forms.Form):
+    """One weight and one target per indicator, and why they change."""
+
+    note = forms.CharField(label=_("调整说明"), max_length=200)
+
+    def __init__(self, *args, definitions, weights, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.definitions = definitions
+        for d in definitions:
+            weight, target = weights.items[d.key]
+            self.fields[f"weight_{d.key}"] = forms.IntegerField(
+                label=_("权重"), initial=weight, min_value=0, max_value=100
+            )
+            self.fields[f"target_{d.key}"] = forms.DecimalField(
+                label=_("目标值"), initial=target, max_digits=6, decimal_places=2
+            )
+        _style(self)
+
+    def rows(self):
+        return [(d, self[f"weight_{d.key}"], self[f"target_{d.key}"]) for d in self.definitions]
+
+    def weights(self):
+        return {
+            d.key: (self.cleaned_data[f"weight_{d.key}"], self.cleaned_data[f"target_{d.key}"])
+            for d in self.definitions
+        }

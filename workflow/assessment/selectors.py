@@ -1,0 +1,287 @@
+"""Reads of questionnaires and interviews, always from ``visible_to``."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
+
+from hkcourt.org import policy
+from hkcourt.org.models import Court, Division
+from hkcourt.org.roles import Role
+from hkcourt.org.scoping import UserRoles
+from workflow.models import Campaign, local_today
+
+from . import indicators
+from .models import (
+    Channel,
+    Choice,
+    IndicatorScheme,
+    Interview,
+    Invitation,
+    Item,
+    Questionnaire,
+    QuestionnaireState,
+)
+from .stats import questionnaire_stats
+
+
+def questionnaires(user):
+    return (
+        Questionnaire.objects.visible_to(user)
+        .select_related("court")
+        .annotate(
+            n_responses=Count("responses", distinct=True),
+            n_invited=Count("invitations", distinct=True),
+        )
+        .order_by("-opens_on", "-id")
+    )
+
+
+def get_questionnaire(user, pk) -> Questionnaire:
+    return policy.get_visible_or_404(Questionnaire.objects.select_related("court", "campaign"), user, pk=pk)
+
+
+def items_of(q):
+    return list(
+        Item.objects.filter(questionnaire=q)
+        .select_related("rectification")
+        .prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("number")))
+        .order_by("number")
+    )
+
+
+def get_item(user, pk) -> Item:
+    """An item of a questionnaire the user may see (else 404)."""
+    item = (
+        Item.objects.filter(questionnaire__in=Questionnaire.objects.visible_to(user), pk=pk)
+        .select_related("questionnaire__court")
+        .first()
+    )
+    if item is None:
+        raise Http404
+    return item
+
+
+def my_invitations(user):
+    """The person's unused tokens of questionnaires that accept answers today."""
+    today = local_today()
+    return (
+        Invitation.objects.visible_to(user)
+        .filter(
+            recipient=user,
+            used=False,
+            questionnaire__state=QuestionnaireState.OPEN,
+            questionnaire__opens_on__lte=today,
+            questionnaire__closes_on__gte=today,
+        )
+        .select_related("questionnaire__court")
+        .order_by("questionnaire__closes_on", "pk")
+    )
+
+
+def office_courts(user):
+    """The courts whose office the user is (their own and those below)."""
+    if user.is_superuser:
+        return Court.objects.order_by("path")
+    paths = UserRoles.of(user).subtree_paths(Role.OFFICE)
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(path__startswith=path)
+    return Court.objects.filter(condition).order_by("path")
+
+
+def campaigns_for(user):
+    return Campaign.objects.visible_to(user).running().select_related("court").order_by("-year", "-id")
+
+
+def send_targets(q):
+    """The courts and divisions a questionnaire may be sent to: its court and the courts under it."""
+    courts = Court.objects.filter(path__startswith=q.court.path).order_by("path")
+    divisions = (
+        Division.objects.filter(court__path__startswith=q.court.path)
+        .select_related("court")
+        .order_by("court__path", "sort_order")
+    )
+    return courts, divisions
+
+
+def owner_choices(q):
+    """Who may be made responsible for a rectification: the people of the questionnaire's court."""
+    return (
+        get_user_model()
+        .objects.filter(person__court=q.court, is_active=True)
+        .select_related("person__division")
+        .order_by("person__division__sort_order", "person__full_name")
+    )
+
+
+def default_owner(q):
+    """The court's president: a court-wide result is the court's to put right."""
+    return (
+        get_user_model()
+        .objects.filter(role_assignments__role=Role.PRESIDENT, role_assignments__court=q.court, is_active=True)
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def participation(q):
+    """Invited and answered per court · division (counts of tokens only: who answered what is unknown)."""
+    rows = (
+        Invitation.objects.filter(questionnaire=q)
+        .values("court__short_name", "court__name", "division__name", "court__path", "division__sort_order")
+        .annotate(invited=Count("id"), answered=Count("id", filter=Q(used=True)))
+        .order_by("court__path", "division__sort_order")
+    )
+    return [
+        {
+            "label": (r["court__short_name"] or r["court__name"])
+            + (f"·{r['division__name']}" if r["division__name"] else ""),
+            "invited": r["invited"],
+            "answered": r["answered"],
+        }
+        for r in rows
+    ]
+
+
+def results(q):
+    """The figures of a finished questionnaire; while it runs, only how many answered."""
+    if not q.finished:
+        total = q.responses.count()
+        stats = []
+    else:
+        total, stats = questionnaire_stats(q, items_of(q))
+        for s in stats:
+            s.item.stats = s  # the policy's rectify rule reads it instead of counting again
+    public = q.responses.filter(channel=Channel.PUBLIC).count() if q.is_public else 0
+    return {
+        "total": total,
+        "public": public,
+        "stats": stats,
+        "participation": participation(q),
+        "pending": not q.finished,
+    }
+
+
+def interviews(user):
+    return Interview.objects.visible_to(user).select_related("court", "interviewee__person").order_by("-held_on", "-id")
+
+
+def get_interview(user, pk) -> Interview:
+    return policy.get_visible_or_404(Interview.objects.select_related("court", "recorded_by__person"), user, pk=pk)
+
+
+def people_of(courts):
+    return (
+        get_user_model()
+        .objects.filter(person__court__in=courts, is_active=True)
+        .select_related("person__court", "person__division")
+        .order_by("person__court__path", "person__division__sort_order", "person__full_name")
+    )
+
+
+# ---------------------------------------------------------------- the indicator system
+
+
+def assessment_campaigns(user):
+    return list(Campaign.objects.visible_to(user).running().select_related("court").order_by("-year", "-id"))
+
+
+def choose_campaign(campaigns, pk):
+    """The campaign asked for (404 if it is not among the reader's), else the latest."""
+    if pk in (None, ""):
+        return campaigns[0] if campaigns else None
+    for c in campaigns:
+        if str(c.pk) == str(pk):
+            return c
+    raise Http404
+
+
+def get_campaign(user, pk):
+    return policy.get_visible_or_404(Campaign.objects.running().select_related("court"), user, pk=pk)
+
+
+def scores(user, campaign, *, version=None, court_id=None) -> dict:
+    """The ranking of the campaign's courts and divisions, only the rows the reader may see (ranks are
+    among all units)."""
+    weights = indicators.weights_for(campaign, version)
+    data = indicators.ranking(campaign, weights)
+    paths, courts, divisions = indicators.reach(user)
+    court_rows = [r for r in data["courts"] if indicators.row_visible(r, paths, courts, divisions)]
+    division_rows = [
+        r
+        for r in data["divisions"]
+        if indicators.row_visible(r, paths, courts, divisions) and (court_id is None or r.court.pk == court_id)
+    ]
+    return {
+        "weights": weights,
+        "definitions": indicators.DEFINITIONS,
+        "legend": [
+            {"definition": d, "weight": weights.items[d.key][0], "target": weights.items[d.key][1]}
+            for d in indicators.DEFINITIONS
+        ],
+        "courts": court_rows,
+        "divisions": division_rows,
+        "all_courts": len(data["courts"]),
+        "all_divisions": len(data["divisions"]),
+        "court_choices": [r.court for r in court_rows],
+    }
+
+
+def versions(campaign):
+    return (
+        IndicatorScheme.objects.filter(campaign=campaign)
+        .select_related("created_by__person")
+        .prefetch_related("weights")
+    )
+
+
+def _unit(campaign, code):
+    """A court ("c12") or division ("d34") of the campaign, or 404."""
+    kind, _sep, pk = code[:1], None, code[1:]
+    if not pk.isdigit():
+        raise Http404
+    courts = campaign.courts()
+    if kind == "c":
+        unit = courts.filter(pk=pk).first()
+        return ("court", unit, unit) if unit else (None, None, None)
+    if kind == "d":
+        unit = Division.objects.filter(pk=pk, court__in=courts).select_related("court").first()
+        return ("division", unit, unit.court) if unit else (None, None, None)
+    return None, None, None
+
+
+def figure_records(user, campaign, figure, code) -> dict:
+    """The records behind one raw figure of one unit: the figure's queryset for the unit, of which the
+    reader sees what ``visible_to`` lets them see. A unit outside the reader's reach is 404."""
+    if figure not in indicators.FIGURES:
+        raise Http404
+    kind, unit, court = _unit(campaign, code)
+    if unit is None:
+        raise Http404
+    row = indicators.Row(kind, unit, court)
+    if not indicators.row_visible(row, *indicators.reach(user)):
+        raise Http404
+    spec = indicators.FIGURES[figure]
+    base = indicators.figure_queryset(
+        figure,
+        campaign,
+        court_id=court.pk if kind == "court" else None,
+        division_id=unit.pk if kind == "division" else None,
+    )
+    model = indicators.MODELS[spec.kind]
+    visible = base.filter(pk__in=model.objects.visible_to(user).values("pk"))
+    related = {
+        "person": ("court", "division", "post"),
+        "risk_point": ("court", "division", "owner__person"),
+        "measure": ("court", "division", "risk_point", "owner__person"),
+        "signal": ("court", "division"),
+    }[spec.kind]
+    records = list(visible.select_related(*related).order_by("pk"))
+    return {
+        "figure": spec,
+        "kind": kind,
+        "unit": unit,
+        "court": court,
+        "total": base.count(),
+        "records": records,
+    }

@@ -1,0 +1,28 @@
+"""URLs of phase four, included by workflow's urls without a namespace of their own: the names live in the
+``workflow`` namespace (``workflow:surveys``, ``workflow:assessment``), which the navigation names."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("surveys/", views.survey_list, name="surveys"),
+    path("surveys/new/", views.survey_new, name="survey_new"),
+    path("surveys/<int:pk>/", views.survey_detail, name="survey"),
+    path("surveys/<int:pk>/edit/", views.survey_edit, name="survey_edit"),
+    path("surveys/<int:pk>/items/", views.survey_item_add, name="survey_item_add"),
+    path("surveys/items/<int:pk>/delete/", views.survey_item_delete, name="survey_item_delete"),
+    path("surveys/items/<int:pk>/rectify/", views.survey_rectify, name="survey_rectify"),
+    path("surveys/<int:pk>/send/", views.survey_send, name="survey_send"),
+    path("surveys/<int:pk>/publish/", views.survey_publish, name="survey_publish"),
+    path("surveys/<int:pk>/close/", views.survey_close, name="survey_close"),
+    path("surveys/<int:pk>/results/", views.survey_results, name="survey_results"),
+    path("surveys/t/<str:token>/", views.survey_answer, name="survey_answer"),
+    path("surveys/p/<slug:code>/", views.survey_public, name="survey_public"),
+    path("surveys/interviews/", views.interview_list, name="interviews"),
+    path("surveys/interviews/<int:pk>/", views.interview_detail, name="interview"),
+    path("assessment/", views.assessment, name="assessment"),
+    path("assessment/export.xlsx", views.assessment_export, name="assessment_export"),
+    path("assessment/<int:pk>/weights/", views.assessment_weights, name="assessment_weights"),
+    path("assessment/<int:pk>/figures/<slug:figure>/<slug:unit>/", views.assessment_figure, name="assessment_figure"),
+]
