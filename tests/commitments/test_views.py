@@ -130,7 +130,7 @@ def test_template_editing_refuses_bad_placeholders_and_previews(client, login_as
     assert "{姓名}" in template.personal_text and "<script>" not in template.personal_text
     login_as("staff_demo")
     assert client.get(url).status_code == 403  # the court's template is visible to its staff; editing is refused
-    assert client.post(reverse("commitments:generate", args=[template.pk])).status_code == 302
+    assert client.post(reverse("commitments:generate", args=[template.pk])).status_code == 403
     assert not CommitmentLetter.objects.exists()
 
 

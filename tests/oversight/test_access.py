@@ -80,10 +80,11 @@ def test_warning_urls(client, demo_user, world, username):
     for url in (
         reverse("workflow:warning_close", args=[w.pk]),
         reverse("workflow:handling_create", args=["warning", w.pk]),
-        reverse("workflow:warnings_evaluate"),
-        reverse("workflow:warning_rule", args=[w.rule_id]),
     ):
         assert _post(client, user, url).status_code == (302 if username in OFFICE else 403 if sees else 404), url
+    for url in (reverse("workflow:warnings_evaluate"), reverse("workflow:warning_rule", args=[w.rule_id])):
+        # the rules are no secret: whoever may not run or edit them gets 403
+        assert _post(client, user, url).status_code == (302 if username in OFFICE else 403), url
     assert Warning.objects.visible_to(user).count() == (1 if sees else 0)
 
 
