@@ -1,5 +1,5 @@
 # The README's two commands: `make run` and `make test`. Both do their own set-up.
-.PHONY: run test setup lint format check-migrations ci
+.PHONY: run test setup lint format check-migrations ci bench
 
 setup:
 	scripts/bootstrap.sh dev
@@ -25,3 +25,8 @@ format:
 # CI: `make test` against real PostgreSQL and Redis (started if down), plus the compose file check.
 ci:
 	.ci/run
+
+# Province-scale benchmark (issue 12) on PostgreSQL: BENCH_DATABASE_URL (default hk_bench on 127.0.0.1) is
+# created, migrated and seeded once (manage.py seed_scale), then the pages are timed: bench/results.md.
+bench: setup
+	bench/run.sh

@@ -115,3 +115,17 @@ def test_subtree_scope_reads_the_first_page_in_index_order(province):
     rows, _count = list_queries(office)["rows"]
     used = {n.get("Index Name") for n in nodes(plan(rows)) if n.get("Relation Name") == TABLE}
     assert "risk_updated_idx" in used
+
+
+def test_the_grade_sort_reads_its_expression_index(province):
+    """risk_grade_rank_idx is built on risks.models.grade_rank_expression(); the list sorts by the selectors'
+    GRADE_RANK. PostgreSQL uses the index only while the two compile to the same SQL."""
+    office = only(Role.OFFICE, "sc-h")
+    rows = (
+        selectors.risk_points(office)
+        .annotate(grade_rank=selectors.GRADE_RANK)
+        .order_by(*selectors.SORT_FIELDS["grade_rank"])
+        .for_list()[:20]
+    )
+    used = {n.get("Index Name") for n in nodes(plan(rows)) if n.get("Relation Name") == TABLE}
+    assert "risk_grade_rank_idx" in used

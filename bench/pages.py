@@ -1,0 +1,220 @@
+"""Benchmark: pages timed through Django's test client on the seed_scale data (issue 12).
+
+    make bench                      # creates, migrates and seeds hk_bench if needed, then runs this
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/hk_bench .venv/bin/python bench/pages.py [--requests 50]
+
+Each case is a page requested as one of the accounts of :mod:`bench.accounts` with DEBUG off: a few
+warm-up requests, then ``--requests`` timed ones (a case that is still slow stops after ``--budget``
+seconds and reports how many it made). For each: p50, p95 and max in milliseconds, the median time spent in
+SQL (execution and planning, as the client sees it), the SQL queries of one request (counted in a separate
+request), the response size and status. The
+rows go to ``bench/results.json`` and ``bench/results.md`` with the machine, the load average before and
+after, the data sizes and the date.
+
+Covered so far: the risk list for staff, division head, deputy, president, office and leading group; the
+office's list with a state tab, a campaign year, a text search, the grade sort and page 500; the risk
+detail for its owner, the president and the office.
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hkcourt.settings.dev")
+os.environ.setdefault("CELERY_BROKER_URL", "memory://")
+
+import django  # noqa: E402
+
+django.setup()
+
+import django.conf  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from bench.accounts import ROLES, bench_accounts  # noqa: E402
+from hkcourt.org.models import Court, Person  # noqa: E402
+from risks.models import RiskGrading, RiskPoint, Transition  # noqa: E402
+
+SETTINGS = {
+    "DEBUG": False,
+    "ALLOWED_HOSTS": ["testserver"],
+    "STORAGES": {
+        **django.conf.settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    },
+}
+
+
+def cases(accounts):
+    risk_list = reverse("risks:list")
+    cases = [(f"risk list, {role}", role, risk_list, {}) for role in ROLES]
+    cases += [
+        ("risk list, office, tab 待审核", "office", risk_list, {"state": "submitted"}),
+        ("risk list, office, campaign 2015", "office", risk_list, {"campaign": "2015"}),
+        ("risk list, office, search 保全", "office", risk_list, {"q": "保全"}),
+        ("risk list, office, sort by grade", "office", risk_list, {"sort": "grade_rank"}),
+        ("risk list, office, page 500", "office", risk_list, {"page": "500"}),
+    ]
+    staff = accounts["staff"]
+    own = RiskPoint.objects.filter(owner=staff).exclude(state="draft").order_by("-updated_at", "-id").first()
+    if own is not None:
+        detail = reverse("risks:detail", args=[own.pk])
+        cases += [
+            ("risk detail, its owner (staff)", "staff", detail, {}),
+            ("risk detail, president", "president", detail, {}),
+            ("risk detail, office", "office", detail, {}),
+        ]
+    return cases
+
+
+def percentile(values, p):
+    values = sorted(values)
+    k = (len(values) - 1) * p / 100
+    low, high = int(k), min(int(k) + 1, len(values) - 1)
+    return values[low] + (values[high] - values[low]) * (k - low)
+
+
+def run_case(client, url, params, requests, budget, warmup):
+    for _ in range(warmup):
+        client.get(url, params)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params)
+    count = len(queries.captured_queries)  # now: the next request clears the connection's query log
+    times, sql_times = [], []
+    spent = [0.0]
+
+    def timed_sql(execute, sql, params, many, context):
+        t = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent[0] += time.perf_counter() - t
+
+    started = time.perf_counter()
+    while len(times) < requests and (time.perf_counter() - started < budget or len(times) < 5):
+        spent[0] = 0.0
+        t = time.perf_counter()
+        with connection.execute_wrapper(timed_sql):
+            client.get(url, params)
+        times.append((time.perf_counter() - t) * 1000)
+        sql_times.append(spent[0] * 1000)
+    return {
+        "status": response.status_code,
+        "bytes": len(response.content),
+        "queries": count,
+        "requests": len(times),
+        "p50_ms": round(statistics.median(times), 1),
+        "p95_ms": round(percentile(times, 95), 1),
+        "max_ms": round(max(times), 1),
+        "sql_p50_ms": round(statistics.median(sql_times), 1),
+    }
+
+
+def machine():
+    def command(*args):
+        try:
+            return subprocess.run(args, capture_output=True, text=True, check=False, timeout=10).stdout.strip()
+        except OSError:
+            return ""
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()")
+        postgres = cursor.fetchone()[0].split(" on ")[0]
+    return {
+        "host": platform.node(),
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "database": postgres if connection.vendor == "postgresql" else connection.vendor,
+        "commit": command("git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"),
+        "dirty": bool(command("git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no")),
+    }
+
+
+def data_sizes():
+    return {
+        "courts": Court.objects.count(),
+        "people": Person.objects.count(),
+        "risk_points": RiskPoint.objects.count(),
+        "gradings": RiskGrading.objects.count(),
+        "transitions": Transition.objects.count(),
+    }
+
+
+def write(results, out):
+    (out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+    m = results["machine"]
+    lines = [
+        "# Benchmark results (generated by `make bench`; see bench/README.md)",
+        "",
+        f"- date: {results['date']}; commit {m['commit']}{' (with uncommitted changes)' if m['dirty'] else ''}",
+        f"- machine: {m['host']}, {m['cpus']} CPUs, {m['platform']}; Python {m['python']}, Django {m['django']};"
+        f" {m['database']}",
+        f"- load average (1, 5, 15 min) before: {results['load_before']}, after: {results['load_after']}",
+        "- data: " + ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in results["data"].items()),
+        f"- DEBUG off, Django test client, {results['requests']} timed requests per case after "
+        f"{results['warmup']} warm-up ones (fewer when a case exceeds {results['budget']} s)",
+        "",
+        "| case | account | queries | p50 ms | p95 ms | max ms | SQL p50 ms | requests | KB | status |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in results["cases"]:
+        lines.append(
+            f"| {row['case']} | {row['account']} | {row['queries']} | {row['p50_ms']:,} | {row['p95_ms']:,} |"
+            f" {row['max_ms']:,} | {row['sql_p50_ms']:,} | {row['requests']} | {row['bytes'] / 1024:,.0f} |"
+            f" {row['status']} |"
+        )
+    (out / "results.md").write_text("\n".join(lines) + "\n")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--budget", type=float, default=60.0, help="seconds per case before it stops early")
+    parser.add_argument("--only", default="", help="run only the cases whose name contains this text")
+    parser.add_argument("--out", default=str(ROOT / "bench"), help="folder for results.json and results.md")
+    args = parser.parse_args()
+    accounts = bench_accounts()
+    results = {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "load_before": [round(x, 2) for x in os.getloadavg()],
+        "data": data_sizes(),
+        "requests": args.requests,
+        "warmup": args.warmup,
+        "budget": args.budget,
+        "cases": [],
+    }
+    with override_settings(**SETTINGS):
+        for name, role, url, params in cases(accounts):
+            if args.only and args.only not in name:
+                continue
+            client = Client()
+            client.force_login(accounts[role])
+            row = run_case(client, url, params, args.requests, args.budget, args.warmup)
+            row = {"case": name, "account": accounts[role].username, "url": url, "params": params, **row}
+            results["cases"].append(row)
+            print(
+                f"{name:<40} {row['queries']:>3} queries  p50 {row['p50_ms']:>8,.1f}  p95 {row['p95_ms']:>8,.1f} ms"
+                f"  SQL {row['sql_p50_ms']:>8,.1f} ms  ({row['requests']} requests, status {row['status']})",
+                flush=True,
+            )
+    results["load_after"] = [round(x, 2) for x in os.getloadavg()]
+    write(results, Path(args.out))
+
+
+if __name__ == "__main__":
+    main()
