@@ -8,4 +8,7 @@ class OrgConfig(AppConfig):
     verbose_name = _("组织机构")
 
     def ready(self):
-        from . import policy_rules  # noqa: F401 - registers the org's permission rules
+        from . import (
+            policy_rules,  # noqa: F401 - registers the org's permission rules
+            security,  # noqa: F401 - stamps a session's activity at sign-in (before any request)
+        )
