@@ -18,12 +18,14 @@ from import_export import resources
 from import_export.fields import Field
 
 from hkcourt.org.models import Division, Post
-from hkcourt.org.spreadsheets import decode_text, escape_formula
+from hkcourt.org.spreadsheets import decode_text, escape_formula, xlsx_rows
 
 from .models import TEXT_LIMIT, BusinessArea, Power, RiskPoint
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
+MAX_COLUMNS = 40  # the import templates have fewer than 20 columns
+MAX_BLANK_RUN = 1000  # formatted but empty rows at the end of a sheet: stop reading there
 YES, NO = "是", "否"
 
 
@@ -67,10 +69,8 @@ def read_file(name: str, content: bytes) -> tablib.Dataset:
         raise ImportFileError(_("文件超过 %(mb)d MB，请拆分后分批导入。") % {"mb": MAX_BYTES // (1024 * 1024)})
     if lower.endswith(".xlsx"):
         try:
-            from openpyxl import load_workbook
-
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
-            rows = [["" if v is None else str(v).strip() for v in row] for row in sheet.iter_rows(values_only=True)]
+            # header + MAX_ROWS data rows + one more, so that "too many rows" is still seen; nothing beyond.
+            rows = list(xlsx_rows(content, max_columns=MAX_COLUMNS, max_rows=MAX_ROWS + 2, max_blank_run=MAX_BLANK_RUN))
         except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the user's file problem
             raise ImportFileError(_("无法读取该 .xlsx 文件，请确认文件未损坏。")) from exc
     else:
