@@ -39,6 +39,7 @@ from .forms import (
     person_label,
     power_label,
 )
+from .measures import selectors as measure_selectors
 from .models import Level, Power, Source, State
 
 PAGE_SIZES = (10, 20, 50, 100)
@@ -217,6 +218,7 @@ def _detail_context(request, rp, **forms):
         "gradings": selectors.gradings(rp),
         "checks": checks,
         "key_links": list(rp.key_links.all()),
+        "point_measures": measure_selectors.measures_of_point(user, rp).order_by("id"),  # through their own scope
         "my_check": my_check,
         "grade_form": forms.get("grade_form") or GradeForm(initial={"version": rp.version}),
         "return_form": forms.get("return_form") or ReasonForm(initial={"version": rp.version}),

@@ -82,7 +82,12 @@ def my_responsibilities(user):
         .filter(responsible_leader=user)
         .exclude(state="retired")
         .select_related("court", "division", "post")
-        .prefetch_related(Prefetch("measures", queryset=with_overdue(Measure.objects.select_related("owner__person"))))
+        .prefetch_related(
+            # a linked row passes through its own scope too
+            Prefetch(
+                "measures", queryset=with_overdue(Measure.objects.visible_to(user).select_related("owner__person"))
+            )
+        )
         .order_by("-grade", "id")
     )
 

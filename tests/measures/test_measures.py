@@ -205,7 +205,10 @@ def test_risk_panel_partial_renders_measures_and_rules(published, demo_user):
         actor=office, court=published.court, title="保全规定", text="……", issued_on=TODAY(), risk_points=[published.pk]
     )
     _measure(office, published, kind="court", rule=rule, title="执行保全规定")
-    html = render_to_string("risks/measures/_risk_panel.html", {"rp": published})
+    from risks.measures import selectors as measure_selectors
+
+    point_measures = measure_selectors.measures_of_point(office, published)  # the page passes them through scope
+    html = render_to_string("risks/measures/_risk_panel.html", {"rp": published, "point_measures": point_measures})
     assert "执行保全规定" in html and "保全规定" in html and "李建国" in html
 
 

@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hkcourt.org import policy
+from hkcourt.org.actions import flash_failure, forbid_unless_may
 from hkcourt.org.clientip import client_ip
 from workflow.models import local_today
 
@@ -38,26 +39,9 @@ from .models import MIN_GROUP, TEXT_ANSWER_LIMIT, Invitation, Questionnaire
 RECTIFY_DAYS = 30
 
 
-def _flash(request, exc):
-    for msg in exc.messages if isinstance(exc, ValidationError) else [str(exc)]:
-        messages.error(request, msg)
-
-
-def _refused(request, exc):
-    """A refusal for the object's state is flashed; one for the person is a 403."""
-    if isinstance(exc, policy.Refusal) and exc.code == policy.FORBIDDEN:
-        raise exc
-    _flash(request, exc)
-
-
-def _ask(request, action, obj) -> bool:
-    """Ask the policy before reading the form: refused to the person → 403; not in this state → the
-    message is flashed and the caller redirects (False)."""
-    decision = policy.decide(request.user, action, obj)
-    if decision:
-        return True
-    _refused(request, policy.Refusal(decision.message, decision.code, action))
-    return False
+# The project's one answer to a refusal (hkcourt/org/actions.py): forbidden → 403, state or bad input → flashed.
+_refused = flash_failure
+_ask = forbid_unless_may
 
 
 def _form_errors(form, exc):
