@@ -49,7 +49,8 @@ class SearchableSelect(forms.Select):
             chosen = [int(v) for v in chosen if str(v).isdigit()]
             objects = list(queryset[:PICKER_LIMIT])
             objects += [o for o in queryset.filter(pk__in=chosen) if o not in objects]
-            empty = [c for c in self.choices if c[0] == ""][:1]
+            empty_label = getattr(getattr(self.choices, "field", None), "empty_label", None)
+            empty = [("", empty_label)] if empty_label is not None else []  # not a walk of every choice
             self.choices = empty + [(o.pk, self.label(o)) for o in objects]
         return super().get_context(name, value, attrs)
 

@@ -223,7 +223,13 @@ def _request_peer_check(user, rp):
 
 @policy.rule("comment_peer_check", model=RiskPoint)
 def _comment_peer_check(user, rp):
-    if not PeerCheck.objects.filter(risk_point=rp, reviewer=user).exists():
+    reviewers = getattr(rp, "peer_reviewer_ids", None)  # read with the row by risks.selectors.risk_point_detail
+    invited = (
+        user.pk in reviewers
+        if reviewers is not None
+        else PeerCheck.objects.filter(risk_point=rp, reviewer=user).exists()
+    )
+    if not invited:
         return deny(_("您没有被邀请互查该风险点。"))
     return ALLOW
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 
 import tablib
 from django.core.exceptions import ValidationError
@@ -369,7 +370,7 @@ class RiskPointResource(resources.ModelResource):
         return str(rp.get_source_display())
 
     def dehydrate_key_links(self, rp):
-        return "、".join(k.name for k in rp.key_links.all())
+        return "、".join(rp.link_names)
 
     def dehydrate_state(self, rp):
         return str(rp.get_state_display())
@@ -394,8 +395,56 @@ class RiskPointResource(resources.ModelResource):
         return rp.publicity_ends.isoformat() if rp.publicity_ends else ""
 
 
-def export_risk_points(queryset) -> tablib.Dataset:
-    return RiskPointResource().export(queryset)
+EXPORT_CHUNK = 2000
+
+
+def risk_point_table(queryset):
+    """The export's header, then one list of cells per risk point, as they are read: the resource's columns
+    and values (its ``dehydrate_*``), formulas neutralised, the rows from one server-side cursor
+    (``iterator``) — constant queries and memory whatever the number of rows (issue 12)."""
+    resource = RiskPointResource()
+    names = RiskPointResource._meta.fields
+    yield [resource.fields[name].column_name for name in names]
+    getters = [
+        getattr(resource, f"dehydrate_{name}", None) or (lambda rp, a=resource.fields[name].attribute: getattr(rp, a))
+        for name in names
+    ]
+    for rp in queryset.iterator(chunk_size=EXPORT_CHUNK):
+        yield [neutralise(get(rp)) for get in getters]
+
+
+def csv_chunks(rows, encoding="utf-8", lines=500):
+    """The rows as CSV bytes, a few hundred lines at a time (UTF-8 with a BOM, or ``gb18030`` for GBK)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    if encoding == "utf-8":
+        yield b"\xef\xbb\xbf"  # Excel reads UTF-8 by its BOM
+    pending = 0
+    for row in rows:
+        writer.writerow(row)
+        pending += 1
+        if pending == lines:
+            yield buffer.getvalue().encode(encoding)
+            buffer.seek(0)
+            buffer.truncate()
+            pending = 0
+    if pending or buffer.tell():
+        yield buffer.getvalue().encode(encoding)
+
+
+def xlsx_file(rows):
+    """The rows as an .xlsx in a temporary file (openpyxl's write-only mode: each row goes to disk as it is
+    added), rewound for streaming."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    for row in rows:
+        sheet.append(row)
+    file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the FileResponse that streams it
+    workbook.save(file)
+    file.seek(0)
+    return file
 
 
 # ---------------------------------------------------------------- risk points (import)

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -70,7 +70,7 @@ def _bulk_actions(user):
 @require_GET
 def risk_list(request):
     filterset, counts, rows = selectors.risk_point_list(request.user, request.GET, request)
-    page = Paginator(rows, _page_size(request)).get_page(request.GET.get("page"))
+    page = Paginator(rows, _page_size(request)).get_page(request.GET.get("page"))  # rows carry their count
     params = request.GET.copy()
     params.pop("page", None)
     tab_params = params.copy()
@@ -217,7 +217,7 @@ def _detail_context(request, rp, **forms):
         "history": selectors.history(rp),
         "gradings": selectors.gradings(rp),
         "checks": checks,
-        "key_links": list(rp.key_links.all()),
+        "key_links": rp.link_names,
         "point_measures": measure_selectors.measures_of_point(user, rp).order_by("id"),  # through their own scope
         "my_check": my_check,
         "grade_form": forms.get("grade_form") or GradeForm(initial={"version": rp.version}),
@@ -643,8 +643,23 @@ def _download(dataset, fmt, stem):
 def risk_export(request):
     """The list as a spreadsheet: the same scope and filters as the page."""
     policy.check(request.user, "risks.export")
-    _filterset, _counts, rows = selectors.risk_point_list(request.user, request.GET, request)
-    return _download(resources.export_risk_points(rows), request.GET.get("format", "xlsx"), "风险点")
+    rows = resources.risk_point_table(selectors.risk_points_for_export(request.user, request.GET, request))
+    fmt = request.GET.get("format", "xlsx")
+    filename = f"风险点-{timezone.localdate():%Y%m%d}"
+    if fmt in ("csv", "gbk"):
+        # Streamed as the rows are read: the first bytes leave before the last row is fetched.
+        response = StreamingHttpResponse(
+            resources.csv_chunks(rows, "gb18030" if fmt == "gbk" else "utf-8"),
+            content_type="text/csv; charset=gbk" if fmt == "gbk" else "text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename + '.csv')}"
+        return response
+    return FileResponse(
+        resources.xlsx_file(rows),
+        as_attachment=True,
+        filename=f"{filename}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 @login_required

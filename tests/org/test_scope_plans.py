@@ -54,12 +54,18 @@ def seq_scans_of_risk_points(node):
     return [n for n in nodes(node) if "Seq Scan" in n["Node Type"] and n.get("Relation Name") == TABLE]
 
 
+def page_rows(queryset, sort="-updated_at", offset=0):
+    """The rows query of a list page, as the page builds it (its ids first, then their rows)."""
+    rows = selectors.ListRows(queryset.annotate(grade_rank=selectors.GRADE_RANK), selectors.SORT_FIELDS[sort], 0)
+    return rows.page_queryset(slice(offset, offset + 20))
+
+
 def list_queries(user):
+    """The two queries a list page runs on the table: the tab counts (also the paginator's) and the rows."""
     base = selectors.risk_points(user)
     return {
         "tabs": (base.order_by().values_list("state").annotate(n=Count("id")), False),
-        "count": (base.order_by().values("pk"), True),
-        "rows": (base.order_by("-updated_at", "-id").for_list()[:20], False),
+        "rows": (page_rows(base), False),
     }
 
 
@@ -121,11 +127,36 @@ def test_the_grade_sort_reads_its_expression_index(province):
     """risk_grade_rank_idx is built on risks.models.grade_rank_expression(); the list sorts by the selectors'
     GRADE_RANK. PostgreSQL uses the index only while the two compile to the same SQL."""
     office = only(Role.OFFICE, "sc-h")
-    rows = (
-        selectors.risk_points(office)
-        .annotate(grade_rank=selectors.GRADE_RANK)
-        .order_by(*selectors.SORT_FIELDS["grade_rank"])
-        .for_list()[:20]
-    )
+    rows = page_rows(selectors.risk_points(office), sort="grade_rank")
     used = {n.get("Index Name") for n in nodes(plan(rows)) if n.get("Relation Name") == TABLE}
     assert "risk_grade_rank_idx" in used
+
+
+def test_a_deep_page_joins_only_its_own_rows(province):
+    """Page 100: its ids are read first (an InitPlan: the scope, the order, no joins), then only those rows
+    are fetched by primary key and joined — not 2,000 joined rows skipped by OFFSET. (At this size the ids
+    come from a sort; at 400,000 rows from risk_updated_idx, bench/scope.md.)"""
+    office = only(Role.OFFICE, "sc-h")
+    root = plan(page_rows(selectors.risk_points(office), offset=1980))
+    reads = [n for n in nodes(root) if n.get("Relation Name") == TABLE]
+    by_pk = [n for n in reads if n.get("Index Name") == "risks_riskpoint_pkey" and "ANY" in n.get("Index Cond", "")]
+    assert by_pk, [(n["Node Type"], n.get("Index Name"), n.get("Index Cond")) for n in reads]
+
+
+def test_a_search_reads_the_trigram_indexes(province):
+    """risks migration 0007: GIN trigram indexes on UPPER(description) and UPPER(manifestations), the SQL of
+    the filter's icontains. With scans disabled the plan must still find the term through both indexes (a
+    change to the search's SQL that the indexes cannot serve fails here)."""
+    from django.http import QueryDict
+
+    from risks.filters import RiskPointFilter
+
+    office = only(Role.OFFICE, "sc-h")
+    request = type("Request", (), {"user": office})
+    filtered = RiskPointFilter(QueryDict("q=当事人"), queryset=selectors.risk_points(office), request=request).qs
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")  # not the order index either: the term's rows
+        tabs = plan(filtered.order_by().values_list("state").annotate(n=Count("id")))
+    used = {n.get("Index Name") for n in nodes(tabs)}
+    assert {"risk_desc_trgm_idx", "risk_manif_trgm_idx"} <= used, used

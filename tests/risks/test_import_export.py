@@ -179,15 +179,15 @@ def test_risk_export_respects_scope_and_neutralises_formulas(client, login_as, d
     RiskPointFactory(owner=demo_user("hgzy_d01_s0"), description="刑事庭的风险点", state=State.SUBMITTED)
     login_as("head_demo")
     response = client.get(reverse("risks:export"), {"format": "csv"})
-    text = response.content.decode("utf-8-sig")
+    text = response.getvalue().decode("utf-8-sig")  # streamed
     assert "'=HYPERLINK" in text and "'@SUM(A1)" in text
     assert "刑事庭的风险点" not in text  # out of the head's scope
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][:3] == ["编号", "法院", "庭室"] and len(rows) == 2
-    xlsx = client.get(reverse("risks:export"), {"format": "xlsx"}).content
+    xlsx = client.get(reverse("risks:export"), {"format": "xlsx"}).getvalue()
     sheet = load_workbook(io.BytesIO(xlsx)).worksheets[0]
     assert sheet.cell(row=2, column=8).value.startswith("'=")
-    gbk = client.get(reverse("risks:export"), {"format": "gbk"}).content
+    gbk = client.get(reverse("risks:export"), {"format": "gbk"}).getvalue()
     assert "风险点描述" in gbk.decode("gbk")
 
 

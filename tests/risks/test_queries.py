@@ -1,4 +1,5 @@
-"""List pages keep a constant number of SQL queries whatever the page size."""
+"""List pages keep a constant number of SQL queries whatever the page size (issue 12: at most ten on the risk list
+and the risk detail), and the list counts its rows once per page."""
 
 import pytest
 from django.db import connection
@@ -12,6 +13,8 @@ from .factories import RiskPointFactory
 pytestmark = pytest.mark.django_db
 
 MAX_QUERIES = 14
+LIST_QUERIES = 10  # session, user, person, roles, the tab counts, the rows, three filter choice lists, unread
+DETAIL_QUERIES = 10
 
 
 @pytest.fixture
@@ -31,11 +34,66 @@ def test_list_query_count_is_constant(client, login_as, hundred_points, django_a
     login_as(username)
     counts = {}
     for size in (10, 100):
-        with django_assert_max_num_queries(MAX_QUERIES), CaptureQueriesContext(connection) as ctx:
+        with django_assert_max_num_queries(LIST_QUERIES), CaptureQueriesContext(connection) as ctx:
             response = client.get(reverse("risks:list"), {"size": size})
         assert response.status_code == 200
         counts[size] = len(ctx.captured_queries)
+        counting = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"] and "risks_riskpoint" in q["sql"]]
+        assert len(counting) == 1, counting  # the tabs' GROUP BY is also the paginator's count
     assert counts[10] == counts[100]
+
+
+def test_every_page_holds_the_rows_of_the_plain_order(client, login_as, hundred_points):
+    """The page's ids are read first and then their rows: page n is rows n·size … of the ordered list, for
+    every sort, the state tab and the last page; the total is the tabs' sum."""
+    from risks.models import RiskPoint
+    from risks.selectors import GRADE_RANK, SORT_FIELDS
+
+    login_as("office_demo")
+    everything = RiskPoint.objects.exclude(state=State.DRAFT).annotate(grade_rank=GRADE_RANK)
+    for sort, order in SORT_FIELDS.items():
+        expected = list(everything.order_by(*order).values_list("pk", flat=True))
+        for number in (1, 3, 4):
+            response = client.get(reverse("risks:list"), {"size": 20, "page": number, "sort": sort})
+            page = response.context["page"]
+            assert [rp.pk for rp in page] == expected[(number - 1) * 20 : number * 20], (sort, number)
+            assert page.paginator.count == len(expected) == 100 - RiskPoint.objects.filter(state=State.DRAFT).count()
+    submitted = list(
+        everything.filter(state=State.SUBMITTED).order_by("-updated_at", "-id").values_list("pk", flat=True)
+    )
+    response = client.get(reverse("risks:list"), {"state": "submitted", "size": 10})
+    assert [rp.pk for rp in response.context["page"]] == submitted[:10]
+    assert response.context["page"].paginator.count == len(submitted)
+
+
+def test_large_counts_are_cached_until_a_point_changes(
+    client, login_as, hundred_points, demo_user, monkeypatch, django_capture_on_commit_callbacks, request
+):
+    """Above COUNTS_CACHE_ABOVE rows the tab counts are kept for a minute per person and filter; any write to
+    a risk point (services, factories, admin) makes the next page count again."""
+    from django.core.cache import cache
+
+    from risks import selectors
+
+    monkeypatch.setattr(selectors, "COUNTS_CACHE_ABOVE", 10)  # the hundred points count as "large"
+    request.addfinalizer(cache.clear)  # the test database is rolled back, the cache is not
+    login_as("office_demo")
+
+    def counted(**params):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(reverse("risks:list"), params)
+        tabs = {value: n for value, _label, n in response.context["tabs"]}
+        return sum("COUNT(" in q["sql"] and "risks_riskpoint" in q["sql"] for q in ctx.captured_queries), tabs
+
+    queries, first = counted()
+    assert queries == 1
+    assert counted() == (0, first)
+    assert counted(page=2, sort="id", state="submitted")[0] == 0  # page, order and tab share the counts
+    assert counted(grade="high")[0] == 1  # another filter is counted on its own
+    with django_capture_on_commit_callbacks(execute=True):
+        RiskPointFactory(owner=demo_user("staff_demo"), state=State.SUBMITTED)
+    queries, after = counted()
+    assert queries == 1 and after[""] == first[""] + 1 and after["submitted"] == first["submitted"] + 1
 
 
 def test_list_shows_the_rows_and_counts(client, login_as, hundred_points):
@@ -88,6 +146,22 @@ def test_other_pages_are_bounded_whatever_the_data(
     for url in pages:
         with django_assert_max_num_queries(25):
             assert client.get(url).status_code == 200, url
+
+
+def test_the_detail_page_stays_within_ten_queries(client, login_as, hundred_points, civil_power, demo_user):
+    """Key links, court rules and who was asked to check come with the row; the office (who may ask for a peer
+    check, so the page lists candidates) and the owner."""
+    from django.test.utils import CaptureQueriesContext
+
+    rp = RiskPointFactory(owner=demo_user("staff_demo"), power=civil_power, state=State.GRADED, grade="high")
+    rp.key_links.set(KeyLink.objects.all()[:2])
+    for username in ("office_demo", "staff_demo", "head_demo"):
+        login_as(username)
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(reverse("risks:detail", args=[rp.pk]))
+        assert response.status_code == 200
+        assert len(ctx.captured_queries) <= DETAIL_QUERIES, (username, [q["sql"][:90] for q in ctx.captured_queries])
+        assert all(k.name in response.content.decode() for k in rp.key_links.all())
 
 
 def test_waiting_for_my_review_matches_who_may_review(client, login_as, demo_user, civil_power):
