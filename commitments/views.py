@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from hkcourt.org import policy
+from hkcourt.org import audit, policy
 from hkcourt.org.models import Court, Division
 from hkcourt.org.policy import STATE, Refusal
 from hkcourt.org.publicurl import public_url
@@ -119,6 +119,12 @@ def letter_pdf(request, pk):
     document = next((d for d in reversed(documents) if not wanted or d.edition == wanted), None)
     if document is None:
         raise Http404(_("没有该版本的文件。"))
+    audit.read(
+        actor=request.user,
+        action="commitments.download",
+        obj=letter,
+        data={"edition": document.edition, "sha256": document.sha256},
+    )
     response = FileResponse(
         document.file.open("rb"), content_type="application/pdf", filename=f"{name}-{document.edition}.pdf"
     )

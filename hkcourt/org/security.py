@@ -86,3 +86,18 @@ class ContentSecurityPolicyMiddleware:
         if self.policy and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = self.policy
         return response
+
+
+class RequestAddressMiddleware:
+    """The visitor's address (behind the proxy: the one the proxy saw) for every audit entry the request
+    writes (:func:`hkcourt.org.audit.request_address`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from . import audit
+        from .clientip import client_ip
+
+        with audit.request_address(client_ip(request)):
+            return self.get_response(request)
