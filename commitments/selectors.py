@@ -227,16 +227,15 @@ def verify_upload(upload) -> Verdict:
 
     if upload is None:
         return Verdict(False, message=_("请选择要验证的PDF文件。"))
-    if upload.size > MAX_UPLOAD:
+    if upload.size > MAX_UPLOAD or getattr(upload, "too_large", False):
         return Verdict(False, message=_("文件过大（超过20MB），不是本系统生成的承诺书。"))
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    document = (
-        LetterDocument.objects.filter(sha256=digest.hexdigest())
-        .select_related("letter__court", "letter__division")
-        .first()
-    )
+    sha256 = getattr(upload, "sha256", "")  # hashed while it arrived (commitments.uploads)
+    if not sha256:
+        digest = hashlib.sha256()
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        sha256 = digest.hexdigest()
+    document = LetterDocument.objects.filter(sha256=sha256).select_related("letter__court", "letter__division").first()
     if document is None:
         return Verdict(
             False,

@@ -56,6 +56,7 @@ audit.register(
         "commitments.supersede": gettext_lazy("更正承诺书（新版本）"),
         "commitments.bundle": gettext_lazy("打包下载承诺书"),
         "commitments.remind": gettext_lazy("提醒签订承诺书"),
+        "commitments.download": gettext_lazy("下载已签订的承诺书"),
     }
 )
 

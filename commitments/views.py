@@ -10,20 +10,24 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from hkcourt.org import policy
+from hkcourt.org import audit, policy
 from hkcourt.org.models import Court, Division
 from hkcourt.org.policy import STATE, Refusal
+from hkcourt.org.publicurl import public_url
+from hkcourt.org.ratelimit import limit_requests
 
 from . import placeholders, selectors, services
 from .forms import CodeForm, PasswordForm, SupersedeForm, SupplementForm, TemplateForm, UploadForm
 from .models import CommitmentLetter, Kind, LetterBundle, LetterState, LetterTemplate
 from .rendering import RenderError, render_document
+from .uploads import HashingUploadHandler
 
 
 def _verify_base(request):
-    return request.build_absolute_uri("/")
+    return public_url(request, "/")
 
 
 def _messages_of(exc):
@@ -115,6 +119,12 @@ def letter_pdf(request, pk):
     document = next((d for d in reversed(documents) if not wanted or d.edition == wanted), None)
     if document is None:
         raise Http404(_("没有该版本的文件。"))
+    audit.read(
+        actor=request.user,
+        action="commitments.download",
+        obj=letter,
+        data={"edition": document.edition, "sha256": document.sha256},
+    )
     response = FileResponse(
         document.file.open("rb"), content_type="application/pdf", filename=f"{name}-{document.edition}.pdf"
     )
@@ -425,9 +435,23 @@ def post_statement_pdf(request, pk):
 # ---------------------------------------------------------------- verification (public, no login)
 
 
+# The whole request body of a verification: the PDF plus the form's few fields.
+VERIFY_MAX_BODY = selectors.MAX_UPLOAD + 256 * 1024
+
+
+@csrf_exempt  # the CSRF check reads the body: it runs in _verify, after the upload handler is set
 @never_cache
 @require_http_methods(["GET", "POST"])
+@limit_requests("verify", max_body=VERIFY_MAX_BODY)
 def verify(request):
+    """Public. The uploaded PDF is hashed as it streams in and never kept (a body over the cap is refused
+    before it is read, a visitor over the rate limit waits)."""
+    request.upload_handlers = [HashingUploadHandler(request, limit=selectors.MAX_UPLOAD)]
+    return _verify(request)
+
+
+@csrf_protect
+def _verify(request):
     verdict = None
     code_form = CodeForm(request.GET or None)
     upload_form = UploadForm()

@@ -19,6 +19,7 @@ from import_export import resources
 from import_export.fields import Field
 
 from hkcourt.org.models import Division, Post
+from hkcourt.org.sandbox import LimitExceeded, run_capped
 from hkcourt.org.spreadsheets import decode_text, escape_formula, xlsx_rows
 
 from .models import TEXT_LIMIT, BusinessArea, Power, RiskPoint
@@ -60,7 +61,15 @@ def render(dataset: tablib.Dataset, fmt: str) -> tuple[bytes, str, str]:
 
 
 def read_file(name: str, content: bytes) -> tablib.Dataset:
-    """Read an uploaded table into a dataset (first non-empty row = headers)."""
+    """Read an uploaded table into a dataset (first non-empty row = headers), in a child process under the
+    import memory and time caps (``hkcourt.org.sandbox``): a hostile workbook cannot exhaust the worker."""
+    try:
+        return run_capped(_read_file, name, content)
+    except LimitExceeded as exc:
+        raise ImportFileError(_("文件过大或结构过于复杂，无法在限定的内存和时间内读取，请检查后重新导入。")) from exc
+
+
+def _read_file(name: str, content: bytes) -> tablib.Dataset:
     lower = (name or "").lower()
     if not lower.endswith((".xlsx", ".csv")):
         raise ImportFileError(_("只能导入 .xlsx 或 .csv 文件。"))
@@ -72,6 +81,8 @@ def read_file(name: str, content: bytes) -> tablib.Dataset:
         try:
             # header + MAX_ROWS data rows + one more, so that "too many rows" is still seen; nothing beyond.
             rows = list(xlsx_rows(content, max_columns=MAX_COLUMNS, max_rows=MAX_ROWS + 2, max_blank_run=MAX_BLANK_RUN))
+        except MemoryError:
+            raise  # the import's memory cap (hkcourt.org.sandbox): its own message
         except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the user's file problem
             raise ImportFileError(_("无法读取该 .xlsx 文件，请确认文件未损坏。")) from exc
     else:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from hkcourt.org import policy
 from hkcourt.org.policy import STATE, Refusal
+from hkcourt.org.ratelimit import limit_requests
 
 from . import flowchart, resources, selectors, services
 from .filters import SORTS
@@ -796,6 +797,9 @@ def risk_import(request):
 
 # ---------------------------------------------------------------- the public
 
+# A feedback post is a few thousand characters at most: a bigger body is refused before it is read.
+PUBLIC_MAX_BODY = 64 * 1024
+
 
 def _client_ip(request):
     """The visitor's address for the feedback rate limit. Behind the production reverse proxy every request
@@ -813,6 +817,7 @@ def _client_ip(request):
 
 
 @require_http_methods(["GET", "POST"])
+@limit_requests("public", max_body=PUBLIC_MAX_BODY)
 def public_page(request, code):
     """No login: a court's published risk points in their publicity period, and the feedback form."""
     court = selectors.public_court(code)

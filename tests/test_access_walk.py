@@ -239,6 +239,8 @@ CASES: list[Case] = [
     C("org:roster_import", "302 403 403 403 403 403 403 200"),
     C("org:roster_template", "302 403 403 403 403 403 403 200", "xlsx"),
     C("org:roster_export", "302 403 403 403 403 403 403 200", "xlsx"),
+    C("org:audit_log", "302 403 403 403 403 200 403 200"),
+    C("org:audit_export", "302 403 403 403 403 200 403 200", "csv"),
     C("notifications:inbox", "302 200 200 200 200 200 200 200"),
     C("notifications:open", "302 302 404 404 404 404 404 404", "notification_near", method="post"),
     C("notifications:open", "302 404 404 404 404 404 404 404", "notification_far", method="post"),

@@ -46,6 +46,8 @@ def _prod_env(**overrides):
     env.update(
         SECRET_KEY=secrets.token_urlsafe(64),
         ALLOWED_HOSTS="lianzheng.court.example",
+        PUBLIC_BASE_URL="https://lianzheng.court.example",
+        RISKS_TRUSTED_PROXIES="10.0.0.2",
         PYTHONDONTWRITEBYTECODE="1",
     )
     env.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/hkcourt")

@@ -148,7 +148,7 @@ class RoleAssignmentAdmin(AuditedAdmin, SimpleHistoryAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "actor", "action", "object_repr", "court"]
+    list_display = ["created_at", "actor", "action", "object_repr", "court", "ip"]
     list_filter = ["action", "court"]
     search_fields = ["object_repr", "actor__username", "reason"]
     list_select_related = ["actor", "court"]

@@ -9,6 +9,7 @@ class OrgConfig(AppConfig):
 
     def ready(self):
         from . import (
+            checks,  # noqa: F401 - registers the start-up checks (proxies, public address)
             policy_rules,  # noqa: F401 - registers the org's permission rules
             security,  # noqa: F401 - stamps a session's activity at sign-in (before any request)
         )

@@ -4,8 +4,16 @@ and deletes of organisation models (:class:`hkcourt.org.admin.AuditedAdmin`).
 Action codes are registered here, Wagtail-style, so the log can show a label for each: ``register``
 adds an app's codes at import time; ``record`` writes one entry inside the caller's transaction. A bulk
 action (the roster import) wraps its work in :func:`batch`, so its hundreds of entries go in one INSERT.
+
+Sensitive reads are logged too (:func:`read`): opening a signal, a handling or a dossier, downloading a
+signed letter or a signal's attachment, exporting the log. Every entry carries the address the request came
+from (``RequestAddressMiddleware`` in :mod:`.security` sets it for the request; tasks have none).
+
+The log is append-only: nothing in the application edits or deletes an entry, the admin shows it read-only,
+and PostgreSQL refuses UPDATE and DELETE on the table (a trigger, migration ``org.0002``).
 """
 
+import ipaddress
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -28,10 +36,29 @@ ACTIONS = {
     "org.admin_add": _("系统管理：新增"),
     "org.admin_change": _("系统管理：修改"),
     "org.admin_delete": _("系统管理：删除"),
+    "org.audit_export": _("导出操作日志"),
 }
 
 # Entries collected by an open batch(), written together by flush().
 _pending: ContextVar[list | None] = ContextVar("hkcourt_audit_pending", default=None)
+# The address of the request being served (set by the middleware), written on every entry.
+_address: ContextVar[str | None] = ContextVar("hkcourt_audit_address", default=None)
+
+
+def _valid_address(ip: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_address((ip or "").strip()))
+    except ValueError:
+        return None  # an empty or malformed REMOTE_ADDR / forwarded hop: no address rather than an error
+
+
+@contextmanager
+def request_address(ip: str | None):
+    token = _address.set(_valid_address(ip))
+    try:
+        yield
+    finally:
+        _address.reset(token)
 
 
 def register(actions: dict) -> None:
@@ -72,6 +99,7 @@ def record(*, actor, action: str, obj=None, reason: str = "", data: dict | None 
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=str(obj)[:200] if obj is not None else "",
         court=court,
+        ip=_address.get(),
         reason=reason,
         data=data or {},
     )
@@ -81,6 +109,12 @@ def record(*, actor, action: str, obj=None, reason: str = "", data: dict | None 
     else:
         entry.save()
     return entry
+
+
+def read(*, actor, action: str, obj, data: dict | None = None):
+    """Log that ``actor`` read ``obj`` (a sensitive page or a download). Called by the view after the object
+    passed its scope and policy checks, so a refused request leaves no entry."""
+    return record(actor=actor, action=action, obj=obj, data=data)
 
 
 @contextmanager

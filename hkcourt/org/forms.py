@@ -26,3 +26,45 @@ class RosterUploadForm(forms.Form):
                 _("文件超过 %(mb)d MB，请拆分后分批导入。") % {"mb": MAX_BYTES // (1024 * 1024)}
             )
         return upload
+
+
+class AuditFilterForm(forms.Form):
+    """The audit log's filters (GET): every field optional."""
+
+    actor = forms.CharField(label=_("操作人"), required=False, max_length=60)
+    action = forms.ChoiceField(label=_("操作"), required=False)
+    object_type = forms.ChoiceField(label=_("对象类型"), required=False)
+    date_from = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    q = forms.CharField(label=_("对象或理由"), required=False, max_length=100)
+
+    def __init__(self, *args, actions, object_types, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            select = isinstance(field, forms.ChoiceField)
+            field.widget.attrs["class"] = "form-select form-select-sm" if select else "form-control form-control-sm"
+        self.object_types = {str(ct.pk): ct for ct in object_types}
+        self.fields["action"].choices = [("", _("全部操作"))] + sorted(
+            ((code, f"{label}（{code}）") for code, label in actions.items()), key=lambda c: c[0]
+        )
+        self.fields["object_type"].choices = [("", _("全部类型"))] + [
+            (pk, str(ct.model_class()._meta.verbose_name)) for pk, ct in self.object_types.items()
+        ]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError(_("起始日期不能晚于截止日期。"))
+        return data
+
+    def filters(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "actor": (data.get("actor") or "").strip(),
+            "action": data.get("action") or "",
+            "object_type": self.object_types.get(data.get("object_type") or ""),
+            "date_from": data.get("date_from"),
+            "date_to": data.get("date_to"),
+            "q": (data.get("q") or "").strip(),
+        }

@@ -231,18 +231,22 @@ class AuditEntryQuerySet(ScopedQuerySet):
 
 
 class AuditEntry(models.Model):
-    """An explicit audit log entry, written by every service function: who did what, to what, why."""
+    """An explicit audit log entry, written by every service function and by every sensitive read: who did
+    what, to what, from which address, why. Append-only: a PostgreSQL trigger (migration 0002) refuses any
+    UPDATE or DELETE of a row, and the foreign keys PROTECT, so deleting an account, a court or a content type
+    that the log names is refused instead of rewriting the log."""
 
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT
     )
     action = models.CharField(_("操作"), max_length=60, db_index=True)
-    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL)
+    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT)
     object_id = models.CharField(max_length=64, blank=True)
     target = GenericForeignKey("content_type", "object_id")
     object_repr = models.CharField(_("对象"), max_length=200, blank=True)
-    court = models.ForeignKey(Court, verbose_name=_("法院"), null=True, blank=True, on_delete=models.SET_NULL)
+    court = models.ForeignKey(Court, verbose_name=_("法院"), null=True, blank=True, on_delete=models.PROTECT)
+    ip = models.GenericIPAddressField(_("IP地址"), null=True, blank=True)
     reason = models.TextField(_("理由"), blank=True)
     data = models.JSONField(_("详情"), default=dict, blank=True)
 

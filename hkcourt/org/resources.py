@@ -33,6 +33,7 @@ from import_export.results import RowResult
 from . import audit, policy, services
 from .models import Court, Division, DivisionKind, Person, Post, Role, RoleAssignment
 from .policy import Refusal
+from .sandbox import LimitExceeded, run_capped
 from .spreadsheets import FORMULA_STARTS, decode_text
 
 User = get_user_model()
@@ -170,9 +171,17 @@ def _normalise_header(value) -> str:
 
 
 def load_roster_file(name: str, content: bytes) -> tablib.Dataset:
-    """Read an uploaded roster into a dataset with the known columns plus ``ROW_KEY``.
+    """Read an uploaded roster into a dataset with the known columns plus ``ROW_KEY``, in a child process
+    under the import memory and time caps (:mod:`.sandbox`).
 
     Raises :class:`RosterFileError` with a Chinese message when the file as a whole is unusable."""
+    try:
+        return run_capped(_load_roster_file, name, content)
+    except LimitExceeded as exc:
+        raise RosterFileError(_("文件过大或结构过于复杂，无法在限定的内存和时间内读取，请检查后重新导入。")) from exc
+
+
+def _load_roster_file(name: str, content: bytes) -> tablib.Dataset:
     lower = (name or "").lower()
     if lower.endswith(".xls"):
         raise RosterFileError(_("不支持旧版 .xls 文件：请在 Excel 中另存为 .xlsx 或 .csv 后再上传。"))

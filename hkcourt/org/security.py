@@ -1,4 +1,10 @@
-"""Two protections every page needs, as middleware.
+"""Protections every page needs, as middleware.
+
+``ContentSecurityPolicyMiddleware``: every response carries ``Content-Security-Policy`` (``settings.
+CONTENT_SECURITY_POLICY``): scripts, stylesheets, fonts and images only from this site, no inline script
+and no inline event handler (behaviour is bound by data attributes in ``static/js/hkcourt.js``), no
+``<style>`` element (``style-src-elem 'self'``; the ``style=""`` attributes that place bars and widths stay
+allowed), no plugins, no framing, forms post only here. An injected ``<script>`` would not run.
 
 ``NoStoreMiddleware``: what a signed-in person sees (risk points, reports, letters, exports) must not stay in
 a browser's or a proxy's cache on a shared court PC: every response to a signed-in request, and every
@@ -61,3 +67,37 @@ class IdleTimeoutMiddleware:
             elif last is None or now - last >= getattr(settings, "SESSION_IDLE_RESOLUTION", 60):
                 request.session[LAST_SEEN] = now
         return self.get_response(request)
+
+
+DEFAULT_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; style-src-elem 'self'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+class ContentSecurityPolicyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.policy = getattr(settings, "CONTENT_SECURITY_POLICY", DEFAULT_CSP)
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.policy and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = self.policy
+        return response
+
+
+class RequestAddressMiddleware:
+    """The visitor's address (behind the proxy: the one the proxy saw) for every audit entry the request
+    writes (:func:`hkcourt.org.audit.request_address`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from . import audit
+        from .clientip import client_ip
+
+        with audit.request_address(client_ip(request)):
+            return self.get_response(request)

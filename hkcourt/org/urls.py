@@ -1,10 +1,12 @@
 from django.urls import path
 
-from . import roster_views
+from . import audit_views, roster_views
 
 app_name = "org"
 urlpatterns = [
     path("roster/import/", roster_views.roster_import, name="roster_import"),
     path("roster/template.<str:fmt>", roster_views.roster_template, name="roster_template"),
     path("roster/export.<str:fmt>", roster_views.roster_export, name="roster_export"),
+    path("audit/", audit_views.audit_log, name="audit_log"),
+    path("audit/export.<str:fmt>", audit_views.audit_export, name="audit_export"),
 ]

@@ -32,3 +32,6 @@ MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 LANGUAGE_CODE = "zh-hans"
 # Each test process its own cache, so parallel runs and tests do not see each other's counters.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The public pages' per-address limits (hkcourt.org.ratelimit) would trip over a test run's hundreds of
+# requests from 127.0.0.1; tests of the limits lower them with the settings fixture.
+HKCOURT_RATE_LIMITS = {"verify": (100_000, 60), "public": (100_000, 60)}

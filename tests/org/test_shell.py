@@ -80,7 +80,8 @@ def test_password_change_mismatch_writes_nothing(client, login_as):
     assert user.check_password("hegang2012")
 
 
-def test_healthz_reports_database_and_broker(client, db):
+def test_healthz_reports_database_and_broker(client, login_as):
+    login_as("admin")  # the details are for the administrator; anonymous callers get ok / not ok
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
@@ -89,7 +90,8 @@ def test_healthz_reports_database_and_broker(client, db):
     assert set(data) >= {"status", "database", "broker"}
 
 
-def test_healthz_reports_broker_down(client, db, settings):
+def test_healthz_reports_broker_down(client, login_as, settings):
+    login_as("admin")
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
     data = json.loads(client.get("/healthz").content)
@@ -97,7 +99,8 @@ def test_healthz_reports_broker_down(client, db, settings):
     assert data["status"] == "degraded"
 
 
-def test_healthz_reaches_real_redis_when_configured(client, db, settings):
+def test_healthz_reaches_real_redis_when_configured(client, login_as, settings):
+    login_as("admin")
     url = require_env("REDIS_URL", "the real Redis broker to check; CI sets it")
     settings.CELERY_BROKER_URL = url
     settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}

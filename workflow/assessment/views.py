@@ -21,6 +21,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from hkcourt.org import policy
 from hkcourt.org.actions import flash_failure, forbid_unless_may
 from hkcourt.org.clientip import client_ip
+from hkcourt.org.publicurl import public_url
+from hkcourt.org.ratelimit import limit_requests
 from workflow.models import local_today
 
 from . import selectors, services
@@ -155,7 +157,7 @@ def survey_edit(request, pk):
 
 
 def _public_url(request, q):
-    return request.build_absolute_uri(reverse("workflow:survey_public", args=[q.public_code]))
+    return public_url(request, reverse("workflow:survey_public", args=[q.public_code]))
 
 
 @login_required
@@ -382,8 +384,13 @@ def survey_answer(request, token):
     return response
 
 
+# A questionnaire's answers: a bigger body is refused before it is read.
+SURVEY_MAX_BODY = 512 * 1024
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
+@limit_requests("public", max_body=SURVEY_MAX_BODY)
 def survey_public(request, code):
     q = Questionnaire.objects.select_related("court").filter(public_code=code).first()
     if q is None:

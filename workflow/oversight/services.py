@@ -61,6 +61,11 @@ audit.register(
         "oversight.next_rung": gettext_lazy("建议升级处置"),
         "oversight.rect_progress": gettext_lazy("报告整改进展"),
         "oversight.rect_close": gettext_lazy("整改验收"),
+        # sensitive reads (hkcourt.org.audit.read)
+        "oversight.signal_view": gettext_lazy("查看风险信息"),
+        "oversight.signal_attachment": gettext_lazy("下载风险信息附件"),
+        "oversight.handling_view": gettext_lazy("查看处置"),
+        "oversight.dossier_view": gettext_lazy("查看廉政档案"),
     }
 )
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hkcourt.org import policy
+from hkcourt.org import audit, policy
 from hkcourt.org.actions import forbid_unless_may
 from hkcourt.org.models import Court, Division
 from hkcourt.org.policy import STATE, Refusal
@@ -162,6 +162,7 @@ def _person_pk(user):
 @login_required
 def signal_detail(request, pk):
     s = policy.get_visible_or_404(selectors.signal_rows(request.user), request.user, pk=pk)
+    audit.read(actor=request.user, action="oversight.signal_view", obj=s)
     may_handle = policy.can(request.user, "oversight.handle_signal", s)
     return render(
         request,
@@ -179,6 +180,7 @@ def signal_detail(request, pk):
 @login_required
 def signal_attachment(request, pk):
     att = selectors.signal_attachment(request.user, pk)
+    audit.read(actor=request.user, action="oversight.signal_attachment", obj=att.signal, data={"attachment": att.pk})
     return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.name)
 
 
@@ -374,6 +376,7 @@ def handling_list(request):
 @login_required
 def handling_detail(request, pk):
     h = policy.get_visible_or_404(selectors.handling_rows(request.user), request.user, pk=pk)
+    audit.read(actor=request.user, action="oversight.handling_view", obj=h)
     return render(
         request,
         "workflow/oversight/handling_detail.html",
@@ -483,5 +486,6 @@ def dossier_index(request):
 def dossier(request, pk):
     _require_dossier(request.user)
     ctx = selectors.dossier(request.user, pk)
+    audit.read(actor=request.user, action="oversight.dossier_view", obj=ctx["person"])
     ctx["today"] = timezone.localdate()
     return render(request, "workflow/oversight/dossier.html", ctx)

@@ -1,0 +1,35 @@
+// Behaviour every page shares, bound by data attributes: the Content-Security-Policy allows no inline
+// script and no inline event handler (onclick=, onchange=), so pages ask for behaviour here instead.
+(function () {
+  "use strict";
+  // <select data-autosubmit>: choosing an option submits its form (language, page size, court filters).
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el.matches && el.matches("[data-autosubmit]") && el.form) el.form.submit();
+  });
+  document.addEventListener("click", function (event) {
+    var el = event.target.closest ? event.target.closest("[data-print],[data-confirm]") : null;
+    if (!el) return;
+    // <button data-print>: print the page.
+    if (el.hasAttribute("data-print")) { event.preventDefault(); window.print(); return; }
+    // <button data-confirm="…">: ask before submitting.
+    if (!window.confirm(el.getAttribute("data-confirm"))) event.preventDefault();
+  });
+  // <form data-form-controls>: Bootstrap classes on a Django form's plain widgets.
+  document.querySelectorAll("form[data-form-controls]").forEach(function (form) {
+    form.querySelectorAll("input:not([type=checkbox]):not([type=radio]):not([type=hidden]), textarea").forEach(function (e) { e.classList.add("form-control"); });
+    form.querySelectorAll("select[name=court]").forEach(function (e) { e.classList.add("form-select"); });
+  });
+  // The handling form: only the fields the chosen kind needs (谈话 / 纠错 / 回告).
+  document.querySelectorAll("form[data-handling-form]").forEach(function (form) {
+    var kind = form.querySelector("[name=kind]");
+    if (!kind) return;
+    function show() {
+      form.querySelectorAll("[data-kind]").forEach(function (el) {
+        var k = el.getAttribute("data-kind");
+        el.hidden = (k === "talk" && kind.value !== "talk") || (k === "order" && kind.value !== "order") || (k === "report" && kind.value === "talk");
+      });
+    }
+    kind.addEventListener("change", show); show();
+  });
+})();
