@@ -149,6 +149,12 @@ class CommitmentLetter(models.Model):
     )
     body = models.JSONField(_("正文"), default=dict)
     supplement = models.TextField(_("个人补充承诺"), max_length=TEXT_LIMIT, blank=True)
+    draft_note = models.JSONField(
+        _("待确认风险点提示"),
+        default=list,
+        blank=True,
+        help_text=_("已评定等级、尚待集体确定的风险点，只提示承诺人，不列入承诺书；确定后重新生成即列入。"),
+    )
     generated_at = models.DateTimeField(_("生成时间"))
     signed_at = models.DateTimeField(_("签订时间"), null=True, blank=True)
     countersigned_at = models.DateTimeField(_("会签时间"), null=True, blank=True)

@@ -45,6 +45,41 @@ def test_body_lists_post_risks_with_grades_highest_first_and_no_drafts(letter_of
     assert [r["description"] for r in division_body["risks"]] == ["庭室案件分配不公开"]
 
 
+def test_letters_list_only_confirmed_points_and_note_the_graded_ones_to_the_signer(
+    client, login_as, letters, letter_of, demo_user, tmp_path
+):
+    """Phase three signs on what phase two confirmed (集体定) and published: a graded point awaiting the collective
+    decision is not in the letter or its PDF; it is in the draft note shown to the signer on the letter page."""
+    import subprocess
+
+    from django.urls import reverse
+
+    from risks.models import RiskPoint
+    from tests.requires import require_tool
+
+    letter = letter_of("staff_demo")
+    assert "已评级待集体确定" not in str(letter.body)
+    assert [n["description"] for n in letter.draft_note] == ["已评级待集体确定"]
+    assert letter.draft_note[0]["state_label"] == "已评级" and letter.draft_note[0]["grade_label"] == "中"
+    login_as("staff_demo")
+    page = client.get(reverse("commitments:detail", args=[letter.pk])).content.decode()
+    note, sheet = page.split('id="draft-note"')[1].split("</section>")[0], page.split('class="hk-sheet"')[1]
+    assert "已评级待集体确定" in note and "不列入承诺书" in note
+    assert "已评级待集体确定" not in sheet
+    path = tmp_path / "draft.pdf"
+    path.write_bytes(client.get(reverse("commitments:pdf", args=[letter.pk])).content)
+    text = subprocess.run([require_tool("pdftotext"), "-raw", str(path), "-"], capture_output=True, check=True)
+    assert "违规采取诉讼保全措施" in text.stdout.decode() and "已评级待集体确定" not in text.stdout.decode()
+
+    # Confirmed in a collective decision: the next generation moves it from the note into the letter.
+    RiskPoint.objects.filter(description="已评级待集体确定").update(state="confirmed")
+    services.generate_letters(actor=demo_user("office_demo"), template=letters)
+    letter = letter_of("staff_demo")
+    assert "已评级待集体确定" in [r["description"] for r in letter.body["risks"]] and letter.draft_note == []
+    page = client.get(reverse("commitments:detail", args=[letter.pk])).content.decode()
+    assert 'id="draft-note"' not in page
+
+
 def test_generation_is_idempotent_and_never_touches_signed_letters(letters, letter_of, sign, demo_user):
     signed = sign(letter_of("staff_demo"))
     frozen_body = signed.body
