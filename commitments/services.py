@@ -34,6 +34,7 @@ from hkcourt.org import audit, policy
 from hkcourt.org.models import Court, Division, Person, RoleAssignment
 from hkcourt.org.roles import Role
 from risks.models import State as RiskState
+from risks.models import campaign_label, campaign_year_of
 
 from . import placeholders, rendering
 from .models import (
@@ -145,9 +146,13 @@ def save_template(
     court_text: str,
     sign_deadline=None,
     campaign_id=None,
+    year_label: str = "",
     template: LetterTemplate | None = None,
 ) -> LetterTemplate:
-    """Create or edit a year's letter template. Letters already signed keep their frozen text."""
+    """Create or edit a year's letter template. Letters already signed keep their frozen text.
+
+    ``year_label`` is the campaign year as the documents print it (“2012—2013年度”): the campaign passes its own
+    label down (this app does not ask the campaign); left empty, it follows from ``year`` (September to August)."""
     if template is not None:
         template = LetterTemplate.objects.select_for_update().select_related("court").get(pk=template.pk)
         policy.check(actor, "commitments.manage_templates", template)
@@ -163,6 +168,7 @@ def save_template(
     template.court_text = (court_text or "").replace("\x00", "").strip()
     template.sign_deadline = sign_deadline
     template.campaign_id = campaign_id
+    template.year_label = (year_label or "").replace("\x00", "").strip() or campaign_label(year)
     template.updated_by = actor
     problems = {}
     for name in ("personal_text", "division_text", "court_text"):
@@ -171,6 +177,9 @@ def save_template(
             problems[name] = found
     if not template.title:
         problems["title"] = [_("名称不能为空。")]
+    if str(year) not in template.year_label:
+        values = {"year": year, "label": campaign_label(year)}
+        problems["year_label"] = [_("年度名称应含起始年份%(year)s，如“%(label)s”。") % values]
     if problems:
         raise ValidationError(problems)
     template.full_clean()
@@ -180,6 +189,13 @@ def save_template(
         actor=actor, action="commitments.template_save", obj=template, data={"created": created, "year": template.year}
     )
     return template
+
+
+def new_template_defaults(today=None) -> dict:
+    """A new template's form: the current campaign year (September to August), its label, title and texts."""
+    year = campaign_year_of(today or timezone.localdate())
+    label = campaign_label(year)
+    return {"year": year, "year_label": label, "title": f"{label}廉政风险防范承诺书", **default_template_texts()}
 
 
 def default_template_texts() -> dict:
@@ -348,18 +364,21 @@ def build_body(*, kind, template, court, division, post, person, risks, counters
 
 
 def _build_body(kind, template, court, division, post, person, risks, countersigner_role):
+    label = template.label
     values = {
         "单位": court.name,
         "庭室": division.name if division else "",
         "岗位": post.name if post else (person.title if person else ""),
         "姓名": person.full_name if person else "",
         "职务": person.title if person else "",
-        "年度": template.year,
+        # “{年度}年度” in a template text reads “2012—2013年度”: the label without its last 年度.
+        "年度": label.removesuffix("年度"),
     }
     before, after = placeholders.expand(template.text_for(kind), values)
     return {
         "title": str(TITLES[kind]),
         "year": template.year,
+        "year_label": label,
         "court": court.name,
         "division": division.name if division else "",
         "post": post.name if post else "",

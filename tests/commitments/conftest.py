@@ -23,7 +23,7 @@ def template(city, demo_user):
         actor=demo_user("office_demo"),
         court=city,
         year=2026,
-        title="2026年度廉政风险防范承诺书",
+        title="2026—2027年度廉政风险防范承诺书",
         sign_deadline=datetime.date(2026, 12, 31),
         **services.default_template_texts(),
     )
