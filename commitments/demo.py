@@ -35,7 +35,8 @@ def seed(log=print):
     if city is None or office is None:
         log("承诺书: 未找到演示法院或 office_demo，请先运行组织机构的演示数据。")
         return
-    year = timezone.localdate().year
+    defaults = services.new_template_defaults()  # this campaign year (September to August) and its label
+    year = defaults["year"]
     template = LetterTemplate.objects.filter(court=city, year=year).first()
     fresh = template is None
     if fresh:
@@ -43,7 +44,8 @@ def seed(log=print):
             actor=office,
             court=city,
             year=year,
-            title=f"{year}年度廉政风险防范承诺书",
+            year_label=defaults["year_label"],
+            title=defaults["title"],
             sign_deadline=timezone.localdate() + datetime.timedelta(days=14),
             **services.default_template_texts(),
         )

@@ -40,7 +40,7 @@ class UploadForm(forms.Form):
 class TemplateForm(forms.ModelForm):
     class Meta:
         model = LetterTemplate
-        fields = ["year", "title", "sign_deadline", "personal_text", "division_text", "court_text"]
+        fields = ["year", "year_label", "title", "sign_deadline", "personal_text", "division_text", "court_text"]
         widgets = {
             "sign_deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "personal_text": forms.Textarea(attrs={"rows": 10}),

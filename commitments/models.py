@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hkcourt.org.models import Court, Division, Post, Role
 from hkcourt.org.scoping import Scope, ScopedQuerySet
+from risks.models import campaign_label
 
 TEXT_LIMIT = 4000
 
@@ -49,11 +50,19 @@ class LetterTemplate(models.Model):
     where the signer's risk points are listed; ``{{`` and ``}}`` are literal braces. No code runs."""
 
     court = models.ForeignKey(Court, verbose_name=_("法院"), on_delete=models.PROTECT, related_name="letter_templates")
-    year = models.PositiveIntegerField(_("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
-    title = models.CharField(_("名称"), max_length=100)
-    campaign_id = models.PositiveIntegerField(
-        _("所属活动编号"), null=True, blank=True, help_text=_("由活动管理引用；本模块不依赖活动模块。")
+    year = models.PositiveIntegerField(
+        _("年度"),
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        help_text=_("工作年度的起始年份：每年9月启动、次年8月结束（2012—2013年度填2012）。"),
     )
+    year_label = models.CharField(
+        _("年度名称"),
+        max_length=40,
+        blank=True,
+        help_text=_("承诺书和各页面上显示的年度，如“2012—2013年度”；不填则按起始年份生成。"),
+    )
+    title = models.CharField(_("名称"), max_length=100)
+    campaign_id = models.PositiveIntegerField(_("所属工作方案编号"), null=True, blank=True, editable=False)
     personal_text = models.TextField(_("个人承诺书正文"), max_length=TEXT_LIMIT)
     division_text = models.TextField(_("庭室承诺书正文"), max_length=TEXT_LIMIT)
     court_text = models.TextField(_("单位承诺书正文"), max_length=TEXT_LIMIT)
@@ -79,6 +88,11 @@ class LetterTemplate(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def label(self) -> str:
+        """The campaign year as documents name it (“2012—2013年度”): the stored label, else from the year."""
+        return self.year_label or (campaign_label(self.year) if self.year else "")
 
     def text_for(self, kind) -> str:
         return {Kind.PERSONAL: self.personal_text, Kind.DIVISION: self.division_text, Kind.COURT: self.court_text}[kind]
@@ -149,6 +163,12 @@ class CommitmentLetter(models.Model):
     )
     body = models.JSONField(_("正文"), default=dict)
     supplement = models.TextField(_("个人补充承诺"), max_length=TEXT_LIMIT, blank=True)
+    draft_note = models.JSONField(
+        _("待确认风险点提示"),
+        default=list,
+        blank=True,
+        help_text=_("已评定等级、尚待集体确定的风险点，只提示承诺人，不列入承诺书；确定后重新生成即列入。"),
+    )
     generated_at = models.DateTimeField(_("生成时间"))
     signed_at = models.DateTimeField(_("签订时间"), null=True, blank=True)
     countersigned_at = models.DateTimeField(_("会签时间"), null=True, blank=True)

@@ -20,7 +20,7 @@ PLACEHOLDERS = {
     "岗位": gettext_lazy("岗位名称"),
     "姓名": gettext_lazy("承诺人姓名"),
     "职务": gettext_lazy("承诺人职务"),
-    "年度": gettext_lazy("承诺年度"),
+    "年度": gettext_lazy("工作年度，如“2012—2013”（写作“{年度}年度”）"),
     RISK_LIST: gettext_lazy("此处列出承诺人的风险点、等级和防控措施"),
 }
 TOKEN = re.compile(r"\{\{|\}\}|\{([^{}\n]{0,20})\}|[{}]")

@@ -15,6 +15,7 @@ import io
 import secrets
 import zipfile
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.apps import apps
@@ -32,6 +33,8 @@ from django.utils.translation import gettext_lazy
 from hkcourt.org import audit, policy
 from hkcourt.org.models import Court, Division, Person, RoleAssignment
 from hkcourt.org.roles import Role
+from risks.models import State as RiskState
+from risks.models import campaign_label, campaign_year_of
 
 from . import placeholders, rendering
 from .models import (
@@ -71,8 +74,11 @@ COUNTERSIGNER_LABELS = {
     Role.PRESIDENT: gettext_lazy("院长"),
     Role.OFFICE: gettext_lazy("单位"),  # countersigned for the court by its leading group's office
 }
-# Risk points whose grade is established and that are not retired: what a letter commits to.
-LETTER_RISK_STATES = ("graded", "confirmed", "published", "controlled")
+# What a letter commits to: risk points confirmed in a collective decision (集体定) and published (phase two
+# ends with them; phase three signs on them), not retired. Graded points still awaiting confirmation go into
+# the letter's draft note to the signer (``draft_note``), never into the letter.
+LETTER_RISK_STATES = (RiskState.CONFIRMED, RiskState.PUBLISHED, RiskState.CONTROLLED)
+PENDING_RISK_STATES = (RiskState.GRADED,)
 GRADE_ORDER = {"high": 0, "medium": 1, "low": 2, "": 3}
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 CONFUSABLES = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
@@ -141,9 +147,13 @@ def save_template(
     court_text: str,
     sign_deadline=None,
     campaign_id=None,
+    year_label: str = "",
     template: LetterTemplate | None = None,
 ) -> LetterTemplate:
-    """Create or edit a year's letter template. Letters already signed keep their frozen text."""
+    """Create or edit a year's letter template. Letters already signed keep their frozen text.
+
+    ``year_label`` is the campaign year as the documents print it (“2012—2013年度”): the campaign passes its own
+    label down (this app does not ask the campaign); left empty, it follows from ``year`` (September to August)."""
     if template is not None:
         template = LetterTemplate.objects.select_for_update().select_related("court").get(pk=template.pk)
         policy.check(actor, "commitments.manage_templates", template)
@@ -159,6 +169,7 @@ def save_template(
     template.court_text = (court_text or "").replace("\x00", "").strip()
     template.sign_deadline = sign_deadline
     template.campaign_id = campaign_id
+    template.year_label = (year_label or "").replace("\x00", "").strip() or campaign_label(year)
     template.updated_by = actor
     problems = {}
     for name in ("personal_text", "division_text", "court_text"):
@@ -167,6 +178,9 @@ def save_template(
             problems[name] = found
     if not template.title:
         problems["title"] = [_("名称不能为空。")]
+    if str(year) not in template.year_label:
+        values = {"year": year, "label": campaign_label(year)}
+        problems["year_label"] = [_("年度名称应含起始年份%(year)s，如“%(label)s”。") % values]
     if problems:
         raise ValidationError(problems)
     template.full_clean()
@@ -176,6 +190,13 @@ def save_template(
         actor=actor, action="commitments.template_save", obj=template, data={"created": created, "year": template.year}
     )
     return template
+
+
+def new_template_defaults(today=None) -> dict:
+    """A new template's form: the current campaign year (September to August), its label, title and texts."""
+    year = campaign_year_of(today or timezone.localdate())
+    label = campaign_label(year)
+    return {"year": year, "year_label": label, "title": f"{label}廉政风险防范承诺书", **default_template_texts()}
 
 
 def default_template_texts() -> dict:
@@ -272,16 +293,27 @@ def _measures_by_point(point_ids) -> dict:
     return result
 
 
-def _risk_points(court):
-    """The court's established risk points, as plain dicts, grouped for the three kinds of letter."""
+@dataclass
+class _Points:
+    """A court's risk points as plain dicts, grouped for the three kinds of letter."""
+
+    by_post: dict = field(default_factory=lambda: defaultdict(list))
+    by_division: dict = field(default_factory=lambda: defaultdict(list))
+    by_court: list = field(default_factory=list)
+    by_leader: dict = field(default_factory=lambda: defaultdict(list))
+
+    def for_person(self, person) -> list:
+        return list(self.by_post.get(person.post_id, [])) + list(self.by_leader.get(person.user_id, []))
+
+
+def _risk_points(court, states, *, with_measures=True) -> _Points:
+    """The court's risk points in ``states``, grouped (post, division, court, responsible leader)."""
     risk_point = apps.get_model("risks", "RiskPoint")
     points = list(
-        risk_point.objects.filter(court=court, state__in=LETTER_RISK_STATES)
-        .select_related("power", "step")
-        .order_by("id")
+        risk_point.objects.filter(court=court, state__in=states).select_related("power", "step").order_by("id")
     )
-    measures = _measures_by_point([p.pk for p in points])
-    by_post, by_division, by_court, by_leader = defaultdict(list), defaultdict(list), [], defaultdict(list)
+    measures = _measures_by_point([p.pk for p in points]) if with_measures else {}
+    grouped = _Points()
     for p in points:
         item = {
             "id": p.pk,
@@ -292,19 +324,28 @@ def _risk_points(court):
             "manifestations": p.manifestations,
             "grade": p.grade,
             "grade_label": str(p.get_grade_display()) if p.grade else "",
+            "state_label": str(p.get_state_display()),
             "power": p.power.name if p.power_id else "",
             "step": p.step.name if p.step_id else "",
             "measures": measures.get(p.pk, []),
         }
         if p.level == "post" and p.post_id:
-            by_post[p.post_id].append(item)
+            grouped.by_post[p.post_id].append(item)
         elif p.level == "division" and p.division_id:
-            by_division[p.division_id].append(item)
+            grouped.by_division[p.division_id].append(item)
         elif p.level == "court":
-            by_court.append(item)
+            grouped.by_court.append(item)
         if p.responsible_leader_id:
-            by_leader[p.responsible_leader_id].append(item)
-    return by_post, by_division, by_court, by_leader
+            grouped.by_leader[p.responsible_leader_id].append(item)
+    return grouped
+
+
+def _note(items) -> list:
+    """The draft note's entries: what the signer needs to recognise a point, nothing that goes into a letter."""
+    return [
+        {k: item[k] for k in ("id", "code", "description", "grade_label", "state_label", "level_label")}
+        for item in _sorted(items)
+    ]
 
 
 def _sorted(items):
@@ -324,18 +365,21 @@ def build_body(*, kind, template, court, division, post, person, risks, counters
 
 
 def _build_body(kind, template, court, division, post, person, risks, countersigner_role):
+    label = template.label
     values = {
         "单位": court.name,
         "庭室": division.name if division else "",
         "岗位": post.name if post else (person.title if person else ""),
         "姓名": person.full_name if person else "",
         "职务": person.title if person else "",
-        "年度": template.year,
+        # “{年度}年度” in a template text reads “2012—2013年度”: the label without its last 年度.
+        "年度": label.removesuffix("年度"),
     }
     before, after = placeholders.expand(template.text_for(kind), values)
     return {
         "title": str(TITLES[kind]),
         "year": template.year,
+        "year_label": label,
         "court": court.name,
         "division": division.name if division else "",
         "post": post.name if post else "",
@@ -349,13 +393,44 @@ def _build_body(kind, template, court, division, post, person, risks, countersig
     }
 
 
-def _plans(template):
-    """Every letter the template's court should have: (kind, signer user id, division, post, person, risks,
-    countersigner id, countersigner role)."""
+@dataclass
+class _Plan:
+    """One letter the template's court should have, with its supervisor (监督人)."""
+
+    kind: str
+    user_id: int
+    division: Division | None
+    post: object
+    person: Person
+    risks: list
+    pending: list
+    supervisor_id: int | None
+    supervisor_role: str
+
+    def body(self, template):
+        return build_body(
+            kind=self.kind,
+            template=template,
+            court=template.court,
+            division=self.division,
+            post=self.post,
+            person=self.person,
+            risks=self.risks,
+            countersigner_role=self.supervisor_role,
+        )
+
+    @property
+    def key(self):
+        return (self.kind, self.division.pk) if self.kind == Kind.DIVISION else (self.kind, self.user_id)
+
+
+def _plans(template) -> list[_Plan]:
+    """Every letter the template's court should have."""
     court = template.court
     org = _Org(court)
     with translation.override(DOCUMENT_LANGUAGE):  # grade and measure labels go into the letter's text
-        by_post, by_division, by_court, by_leader = _risk_points(court)
+        confirmed = _risk_points(court, LETTER_RISK_STATES)
+        pending = _risk_points(court, PENDING_RISK_STATES, with_measures=False)
     people = {
         p.user_id: p
         for p in Person.objects.filter(court=court, user__is_active=True).select_related("division", "post", "user")
@@ -363,27 +438,63 @@ def _plans(template):
     divisions = {d.pk: d for d in Division.objects.filter(court=court)}
     plans = []
     for user_id, person in people.items():
-        risks = list(by_post.get(person.post_id, [])) + list(by_leader.get(user_id, []))
         cs, role = org.countersigner_for_person(user_id, person.division_id)
-        plans.append((Kind.PERSONAL, user_id, person.division, person.post, person, risks, cs, role))
+        plans.append(
+            _Plan(
+                Kind.PERSONAL,
+                user_id,
+                person.division,
+                person.post,
+                person,
+                confirmed.for_person(person),
+                _note(pending.for_person(person)),
+                cs,
+                role,
+            )
+        )
     for division_id, heads in org.heads.items():
         division = divisions.get(division_id)
         head = next((people[h] for h in heads if h in people), None)
         if division is None or head is None:
             continue
         cs, role = org.above_division(division_id, head.user_id)
-        plans.append((Kind.DIVISION, head.user_id, division, None, head, by_division.get(division_id, []), cs, role))
+        plans.append(
+            _Plan(
+                Kind.DIVISION,
+                head.user_id,
+                division,
+                None,
+                head,
+                confirmed.by_division.get(division_id, []),
+                _note(pending.by_division.get(division_id, [])),
+                cs,
+                role,
+            )
+        )
     for president_id in org.presidents:
         if president_id in people:
-            plans.append((Kind.COURT, president_id, None, None, people[president_id], by_court, None, Role.OFFICE))
+            person = people[president_id]
+            plans.append(
+                _Plan(
+                    Kind.COURT,
+                    president_id,
+                    None,
+                    None,
+                    person,
+                    confirmed.by_court,
+                    _note(pending.by_court),
+                    None,
+                    Role.OFFICE,
+                )
+            )
     return plans
 
 
 def preview_body(*, template: LetterTemplate, kind: str, user) -> dict:
     """What the template produces for one signer, without writing anything: the user's own letter if the user
     has one of that kind in the template's court, else the first letter of that kind the court would get."""
-    plans = [p for p in _plans(template) if p[0] == kind]
-    plan = next((p for p in plans if p[1] == user.pk), plans[0] if plans else None)
+    plans = [p for p in _plans(template) if p.kind == kind]
+    plan = next((p for p in plans if p.user_id == user.pk), plans[0] if plans else None)
     if plan is None:
         return build_body(
             kind=kind,
@@ -395,24 +506,15 @@ def preview_body(*, template: LetterTemplate, kind: str, user) -> dict:
             risks=[],
             countersigner_role=Role.OFFICE,
         )
-    kind, _user_id, division, post, person, risks, _cs, role = plan
-    return build_body(
-        kind=kind,
-        template=template,
-        court=template.court,
-        division=division,
-        post=post,
-        person=person,
-        risks=risks,
-        countersigner_role=role,
-    )
+    return plan.body(template)
 
 
 @transaction.atomic
 def generate_letters(*, actor, template: LetterTemplate) -> dict:
     """Generate (or refresh) the template's letters: a personal letter for each person of the court, a
     division letter for each division head, a court letter for the president. Drafted letters are refreshed
-    from the registry; signed ones are frozen and left alone. Safe to run again."""
+    from the registry (confirmed points in the letter, graded ones awaiting confirmation in the draft note to
+    the signer); signed ones are frozen and left alone. Safe to run again."""
     template = LetterTemplate.objects.select_for_update().select_related("court").get(pk=template.pk)
     policy.check(actor, "commitments.generate", template)
     existing = {}
@@ -421,38 +523,30 @@ def generate_letters(*, actor, template: LetterTemplate) -> dict:
         existing[key] = letter
     now = timezone.now()
     new, refreshed, frozen = [], [], 0
-    for kind, user_id, division, post, person, risks, cs, role in _plans(template):
-        body = build_body(
-            kind=kind,
-            template=template,
-            court=template.court,
-            division=division,
-            post=post,
-            person=person,
-            risks=risks,
-            countersigner_role=role,
-        )
-        key = (kind, division.pk) if kind == Kind.DIVISION else (kind, user_id)
-        letter = existing.get(key)
+    for plan in _plans(template):
+        cs, role = plan.supervisor_id, plan.supervisor_role
+        body = plan.body(template)
+        letter = existing.get(plan.key)
         if letter is None:
             new.append(
                 CommitmentLetter(
                     template=template,
-                    kind=kind,
+                    kind=plan.kind,
                     court=template.court,
-                    division=division,
-                    post=post,
-                    signer_id=user_id,
+                    division=plan.division,
+                    post=plan.post,
+                    signer_id=plan.user_id,
                     countersigner_id=cs,
                     countersigner_role=role,
                     body=body,
+                    draft_note=plan.pending,
                     generated_at=now,
                 )
             )
         elif letter.state == LetterState.DRAFTED:
-            letter.signer_id, letter.division, letter.post = user_id, division, post
+            letter.signer_id, letter.division, letter.post = plan.user_id, plan.division, plan.post
             letter.countersigner_id, letter.countersigner_role = cs, role
-            letter.body, letter.generated_at = body, now
+            letter.body, letter.draft_note, letter.generated_at = body, plan.pending, now
             refreshed.append(letter)
         else:
             frozen += 1
@@ -467,7 +561,7 @@ def generate_letters(*, actor, template: LetterTemplate) -> dict:
     CommitmentLetter.objects.bulk_create(new, batch_size=500)
     CommitmentLetter.objects.bulk_update(
         refreshed,
-        ["signer", "division", "post", "countersigner", "countersigner_role", "body", "generated_at"],
+        ["signer", "division", "post", "countersigner", "countersigner_role", "body", "draft_note", "generated_at"],
         batch_size=500,
     )
     result = {"created": len(new), "refreshed": len(refreshed), "frozen": frozen}
@@ -630,40 +724,31 @@ def supersede_letter(*, actor, letter: CommitmentLetter, reason: str) -> Commitm
         (
             p
             for p in _plans(letter.template)
-            if p[0] == letter.kind
-            and (p[2].pk == letter.division_id if letter.kind == Kind.DIVISION else p[1] == letter.signer_id)
+            if p.kind == letter.kind
+            and (p.division.pk == letter.division_id if letter.kind == Kind.DIVISION else p.user_id == letter.signer_id)
         ),
         None,
     )
     if plan is None:
         raise ValidationError(_("承诺人已不在本院或已不担任相应职务，无法生成新版本。"))
-    kind, user_id, division, post, person, risks, cs, role = plan
     now = timezone.now()
     letter.superseded_at = now
     letter.save(update_fields=["superseded_at"])
     newer = CommitmentLetter(
         template=letter.template,
-        kind=kind,
+        kind=plan.kind,
         court=letter.court,
-        division=division,
-        post=post,
-        signer_id=user_id,
-        countersigner_id=cs,
-        countersigner_role=role,
+        division=plan.division,
+        post=plan.post,
+        signer_id=plan.user_id,
+        countersigner_id=plan.supervisor_id,
+        countersigner_role=plan.supervisor_role,
         version=letter.version + 1,
         supersedes=letter,
         correction_reason=reason,
         supplement=letter.supplement,
-        body=build_body(
-            kind=kind,
-            template=letter.template,
-            court=letter.court,
-            division=division,
-            post=post,
-            person=person,
-            risks=risks,
-            countersigner_role=role,
-        ),
+        body=plan.body(letter.template),
+        draft_note=plan.pending,
         generated_at=now,
     )
     newer.full_clean(validate_constraints=False)

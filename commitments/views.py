@@ -260,6 +260,7 @@ def template_edit(request, pk=None):
                     court_text=data["court_text"],
                     sign_deadline=data["sign_deadline"],
                     campaign_id=template.campaign_id if template else None,
+                    year_label=data.get("year_label", ""),
                     template=template,
                 )
             except ValidationError as exc:
@@ -270,7 +271,7 @@ def template_edit(request, pk=None):
                 messages.success(request, _("模板已保存。"))
                 return redirect("commitments:template_edit", pk=template.pk)
     else:
-        initial = {**services.default_template_texts(), "court": court} if template is None else None
+        initial = {**services.new_template_defaults(), "court": court} if template is None else None
         form = TemplateForm(instance=template, initial=initial, courts=courts)
     return render(request, "commitments/template_form.html", {"form": form, "template": template, "court": court})
 
@@ -310,6 +311,7 @@ def template_preview(request, pk):
             pk=template.pk,
             court=template.court,
             year=template.year,
+            year_label=template.year_label,
             title=template.title,
             personal_text=request.POST.get("personal_text", "")[:4000],
             division_text=request.POST.get("division_text", "")[:4000],

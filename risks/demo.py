@@ -836,7 +836,9 @@ REASONS = {
     State.CONTROLLED: "已制定岗位防控措施并落实。",
 }
 BASIC_DEMO_COURTS = ("xiangyang", "gongnong", "nanshan")
-STAFF_DEMO_STATES = [State.DRAFT, State.RETURNED, State.SUBMITTED, State.GRADED, State.PUBLISHED, State.CONTROLLED]
+# staff_demo holds four points: the first two give his letter a published (集体定 and 公示) point to commit to and
+# a graded one awaiting the collective decision (the letter's draft note); the others give him and his head work.
+STAFF_DEMO_STATES = [State.PUBLISHED, State.GRADED, State.SUBMITTED, State.RETURNED, State.DRAFT, State.CONTROLLED]
 
 
 def _seed_powers(court, divisions, posts, *, only=None, with_steps=True):

@@ -23,13 +23,13 @@ def template(city, demo_user):
         actor=demo_user("office_demo"),
         court=city,
         year=2026,
-        title="2026年度廉政风险防范承诺书",
+        title="2026—2027年度廉政风险防范承诺书",
         sign_deadline=datetime.date(2026, 12, 31),
         **services.default_template_texts(),
     )
 
 
-def make_risk(*, court, division, post, owner, description, grade="high", state="graded", level="post", **extra):
+def make_risk(*, court, division, post, owner, description, grade="high", state="confirmed", level="post", **extra):
     from risks.models import RiskPoint
 
     return RiskPoint.objects.create(
@@ -58,7 +58,8 @@ def judge_post(civil):
 
 @pytest.fixture
 def letters(template, civil, judge_post, demo_user):
-    """The demo organisation's letters, with two graded risk points on staff_demo's post and one division point."""
+    """The demo organisation's letters: on staff_demo's post two confirmed risk points, a graded one awaiting
+    confirmation and a draft; one confirmed division point."""
     from commitments import services
 
     staff = demo_user("staff_demo")
@@ -68,6 +69,15 @@ def letters(template, civil, judge_post, demo_user):
     )
     make_risk(
         court=civil.court, division=civil, post=judge_post, owner=staff, description="草稿不应出现", state="draft"
+    )
+    make_risk(
+        court=civil.court,
+        division=civil,
+        post=judge_post,
+        owner=staff,
+        description="已评级待集体确定",
+        grade="medium",
+        state="graded",
     )
     make_risk(
         court=civil.court,

@@ -18,7 +18,8 @@ def test_demo_letters_mix_and_idempotence(demo_org):
     assert states == {LetterState.DRAFTED, LetterState.SIGNED, LetterState.COUNTERSIGNED, LetterState.ARCHIVED}
     assert letters.filter(superseded_at__isnull=False).count() == 1  # one corrected letter, with its v2
     staff = letters.get(signer__username="staff_demo", superseded_at__isnull=True)
-    assert staff.state == LetterState.DRAFTED and staff.body["risks"]
+    assert staff.state == LetterState.DRAFTED and staff.body["risks"] and staff.draft_note
+    assert {r["id"] for r in staff.body["risks"]}.isdisjoint(n["id"] for n in staff.draft_note)
     assert letters.filter(countersigner__username="head_demo", state=LetterState.SIGNED).count() == 2
     signed_ids = set(letters.exclude(state=LetterState.DRAFTED).values_list("pk", "verification_code"))
     count = letters.count()

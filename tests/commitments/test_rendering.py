@@ -139,3 +139,30 @@ def test_draft_preview_is_marked_and_has_no_code(letter_of, tmp_path):
     text = pdf_text(services.render_letter(letter_of("staff_demo")).pdf, tmp_path)
     assert "样稿" in text and "验证码：" not in text
     assert not re.search(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", text)
+
+
+def test_every_font_family_of_the_printed_documents_falls_back_to_hanazono():
+    """A heading or table cell naming its own family does not inherit html's fallbacks: each declaration in the
+    PDF stylesheet (and the stack put on html) ends with the fonts that cover CJK Extension B-F."""
+    css = (rendering.PDF_STATIC_DIR / "document.css").read_text()
+    families = re.findall(r"font-family:\s*([^;]+);", css)
+    assert len(families) >= 4
+    for family in [*families, rendering.FONT_STACK]:
+        assert '"HanaMinA", "HanaMinB"' in family, family
+
+
+def test_a_heading_beyond_the_bmp_is_drawn_not_boxed(client, login_as, judge_post, tmp_path):
+    """The post statement's power names are h2 (黑体, their own family): 𠀀 and 𪚥 there come from Hanazono."""
+    from django.urls import reverse
+
+    from risks.models import Power
+
+    power = Power.objects.create(
+        court=judge_post.division.court, division=judge_post.division, name="𠀀𪚥财产保全", content="裁定"
+    )
+    power.posts.add(judge_post)
+    login_as("staff_demo")
+    data = client.get(reverse("commitments:post_statement_pdf", args=[judge_post.pk])).content
+    fonts = pdffonts(data, tmp_path)
+    assert any("HanaMin" in row[0] for row in fonts), fonts
+    assert "𠀀𪚥财产保全" in "".join(pdf_text(data, tmp_path).split())

@@ -45,6 +45,41 @@ def test_body_lists_post_risks_with_grades_highest_first_and_no_drafts(letter_of
     assert [r["description"] for r in division_body["risks"]] == ["庭室案件分配不公开"]
 
 
+def test_letters_list_only_confirmed_points_and_note_the_graded_ones_to_the_signer(
+    client, login_as, letters, letter_of, demo_user, tmp_path
+):
+    """Phase three signs on what phase two confirmed (集体定) and published: a graded point awaiting the collective
+    decision is not in the letter or its PDF; it is in the draft note shown to the signer on the letter page."""
+    import subprocess
+
+    from django.urls import reverse
+
+    from risks.models import RiskPoint
+    from tests.requires import require_tool
+
+    letter = letter_of("staff_demo")
+    assert "已评级待集体确定" not in str(letter.body)
+    assert [n["description"] for n in letter.draft_note] == ["已评级待集体确定"]
+    assert letter.draft_note[0]["state_label"] == "已评级" and letter.draft_note[0]["grade_label"] == "中"
+    login_as("staff_demo")
+    page = client.get(reverse("commitments:detail", args=[letter.pk])).content.decode()
+    note, sheet = page.split('id="draft-note"')[1].split("</section>")[0], page.split('class="hk-sheet"')[1]
+    assert "已评级待集体确定" in note and "不列入承诺书" in note
+    assert "已评级待集体确定" not in sheet
+    path = tmp_path / "draft.pdf"
+    path.write_bytes(client.get(reverse("commitments:pdf", args=[letter.pk])).content)
+    text = subprocess.run([require_tool("pdftotext"), "-raw", str(path), "-"], capture_output=True, check=True)
+    assert "违规采取诉讼保全措施" in text.stdout.decode() and "已评级待集体确定" not in text.stdout.decode()
+
+    # Confirmed in a collective decision: the next generation moves it from the note into the letter.
+    RiskPoint.objects.filter(description="已评级待集体确定").update(state="confirmed")
+    services.generate_letters(actor=demo_user("office_demo"), template=letters)
+    letter = letter_of("staff_demo")
+    assert "已评级待集体确定" in [r["description"] for r in letter.body["risks"]] and letter.draft_note == []
+    page = client.get(reverse("commitments:detail", args=[letter.pk])).content.decode()
+    assert 'id="draft-note"' not in page
+
+
 def test_generation_is_idempotent_and_never_touches_signed_letters(letters, letter_of, sign, demo_user):
     signed = sign(letter_of("staff_demo"))
     frozen_body = signed.body
@@ -293,3 +328,47 @@ def test_the_beat_schedule_sends_letter_reminders_once(letters, time_machine):
     assert reminded.count() == 1
     current_app.tasks[entry.task].apply()
     assert reminded.count() == 1
+
+
+def test_documents_and_pages_name_the_campaign_year_september_to_august(
+    client, login_as, city, demo_user, tmp_path, sign
+):
+    """The plan's year is 2012—2013年度 (September to August): the label the campaign passes down (or the one the
+    start year gives) is what every letter, its PDF and the pages print — never “2012年度”."""
+    import subprocess
+
+    from django.urls import reverse
+
+    from commitments.models import LetterTemplate
+    from tests.requires import require_tool
+
+    office = demo_user("office_demo")
+    texts = services.default_template_texts()
+    with pytest.raises(ValidationError, match="起始年份2012"):
+        services.save_template(actor=office, court=city, year=2012, title="承诺书", year_label="2013年度", **texts)
+    template = services.save_template(actor=office, court=city, year=2012, title="承诺书", **texts)
+    assert template.year_label == "2012—2013年度"
+    template = services.save_template(
+        actor=office, court=city, year=2012, title="承诺书", year_label="2012—2013年度", template=template, **texts
+    )
+    services.generate_letters(actor=office, template=template)
+    division_letter = CommitmentLetter.objects.get(template=template, kind=Kind.DIVISION, signer__username="head_demo")
+    assert division_letter.body["year_label"] == "2012—2013年度"
+    assert "为落实2012—2013年度廉政风险防控工作要求" in division_letter.body["before"][0]
+    letter = sign(CommitmentLetter.objects.get(template=template, kind=Kind.PERSONAL, signer__username="staff_demo"))
+    path = tmp_path / "year.pdf"
+    path.write_bytes(letter.documents.get().file.read())
+    run = subprocess.run([require_tool("pdftotext"), "-raw", str(path), "-"], capture_output=True, check=True)
+    text = "".join(run.stdout.decode().split())
+    assert "2012—2013年度" in text and "·2012年度" not in text
+    login_as("office_demo")
+    for url in (
+        reverse("commitments:detail", args=[division_letter.pk]),
+        reverse("commitments:templates"),
+        reverse("commitments:template_preview", args=[template.pk]) + "?kind=division",
+    ):
+        page = client.get(url).content.decode()
+        assert "2012—2013年度" in page and "2012年度" not in page.replace("2012—2013年度", ""), url
+    new = client.get(reverse("commitments:template_new")).content.decode()
+    assert LetterTemplate.objects.get(pk=template.pk).label in page
+    assert "年度名称" in new and "—" in new  # the new template's form offers this campaign year's label
