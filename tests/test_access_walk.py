@@ -129,6 +129,22 @@ def _far_records():
     assessment.record_interview(
         actor=office, court=far, held_on=today, interviewee_desc="当事人 李某", interviewers="孙立新", summary="……"
     )
+    # 考核验收 of the current campaign: the far court as a whole and staff_demo's division, its sample drawn.
+    from hkcourt.org.models import Division
+    from workflow.models import Campaign
+
+    campaign = Campaign.objects.get(builtin_key="demo-current")
+    civil = Division.objects.get(court__code="hgzy", name="民事审判庭")
+    acceptance = assessment.create_acceptance(
+        actor=office,
+        campaign=campaign,
+        kind="full",
+        title="全面考核（访问检查）",
+        self_due=today,
+        courts=[far],
+        divisions=[civil],
+    )
+    assessment.draw_sample(actor=office, unit=acceptance.units.get(division=civil))
 
 
 def _objects():
@@ -139,7 +155,7 @@ def _objects():
     from hkcourt.org.models import Court, Person
     from risks.measures.models import CourtRule, Measure
     from risks.models import Power, PublicFeedback, RiskPoint
-    from workflow.assessment.models import Interview, Invitation, Item, Questionnaire
+    from workflow.assessment.models import AcceptanceSample, AcceptanceUnit, Interview, Invitation, Item, Questionnaire
     from workflow.models import Campaign, PhaseTask, PhaseTaskCompletion
     from workflow.oversight.models import Handling, Rectification, Signal, Warning, WarningRule
 
@@ -204,6 +220,11 @@ def _objects():
         # The indicator system's units, as the figure pages name them ("d" + a division's id).
         "unit_near": f"d{me.division_id}",
         "unit_far": f"d{first(Person.objects.filter(court=far_court, division__isnull=False)).division_id}",
+        # 考核验收: staff_demo's division as a unit (its head, deputy and president reach it), the far court.
+        "acceptance_near": first(AcceptanceUnit.objects.filter(division=me.division)).acceptance,
+        "acceptance_unit_near": first(AcceptanceUnit.objects.filter(division=me.division)),
+        "acceptance_unit_far": first(AcceptanceUnit.objects.filter(court=far_court, division__isnull=True)),
+        "acceptance_sample": first(AcceptanceSample.objects.filter(unit__division=me.division)),
     }
     return w
 
@@ -388,6 +409,20 @@ CASES: list[Case] = [
     C("workflow:assessment_weights", "302 403 403 403 403 200 403 200", "campaign_near"),
     C("workflow:assessment_figure", "302 403 200 200 200 200 200 200", "campaign_near", "confirmed", "unit_near"),
     C("workflow:assessment_figure", "302 403 404 404 404 200 200 200", "campaign_near", "confirmed", "unit_far"),
+    C("workflow:acceptances", "302 403 200 200 200 200 200 200"),
+    C("workflow:acceptance_new", "302 403 403 403 403 200 403 200"),
+    C("workflow:acceptance", "302 404 200 200 200 200 200 200", "acceptance_near"),
+    C("workflow:acceptance_close", "302 404 403 403 403 302 403 302", "acceptance_near", method="post"),
+    C("workflow:acceptance_unit", "302 404 200 200 200 200 200 200", "acceptance_unit_near"),
+    C("workflow:acceptance_unit", "302 404 404 404 404 200 200 200", "acceptance_unit_far"),
+    C("workflow:acceptance_self", "302 404 400 403 403 403 403 403", "acceptance_unit_near", method="post"),
+    C("workflow:acceptance_self", "302 404 404 404 404 403 403 403", "acceptance_unit_far", method="post"),
+    C("workflow:acceptance_draw", "302 404 403 403 403 302 403 302", "acceptance_unit_near", method="post"),
+    C("workflow:acceptance_draw", "302 404 404 404 404 302 403 302", "acceptance_unit_far", method="post"),
+    C("workflow:acceptance_spot", "302 404 403 403 403 400 403 400", "acceptance_unit_near", method="post"),
+    C("workflow:acceptance_social", "302 404 403 403 403 302 403 302", "acceptance_unit_near", method="post"),
+    C("workflow:acceptance_decide", "302 404 403 403 403 302 403 302", "acceptance_unit_near", method="post"),
+    C("workflow:acceptance_finding", "302 404 403 403 403 302 403 302", "acceptance_sample", method="post"),
     C("workflow:dashboard", "302 403 403 200 200 200 200 200"),
     C("workflow:dashboard_data", "302 403 403 200 200 200 200 200"),
     C("workflow:dashboard_section", "302 403 403 200 200 200 200 200", "risks"),

@@ -285,3 +285,109 @@ def figure_records(user, campaign, figure, code) -> dict:
         "total": base.count(),
         "records": records,
     }
+
+
+# ---------------------------------------------------------------- 考核验收
+
+
+def acceptances(user):
+    from .models import Acceptance
+
+    return (
+        Acceptance.objects.visible_to(user)
+        .select_related("campaign", "phase", "court")
+        .annotate(
+            n_units=Count("units", distinct=True),
+            n_decided=Count("units", filter=~Q(units__grade=""), distinct=True),
+            n_redo=Count("units", filter=Q(units__grade="fail") | Q(units__formalism=True), distinct=True),
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def get_acceptance(user, pk):
+    from .models import Acceptance
+
+    return policy.get_visible_or_404(
+        Acceptance.objects.select_related("campaign__court", "phase", "court", "questionnaire"), user, pk=pk
+    )
+
+
+def acceptance_units(user, acceptance):
+    from .models import AcceptanceUnit
+
+    return list(
+        AcceptanceUnit.objects.visible_to(user)
+        .filter(acceptance=acceptance)
+        .select_related("court", "division", "rectification")
+        .annotate(
+            n_samples=Count("samples", distinct=True),
+            n_checked=Count("samples", filter=Q(samples__satisfactory__isnull=False), distinct=True),
+        )
+        .order_by("court__path", "division__sort_order", "id")
+    )
+
+
+def get_unit(user, pk):
+    from .models import AcceptanceUnit
+
+    return policy.get_visible_or_404(
+        AcceptanceUnit.objects.select_related(
+            "acceptance__court",
+            "acceptance__campaign__court",
+            "acceptance__phase",
+            "acceptance__questionnaire",
+            "court",
+            "division",
+            "rectification",
+            "self_by__person",
+            "spot_by__person",
+            "decided_by__person",
+        ),
+        user,
+        pk=pk,
+    )
+
+
+def get_sample(user, pk):
+    from .models import AcceptanceSample, AcceptanceUnit
+
+    sample = (
+        AcceptanceSample.objects.filter(pk=pk, unit__in=AcceptanceUnit.objects.visible_to(user))
+        .select_related("unit")
+        .first()
+    )
+    if sample is None:
+        raise Http404
+    return sample
+
+
+def samples_of(unit):
+    return list(unit.samples.select_related("risk_point", "measure").order_by("kind", "id"))
+
+
+def acceptance_targets(campaign):
+    """What an acceptance of ``campaign`` may cover: the courts below the campaign's court and the divisions
+    of every court it covers."""
+    courts = campaign.courts().exclude(pk=campaign.court_id).order_by("path")
+    divisions = (
+        Division.objects.filter(court__in=campaign.courts())
+        .select_related("court")
+        .order_by("court__path", "sort_order")
+    )
+    return courts, divisions
+
+
+def finished_questionnaires(user, campaign):
+    today = local_today()
+    return (
+        Questionnaire.objects.visible_to(user)
+        .filter(Q(state=QuestionnaireState.CLOSED) | Q(state=QuestionnaireState.OPEN, closes_on__lt=today))
+        .filter(court__path__startswith=campaign.court.path)
+        .order_by("-closes_on", "-id")
+    )
+
+
+def office_campaigns(user):
+    """Running campaigns whose court's office the user is."""
+    return [c for c in assessment_campaigns(user) if policy.can(user, "assessment.create_acceptance", c)]

@@ -16,24 +16,34 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hkcourt.notifications.services import Message, notify_many
 from hkcourt.org import audit, policy
 from hkcourt.org.models import Court, Person
-from workflow.models import Campaign, local_today
+from hkcourt.org.roles import Role
+from workflow.models import Campaign, Phase, local_today
 from workflow.oversight import services as oversight
 from workflow.oversight.models import Channel as SignalChannel
 from workflow.oversight.models import HandlingKind, Severity
 
 from .models import (
+    GRADE_ORDER,
+    MIN_GROUP,
     RATING_MAX,
     RATING_MIN,
     TEXT_ANSWER_LIMIT,
+    Acceptance,
+    AcceptanceKind,
+    AcceptanceSample,
+    AcceptanceState,
+    AcceptanceUnit,
     Answer,
     Channel,
     Choice,
+    Grade,
     IndicatorScheme,
     IndicatorWeight,
     Interview,
@@ -44,6 +54,7 @@ from .models import (
     QuestionnaireKind,
     QuestionnaireState,
     Response,
+    SampleKind,
 )
 from .stats import item_stats
 
@@ -641,3 +652,373 @@ def save_weights(*, actor, campaign: Campaign, weights: dict, note: str) -> Indi
         data={"version": scheme.version, "weights": {k: [w, str(t)] for k, w, t in rows}},
     )
     return scheme
+
+
+# ---------------------------------------------------------------- 考核验收 (acceptance)
+
+audit.register(
+    {
+        "assessment.acceptance_create": gettext_lazy("组织考核验收"),
+        "assessment.self_report": gettext_lazy("提交自查报告"),
+        "assessment.spot_draw": gettext_lazy("随机抽取抽查记录"),
+        "assessment.spot_finding": gettext_lazy("登记抽查发现"),
+        "assessment.spot_check": gettext_lazy("上级抽查结论"),
+        "assessment.social": gettext_lazy("社会评议结果"),
+        "assessment.decide": gettext_lazy("作出验收结论"),
+        "assessment.acceptance_close": gettext_lazy("结束考核验收"),
+    }
+)
+
+#: The satisfaction rate (%) a unit needs for 优秀 and for 基本合格 in 社会评议; 合格 is the questionnaire's own
+#: satisfaction line.
+SOCIAL_EXCELLENT, SOCIAL_BASIC = 90, 60
+SAMPLE_STATES = ("submitted", "graded", "confirmed", "published", "controlled")
+
+
+def _grade(value, field, label):
+    if value not in Grade.values:
+        raise ValidationError({field: _("请选择%(label)s（优秀、合格、基本合格或不合格）。") % {"label": label}})
+    return value
+
+
+@transaction.atomic
+def create_acceptance(
+    *,
+    actor,
+    campaign: Campaign,
+    kind: str,
+    title: str,
+    self_due,
+    phase: Phase | None = None,
+    courts=(),
+    divisions=(),
+    sample_size=3,
+    questionnaire: Questionnaire | None = None,
+) -> Acceptance:
+    """The office of the campaign's court organises an acceptance: at the end of a phase (阶段性验收) or over
+    the whole campaign (全面考核), of the chosen courts below it (as whole units) and divisions."""
+    policy.check(actor, "assessment.create_acceptance", campaign)
+    court = campaign.court
+    errors = {}
+    title = _text(title, _("名称"), "title", limit=120)
+    if kind not in AcceptanceKind.values:
+        errors["kind"] = _("请选择验收类别。")
+    elif kind == AcceptanceKind.STAGE:
+        if phase is None or phase.campaign_id != campaign.pk:
+            errors["phase"] = _("阶段性验收请选择本活动的一个阶段。")
+        elif not phase.has_started:
+            errors["phase"] = _("“%(phase)s”尚未开始，不能验收。") % {"phase": phase.name}
+    else:
+        phase = None
+    if self_due is None or self_due < local_today():
+        errors["self_due"] = _("请填写自查报告截止日期（不能早于今天）。")
+    try:
+        sample_size = int(sample_size)
+    except (TypeError, ValueError):
+        sample_size = 0
+    if not 1 <= sample_size <= 20:
+        errors["sample_size"] = _("抽查数量须为1至20。")
+    courts, divisions = list(courts), list(divisions)
+    covered = {c.pk for c in campaign.courts()}
+    if not courts and not divisions:
+        errors["courts"] = _("请选择被验收的法院或庭室。")
+    outside = [c.name for c in courts if c.pk not in covered or c.pk == court.pk]
+    outside += [str(d) for d in divisions if d.court_id not in covered]
+    if outside:
+        errors["courts"] = _("不能作为本次验收的单位：%(names)s（须是本活动覆盖的下级法院或其庭室）。") % {
+            "names": "、".join(outside)
+        }
+    if (
+        questionnaire is not None
+        and not court.path.startswith(questionnaire.court.path)
+        and not (questionnaire.court.path.startswith(court.path))
+    ):
+        errors["questionnaire"] = _("所选问卷不属于本活动的法院。")
+    if errors:
+        raise ValidationError(errors)
+    acceptance = Acceptance.objects.create(
+        campaign=campaign,
+        phase=phase,
+        kind=kind,
+        court=court,
+        title=title,
+        self_due=self_due,
+        sample_size=sample_size,
+        questionnaire=questionnaire,
+        created_by=actor,
+    )
+    AcceptanceUnit.objects.bulk_create(
+        [AcceptanceUnit(acceptance=acceptance, court=c) for c in courts]
+        + [AcceptanceUnit(acceptance=acceptance, court_id=d.court_id, division=d) for d in divisions]
+    )
+    audit.record(
+        actor=actor,
+        action="assessment.acceptance_create",
+        obj=acceptance,
+        data={"courts": [c.pk for c in courts], "divisions": [d.pk for d in divisions]},
+    )
+    return acceptance
+
+
+def _lock_unit(unit: AcceptanceUnit) -> AcceptanceUnit:
+    Acceptance.objects.select_for_update().get(pk=unit.acceptance_id)
+    return (
+        AcceptanceUnit.objects.select_for_update(of=("self",))
+        .select_related(
+            "acceptance__court", "acceptance__campaign__court", "acceptance__questionnaire", "court", "division"
+        )
+        .get(pk=unit.pk)
+    )
+
+
+@transaction.atomic
+def submit_self_report(*, actor, unit: AcceptanceUnit, report: str, grade: str) -> AcceptanceUnit:
+    """自我检查: the unit's leader reports on the unit's own work and grades it; may be revised until the
+    result is decided."""
+    unit = _lock_unit(unit)
+    policy.check(actor, "assessment.self_report", unit)
+    unit.self_report = _text(report, _("自查报告"), "report", limit=8000)
+    unit.self_grade = _grade(grade, "grade", _("自评结果"))
+    unit.self_by = actor
+    unit.self_at = timezone.now()
+    unit.save(update_fields=["self_report", "self_grade", "self_by", "self_at"])
+    audit.record(actor=actor, action="assessment.self_report", obj=unit.acceptance, data={"unit": unit.pk})
+    return unit
+
+
+def sample_pools(unit: AcceptanceUnit):
+    """The records a spot check draws from: the unit's risk points of the campaign's year (submitted or
+    later, not retired) and their prevention measures."""
+    from risks.measures.models import Measure
+    from risks.models import RiskPoint
+
+    year = unit.acceptance.campaign.year
+    points = RiskPoint.objects.filter(court=unit.court, campaign_year=year, state__in=SAMPLE_STATES)
+    measures = Measure.objects.filter(court=unit.court, risk_point__campaign_year=year)
+    if unit.division_id:
+        points = points.filter(division=unit.division_id)
+        measures = measures.filter(division=unit.division_id)
+    return points, measures
+
+
+@transaction.atomic
+def draw_sample(*, actor, unit: AcceptanceUnit) -> list[AcceptanceSample]:
+    """上级抽查: the system draws the records to check at random (the checker does not choose them), once per
+    unit: ``sample_size`` risk points and as many measures. The drawn ids are audited."""
+    unit = _lock_unit(unit)
+    policy.check(actor, "assessment.spot_check", unit)
+    if unit.drawn_at:
+        raise ValidationError(_("已为该单位抽取过抽查记录，不能重新抽取。"))
+    points, measures = sample_pools(unit)
+    size = unit.acceptance.sample_size
+    chooser = secrets.SystemRandom()
+    point_ids = list(points.values_list("pk", flat=True))
+    measure_ids = list(measures.values_list("pk", flat=True))
+    picked_points = chooser.sample(point_ids, min(size, len(point_ids)))
+    picked_measures = chooser.sample(measure_ids, min(size, len(measure_ids)))
+    rows = [
+        AcceptanceSample(unit=unit, kind=SampleKind.RISK_POINT, risk_point=p, label=f"{p.code} {p}"[:300])
+        for p in points.model.objects.filter(pk__in=picked_points).order_by("pk")
+    ] + [
+        AcceptanceSample(unit=unit, kind=SampleKind.MEASURE, measure=m, label=str(m)[:300])
+        for m in measures.model.objects.filter(pk__in=picked_measures).order_by("pk")
+    ]
+    AcceptanceSample.objects.bulk_create(rows)
+    unit.drawn_at = timezone.now()
+    unit.save(update_fields=["drawn_at"])
+    audit.record(
+        actor=actor,
+        action="assessment.spot_draw",
+        obj=unit.acceptance,
+        data={
+            "unit": unit.pk,
+            "risk_points": sorted(picked_points),
+            "measures": sorted(picked_measures),
+            "pool": [len(point_ids), len(measure_ids)],
+        },
+    )
+    return rows
+
+
+@transaction.atomic
+def record_finding(*, actor, sample: AcceptanceSample, satisfactory, finding: str) -> AcceptanceSample:
+    unit = _lock_unit(sample.unit)
+    policy.check(actor, "assessment.spot_check", unit)
+    sample = AcceptanceSample.objects.select_for_update().get(pk=sample.pk, unit=unit)
+    if satisfactory not in (True, False):
+        raise ValidationError({"satisfactory": _("请选择该记录是否符合要求。")})
+    sample.satisfactory = satisfactory
+    sample.finding = _text(finding, _("抽查发现"), "finding", limit=2000, required=not satisfactory)
+    sample.checked_at = timezone.now()
+    sample.save(update_fields=["satisfactory", "finding", "checked_at"])
+    audit.record(
+        actor=actor, action="assessment.spot_finding", obj=unit.acceptance, data={"unit": unit.pk, "sample": sample.pk}
+    )
+    return sample
+
+
+@transaction.atomic
+def record_spot_check(*, actor, unit: AcceptanceUnit, grade: str, note: str) -> AcceptanceUnit:
+    """The spot check's result, once every drawn record has its finding."""
+    unit = _lock_unit(unit)
+    policy.check(actor, "assessment.spot_check", unit)
+    if not unit.drawn_at:
+        raise ValidationError(_("请先随机抽取抽查记录。"))
+    if unit.samples.filter(satisfactory__isnull=True).exists():
+        raise ValidationError(_("还有抽取的记录没有登记抽查发现。"))
+    unit.spot_grade = _grade(grade, "grade", _("抽查结果"))
+    unit.spot_note = _text(note, _("抽查意见"), "note", limit=4000)
+    unit.spot_by = actor
+    unit.spot_at = timezone.now()
+    unit.save(update_fields=["spot_grade", "spot_note", "spot_by", "spot_at"])
+    audit.record(actor=actor, action="assessment.spot_check", obj=unit.acceptance, data={"unit": unit.pk})
+    return unit
+
+
+def social_figure(unit: AcceptanceUnit) -> dict:
+    """社会评议 from the acceptance's questionnaire: the share of satisfied answers (a rating of 4 or 5, or a
+    choice counted as 满意) over the measured items, from the unit's own respondents when at least
+    ``MIN_GROUP`` of them answered, else from all respondents (a smaller group is never shown alone)."""
+    q = unit.acceptance.questionnaire
+    responses = Response.objects.filter(questionnaire=q)
+    own = responses.filter(court=unit.court_id)
+    if unit.division_id:
+        own = own.filter(division=unit.division_id)
+    n_own = own.count()
+    basis = own if n_own >= MIN_GROUP else responses
+    answers = Answer.objects.filter(response__in=basis)
+    rated = answers.filter(rating__isnull=False).count()
+    rated_ok = answers.filter(rating__gte=4).count()
+    satisfied_items = Item.objects.filter(questionnaire=q, choices__satisfied=True).values("pk")
+    chosen = answers.filter(item__in=satisfied_items).values("response_id", "item_id").distinct().count()
+    chosen_ok = answers.filter(item__in=satisfied_items, choice__satisfied=True).values("response_id", "item_id")
+    chosen_ok = chosen_ok.distinct().count()
+    total, ok = rated + chosen, rated_ok + chosen_ok
+    rate = round(100 * ok / total) if total else None
+    return {
+        "own": n_own >= MIN_GROUP,
+        "responses": n_own if n_own >= MIN_GROUP else basis.count(),
+        "rate": rate,
+    }
+
+
+def social_grade(rate, threshold) -> str:
+    if rate >= SOCIAL_EXCELLENT:
+        return Grade.EXCELLENT
+    if rate >= threshold:
+        return Grade.PASS
+    if rate >= SOCIAL_BASIC:
+        return Grade.BASIC
+    return Grade.FAIL
+
+
+@transaction.atomic
+def record_social(*, actor, unit: AcceptanceUnit) -> AcceptanceUnit:
+    """社会评议: the unit's result computed from the questionnaire (no one types it)."""
+    unit = _lock_unit(unit)
+    policy.check(actor, "assessment.social", unit)
+    q = unit.acceptance.questionnaire
+    figure = social_figure(unit)
+    if figure["rate"] is None or figure["responses"] < MIN_GROUP:
+        raise ValidationError(_("问卷答卷不足%(n)s份，不能据此评议。") % {"n": MIN_GROUP})
+    unit.social_grade = social_grade(figure["rate"], q.satisfaction_threshold)
+    whose = _("本单位") if figure["own"] else _("全部（本单位答卷不足%(n)s份）") % {"n": MIN_GROUP}
+    unit.social_basis = _("“%(title)s”%(whose)s%(count)s份答卷，满意率%(rate)s%%") % {
+        "title": q.title,
+        "whose": whose,
+        "count": figure["responses"],
+        "rate": figure["rate"],
+    }
+    unit.social_at = timezone.now()
+    unit.save(update_fields=["social_grade", "social_basis", "social_at"])
+    audit.record(
+        actor=actor, action="assessment.social", obj=unit.acceptance, data={"unit": unit.pk, "rate": figure["rate"]}
+    )
+    return unit
+
+
+def suggested_grade(unit: AcceptanceUnit) -> str:
+    """The worst of the methods' results so far ("" when none): the office may decide otherwise, with a
+    conclusion that says why."""
+    grades = [g for g in (unit.self_grade, unit.spot_grade, unit.social_grade) if g]
+    return max(grades, key=GRADE_ORDER.index) if grades else ""
+
+
+def unit_leader(unit: AcceptanceUnit):
+    """Who answers for the unit's rectification: the division head, or the court's president."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(is_active=True)
+    if unit.division_id:
+        users = users.filter(role_assignments__role=Role.DIVISION_HEAD, role_assignments__division=unit.division_id)
+    else:
+        users = users.filter(role_assignments__role=Role.PRESIDENT, role_assignments__court=unit.court_id)
+    return users.order_by("pk").first()
+
+
+@transaction.atomic
+def decide_unit(
+    *,
+    actor,
+    unit: AcceptanceUnit,
+    grade: str,
+    conclusion: str,
+    formalism: bool = False,
+    deadline=None,
+    owner=None,
+    plan: str = "",
+) -> AcceptanceUnit:
+    """The office's result for the unit. 不合格, or any finding of 形式主义, orders 责令整改、重新补课: a
+    rectification of the unit with a deadline, owned by its leader, in the early-warning work's flow."""
+    unit = _lock_unit(unit)
+    policy.check(actor, "assessment.decide", unit)
+    grade = _grade(grade, "grade", _("验收结果"))
+    conclusion = _text(conclusion, _("验收结论"), "conclusion", limit=4000)
+    unit.grade, unit.formalism, unit.conclusion = grade, bool(formalism), conclusion
+    if unit.ordered_redo:
+        owner = owner or unit_leader(unit)
+        if owner is None:
+            raise ValidationError({"owner": _("该单位没有负责人，请指定整改责任人。")})
+        if deadline is None:
+            raise ValidationError({"deadline": _("责令整改须填写整改期限。")})
+        reasons = []
+        if grade == Grade.FAIL:
+            reasons.append(_("验收不合格"))
+        if formalism:
+            reasons.append(_("存在形式主义、做表面文章、敷衍塞责的问题"))
+        problem = _("%(title)s：%(unit)s%(reasons)s，责令整改、重新补课。验收结论：%(conclusion)s") % {
+            "title": unit.acceptance.title,
+            "unit": unit.label,
+            "reasons": "、".join(str(r) for r in reasons),
+            "conclusion": conclusion,
+        }
+        unit.rectification = oversight.order_unit_rectification(
+            actor=actor,
+            court=unit.court,
+            division=unit.division,
+            owner=owner,
+            problem=problem[:4000],
+            deadline=deadline,
+            plan=plan,
+        )
+    unit.decided_by = actor
+    unit.decided_at = timezone.now()
+    unit.save(update_fields=["grade", "formalism", "conclusion", "decided_by", "decided_at", "rectification"])
+    audit.record(
+        actor=actor,
+        action="assessment.decide",
+        obj=unit.acceptance,
+        reason=conclusion,
+        data={"unit": unit.pk, "grade": grade, "formalism": unit.formalism, "rectification": unit.rectification_id},
+    )
+    return unit
+
+
+@transaction.atomic
+def close_acceptance(*, actor, acceptance: Acceptance) -> Acceptance:
+    acceptance = Acceptance.objects.select_for_update().select_related("court").get(pk=acceptance.pk)
+    policy.check(actor, "assessment.close_acceptance", acceptance)
+    acceptance.state = AcceptanceState.CLOSED
+    acceptance.save(update_fields=["state"])
+    audit.record(actor=actor, action="assessment.acceptance_close", obj=acceptance)
+    return acceptance

@@ -26,3 +26,17 @@ urlpatterns = [
     path("assessment/<int:pk>/weights/", views.assessment_weights, name="assessment_weights"),
     path("assessment/<int:pk>/figures/<slug:figure>/<slug:unit>/", views.assessment_figure, name="assessment_figure"),
 ]
+
+urlpatterns += [
+    path("assessment/acceptance/", views.acceptance_list, name="acceptances"),
+    path("assessment/acceptance/new/", views.acceptance_new, name="acceptance_new"),
+    path("assessment/acceptance/<int:pk>/", views.acceptance_detail, name="acceptance"),
+    path("assessment/acceptance/<int:pk>/close/", views.acceptance_close, name="acceptance_close"),
+    path("assessment/acceptance/units/<int:pk>/", views.acceptance_unit, name="acceptance_unit"),
+    path("assessment/acceptance/units/<int:pk>/self/", views.acceptance_self, name="acceptance_self"),
+    path("assessment/acceptance/units/<int:pk>/draw/", views.acceptance_draw, name="acceptance_draw"),
+    path("assessment/acceptance/units/<int:pk>/spot/", views.acceptance_spot, name="acceptance_spot"),
+    path("assessment/acceptance/units/<int:pk>/social/", views.acceptance_social, name="acceptance_social"),
+    path("assessment/acceptance/units/<int:pk>/decide/", views.acceptance_decide, name="acceptance_decide"),
+    path("assessment/acceptance/samples/<int:pk>/", views.acceptance_finding, name="acceptance_finding"),
+]

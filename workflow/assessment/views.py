@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from hkcourt.org import policy
 from hkcourt.org.actions import flash_failure, forbid_unless_may
 from hkcourt.org.clientip import client_ip
-from workflow.models import local_today
+from workflow.models import Campaign, local_today
 
 from . import selectors, services
 from .forms import (
@@ -569,3 +569,267 @@ def assessment_export(request):
     )
     response["Content-Disposition"] = content_disposition_header(True, f"考核评估排名-{campaign.year}.xlsx")
     return response
+
+
+# ---------------------------------------------------------------- 考核验收
+
+
+@login_required
+def acceptance_list(request):
+    policy.check(request.user, "assessment.acceptances", None)
+    page = Paginator(selectors.acceptances(request.user), 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "assessment/acceptances.html",
+        {"page": page, "may_create": policy.can(request.user, "assessment.create_acceptance", None)},
+    )
+
+
+def _acceptance_form(request, data=None):
+    from workflow.models import Phase
+
+    from .forms import AcceptanceForm
+
+    campaigns = selectors.office_campaigns(request.user)
+    if not campaigns:
+        raise PermissionDenied(_("没有可以组织考核验收的活动。"))
+    chosen = (data or request.GET).get("campaign")
+    campaign = next((c for c in campaigns if str(c.pk) == str(chosen)), campaigns[0])
+    courts, divisions = selectors.acceptance_targets(campaign)
+    form = AcceptanceForm(
+        data,
+        campaigns=Campaign.objects.filter(pk__in=[c.pk for c in campaigns]).order_by("-year", "-id"),
+        phases=Phase.objects.filter(campaign=campaign).order_by("number"),
+        questionnaires=selectors.finished_questionnaires(request.user, campaign),
+        courts=courts,
+        divisions=divisions,
+        initial={"campaign": campaign.pk, "self_due": local_today() + timedelta(days=14), "kind": "stage"},
+    )
+    return form, campaign
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def acceptance_new(request):
+    policy.check(request.user, "assessment.create_acceptance", None)
+    form, campaign = _acceptance_form(request, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            acceptance = services.create_acceptance(
+                actor=request.user,
+                campaign=d["campaign"],
+                kind=d["kind"],
+                phase=d["phase"],
+                title=d["title"],
+                self_due=d["self_due"],
+                sample_size=d["sample_size"],
+                questionnaire=d["questionnaire"],
+                courts=d["courts"],
+                divisions=d["divisions"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("已组织考核验收，被验收单位的负责人将在待办中看到自查任务。"))
+            return redirect("workflow:acceptance", acceptance.pk)
+    return render(
+        request,
+        "assessment/acceptance_form.html",
+        {"form": form, "campaign": campaign},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def acceptance_detail(request, pk):
+    acceptance = selectors.get_acceptance(request.user, pk)
+    units = selectors.acceptance_units(request.user, acceptance)
+    return render(request, "assessment/acceptance.html", {"a": acceptance, "units": units})
+
+
+@login_required
+@require_POST
+def acceptance_close(request, pk):
+    acceptance = selectors.get_acceptance(request.user, pk)
+    if _ask(request, "assessment.close_acceptance", acceptance):
+        try:
+            services.close_acceptance(actor=request.user, acceptance=acceptance)
+        except (ValidationError, PermissionDenied) as exc:
+            _refused(request, exc)
+        else:
+            messages.success(request, _("考核验收已结束。"))
+    return redirect("workflow:acceptance", acceptance.pk)
+
+
+def _unit_page(request, unit, *, forms_=None, status=200):
+    from .forms import DecideForm, FindingForm, SelfReportForm, SpotForm
+
+    forms_ = forms_ or {}
+    samples = selectors.samples_of(unit)
+    for s in samples:
+        s.form = FindingForm(
+            prefix=f"s{s.pk}",
+            initial={"satisfactory": "1" if s.satisfactory is not False else "0", "finding": s.finding},
+        )
+    leader = services.unit_leader(unit)
+    context = {
+        "u": unit,
+        "a": unit.acceptance,
+        "samples": samples,
+        "self_form": forms_.get("self")
+        or SelfReportForm(initial={"report": unit.self_report, "grade": unit.self_grade or "pass"}),
+        "spot_form": forms_.get("spot")
+        or SpotForm(initial={"grade": unit.spot_grade or "pass", "note": unit.spot_note}),
+        "decide_form": forms_.get("decide")
+        or DecideForm(
+            initial={
+                "grade": services.suggested_grade(unit) or "pass",
+                "deadline": local_today() + timedelta(days=RECTIFY_DAYS),
+            }
+        ),
+        "suggested": services.suggested_grade(unit),
+        "leader": leader,
+        "pools": [qs.count() for qs in services.sample_pools(unit)] if not unit.drawn_at else None,
+    }
+    return render(request, "assessment/acceptance_unit.html", context, status=status)
+
+
+@login_required
+def acceptance_unit(request, pk):
+    return _unit_page(request, selectors.get_unit(request.user, pk))
+
+
+def _unit_action(request, pk, action, form_class, call, done, key):
+    """The shape of every POST on a unit: 404 out of scope, 403 when the person may not, the reason flashed
+    when only the state stands in the way; the form and the service's errors shown on the unit's page."""
+    unit = selectors.get_unit(request.user, pk)
+    if not _ask(request, action, unit):
+        return redirect("workflow:acceptance_unit", unit.pk)
+    form = form_class(request.POST) if form_class else None
+    if form is not None and not form.is_valid():
+        return _unit_page(request, unit, forms_={key: form}, status=400)
+    try:
+        call(unit, form.cleaned_data if form is not None else {})
+    except ValidationError as exc:
+        if form is None:
+            _refused(request, exc)
+            return redirect("workflow:acceptance_unit", unit.pk)
+        _form_errors(form, exc)
+        return _unit_page(request, unit, forms_={key: form}, status=400)
+    except PermissionDenied as exc:
+        _refused(request, exc)
+        return redirect("workflow:acceptance_unit", unit.pk)
+    messages.success(request, done)
+    return redirect("workflow:acceptance_unit", unit.pk)
+
+
+@login_required
+@require_POST
+def acceptance_self(request, pk):
+    from .forms import SelfReportForm
+
+    return _unit_action(
+        request,
+        pk,
+        "assessment.self_report",
+        SelfReportForm,
+        lambda unit, d: services.submit_self_report(
+            actor=request.user, unit=unit, report=d["report"], grade=d["grade"]
+        ),
+        _("自查报告已提交。"),
+        "self",
+    )
+
+
+@login_required
+@require_POST
+def acceptance_draw(request, pk):
+    return _unit_action(
+        request,
+        pk,
+        "assessment.spot_check",
+        None,
+        lambda unit, d: services.draw_sample(actor=request.user, unit=unit),
+        _("系统已随机抽取抽查记录，请逐条登记抽查发现。"),
+        "draw",
+    )
+
+
+@login_required
+@require_POST
+def acceptance_spot(request, pk):
+    from .forms import SpotForm
+
+    return _unit_action(
+        request,
+        pk,
+        "assessment.spot_check",
+        SpotForm,
+        lambda unit, d: services.record_spot_check(actor=request.user, unit=unit, grade=d["grade"], note=d["note"]),
+        _("上级抽查结论已登记。"),
+        "spot",
+    )
+
+
+@login_required
+@require_POST
+def acceptance_social(request, pk):
+    return _unit_action(
+        request,
+        pk,
+        "assessment.social",
+        None,
+        lambda unit, d: services.record_social(actor=request.user, unit=unit),
+        _("已根据问卷结果计算社会评议结果。"),
+        "social",
+    )
+
+
+@login_required
+@require_POST
+def acceptance_decide(request, pk):
+    from .forms import DecideForm
+
+    def call(unit, d):
+        return services.decide_unit(
+            actor=request.user,
+            unit=unit,
+            grade=d["grade"],
+            formalism=d["formalism"],
+            conclusion=d["conclusion"],
+            deadline=d["deadline"],
+            plan=d["plan"],
+        )
+
+    return _unit_action(request, pk, "assessment.decide", DecideForm, call, _("验收结论已登记。"), "decide")
+
+
+@login_required
+@require_POST
+def acceptance_finding(request, pk):
+    from .forms import FindingForm
+
+    sample = selectors.get_sample(request.user, pk)
+    unit = selectors.get_unit(request.user, sample.unit_id)
+    back = reverse("workflow:acceptance_unit", args=[unit.pk]) + f"#sample-{sample.pk}"
+    if not _ask(request, "assessment.spot_check", unit):
+        return redirect(back)
+    form = FindingForm(request.POST, prefix=f"s{sample.pk}")
+    if not form.is_valid():
+        for errs in form.errors.values():
+            for e in errs:
+                messages.error(request, e)
+        return redirect(back)
+    try:
+        services.record_finding(
+            actor=request.user,
+            sample=sample,
+            satisfactory=form.cleaned_data["satisfactory"],
+            finding=form.cleaned_data["finding"],
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("已登记抽查发现。"))
+    return redirect(back)
