@@ -409,6 +409,8 @@ CASES: list[Case] = [
     C("workflow:assessment_weights", "302 403 403 403 403 200 403 200", "campaign_near"),
     C("workflow:assessment_figure", "302 403 200 200 200 200 200 200", "campaign_near", "confirmed", "unit_near"),
     C("workflow:assessment_figure", "302 403 404 404 404 200 200 200", "campaign_near", "confirmed", "unit_far"),
+    C("workflow:assessment_manual", "302 403 403 403 403 200 403 200", "campaign_near"),
+    C("workflow:assessment_evidence", "302 404 404 404 404 404 404 404", 0),
     C("workflow:acceptances", "302 403 200 200 200 200 200 200"),
     C("workflow:acceptance_new", "302 403 403 403 403 200 403 200"),
     C("workflow:acceptance", "302 404 200 200 200 200 200 200", "acceptance_near"),

@@ -282,3 +282,23 @@ class DecideForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _style(self)
+
+
+class ManualScoreForm(forms.Form):
+    unit = forms.ChoiceField(label=_("单位"))
+    key = forms.ChoiceField(label=_("指标"))
+    score = forms.DecimalField(
+        label=_("评分（0–100）"),
+        required=False,
+        max_digits=5,
+        decimal_places=1,
+        help_text=_("留空表示撤销人工评分、恢复按公式计分。"),
+    )
+    reason = forms.CharField(label=_("评分理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    evidence = forms.FileField(label=_("证明材料"), required=False)
+
+    def __init__(self, *args, units, definitions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = units
+        self.fields["key"].choices = [(d.key, d.label) for d in definitions]
+        _style(self)

@@ -578,7 +578,9 @@ class AcceptanceSample(models.Model):
 
 
 def evidence_path(instance, filename):
-    return f"assessment/evidence/{filename}"
+    from risks.measures.files import stored_path
+
+    return stored_path(f"assessment/evidence/{instance.campaign_id}", filename)
 
 
 class ManualScore(models.Model):
@@ -625,7 +627,9 @@ class ManualScore(models.Model):
 
 
 def summary_file_path(instance, filename):
-    return f"assessment/summaries/{filename}"
+    from risks.measures.files import stored_path
+
+    return stored_path(f"assessment/summaries/{instance.summary_id}", filename)
 
 
 class SummaryQuerySet(ScopedQuerySet):
@@ -697,7 +701,9 @@ class ReportState(models.TextChoices):
 
 
 def report_file_path(instance, filename):
-    return f"assessment/reports/{filename}"
+    from risks.measures.files import stored_path
+
+    return stored_path(f"assessment/reports/{instance.campaign_id}", filename)
 
 
 class CampaignReport(models.Model):

@@ -391,3 +391,55 @@ def finished_questionnaires(user, campaign):
 def office_campaigns(user):
     """Running campaigns whose court's office the user is."""
     return [c for c in assessment_campaigns(user) if policy.can(user, "assessment.create_acceptance", c)]
+
+
+# ---------------------------------------------------------------- manual scores
+
+
+def manual_history(campaign):
+    from .models import ManualScore
+
+    return list(
+        ManualScore.objects.filter(campaign=campaign)
+        .select_related("court", "division", "created_by__person")
+        .order_by("court__path", "division__sort_order", "key", "-version")
+    )
+
+
+def unit_choices(campaign):
+    """("c12", "鹤岗中院"), ("d34", "鹤岗中院·民事审判庭") … for every unit of the campaign."""
+    courts = list(campaign.courts().order_by("path"))
+    divisions = Division.objects.filter(court__in=courts).select_related("court").order_by("court__path", "sort_order")
+    by_court = {}
+    for d in divisions:
+        by_court.setdefault(d.court_id, []).append(d)
+    choices = []
+    for c in courts:
+        name = c.short_name or c.name
+        choices.append((f"c{c.pk}", name))
+        choices += [(f"d{d.pk}", f"{name}·{d.name}") for d in by_court.get(c.pk, [])]
+    return choices
+
+
+def resolve_unit(campaign, code):
+    """(court, division or None) of a unit code of the campaign, or (None, None)."""
+    kind, unit, court = _unit(campaign, code or "x")
+    if unit is None:
+        return None, None
+    return court, (unit if kind == "division" else None)
+
+
+def get_manual_score(user, pk):
+    """A manual score whose unit row the reader may see in the ranking (else 404)."""
+    from .models import ManualScore
+
+    m = ManualScore.objects.select_related("campaign__court", "court", "division").filter(pk=pk).first()
+    if m is None or not policy.can(user, "assessment.scores", m.campaign):
+        raise Http404
+    if not Campaign.objects.visible_to(user).filter(pk=m.campaign_id).exists():
+        raise Http404
+    kind = "division" if m.division_id else "court"
+    row = indicators.Row(kind, m.division or m.court, m.court)
+    if not indicators.row_visible(row, *indicators.reach(user)):
+        raise Http404
+    return m

@@ -50,6 +50,7 @@ from .models import (
     Invitation,
     Item,
     ItemKind,
+    ManualScore,
     Questionnaire,
     QuestionnaireKind,
     QuestionnaireState,
@@ -1022,3 +1023,88 @@ def close_acceptance(*, actor, acceptance: Acceptance) -> Acceptance:
     acceptance.save(update_fields=["state"])
     audit.record(actor=actor, action="assessment.acceptance_close", obj=acceptance)
     return acceptance
+
+
+# ---------------------------------------------------------------- manual indicator scores
+
+audit.register({"assessment.manual_score": gettext_lazy("人工评分")})
+
+
+@transaction.atomic
+def set_manual_score(
+    *, actor, campaign: Campaign, key: str, court: Court, score, reason: str, division=None, upload=None
+) -> ManualScore:
+    """The office scores one indicator of one unit by hand, with a reason and (optionally) an evidence file; the
+    score takes the place of the formula's. A new version each time (earlier ones kept); ``score`` None
+    withdraws the manual score (the formula counts again)."""
+    from risks.measures.files import check_upload
+
+    from .indicators import BY_KEY
+
+    policy.check(actor, "assessment.manual_score", campaign)
+    errors = {}
+    if key not in BY_KEY:
+        errors["key"] = _("请选择指标。")
+    covered = campaign.courts().filter(pk=court.pk).exists() if court is not None else False
+    if not covered:
+        errors["unit"] = _("所选单位不在本活动范围内。")
+    elif division is not None and division.court_id != court.pk:
+        errors["unit"] = _("所选庭室不属于%(court)s。") % {"court": court.name}
+    if score not in (None, ""):
+        try:
+            score = Decimal(str(score)).quantize(Decimal("0.1"))
+        except (InvalidOperation, ValueError):
+            score = None
+            errors["score"] = _("评分须是0至100之间的数。")
+        else:
+            if not Decimal(0) <= score <= Decimal(100):
+                errors["score"] = _("评分须是0至100之间的数（收到%(got)s）。") % {"got": score}
+    else:
+        score = None
+    reason = _text(reason, _("评分理由"), "reason", limit=2000)
+    name = ""
+    if upload is not None:
+        try:
+            name = check_upload(upload)
+        except ValidationError as exc:
+            errors["evidence"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    Campaign.objects.select_for_update().get(pk=campaign.pk)
+    latest = (
+        ManualScore.objects.filter(campaign=campaign, key=key, court=court, division=division)
+        .order_by("-version")
+        .first()
+    )
+    if latest is None and score is None:
+        raise ValidationError({"score": _("该单位此项指标没有人工评分可撤销。")})
+    row = ManualScore(
+        campaign=campaign,
+        key=key,
+        court=court,
+        division=division,
+        version=(latest.version if latest else 0) + 1,
+        score=score,
+        reason=reason,
+        created_by=actor,
+    )
+    row.full_clean(exclude=["evidence"])
+    if upload is not None:
+        row.evidence_name = name
+        row.evidence.save(name, upload, save=False)
+    row.save()
+    audit.record(
+        actor=actor,
+        action="assessment.manual_score",
+        obj=campaign,
+        court=court,
+        reason=reason,
+        data={
+            "key": key,
+            "court": court.pk,
+            "division": division.pk if division else None,
+            "version": row.version,
+            "score": str(score) if score is not None else None,
+        },
+    )
+    return row

@@ -40,3 +40,8 @@ urlpatterns += [
     path("assessment/acceptance/units/<int:pk>/decide/", views.acceptance_decide, name="acceptance_decide"),
     path("assessment/acceptance/samples/<int:pk>/", views.acceptance_finding, name="acceptance_finding"),
 ]
+
+urlpatterns += [
+    path("assessment/<int:pk>/manual/", views.assessment_manual, name="assessment_manual"),
+    path("assessment/manual/<int:pk>/evidence/", views.assessment_evidence, name="assessment_evidence"),
+]

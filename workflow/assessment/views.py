@@ -562,6 +562,22 @@ def assessment_export(request):
         notes.append(
             [str(item["definition"].label), item["weight"], float(item["target"]), str(item["definition"].formula)]
         )
+    manual = [
+        (row, cell) for row in data["courts"] + data["divisions"] for cell in row.cells if cell.manual is not None
+    ]
+    if manual:
+        notes.append([])
+        notes.append([_("人工评分（代替公式得分）")])
+        for row, cell in manual:
+            name = str(row.unit) if row.kind == "division" else row.unit.name
+            notes.append(
+                [
+                    escape_formula(name),
+                    str(cell.definition.label),
+                    float(cell.manual.score),
+                    escape_formula(cell.manual.reason),
+                ]
+            )
     buffer = io.BytesIO()
     book.save(buffer)
     response = HttpResponse(
@@ -833,3 +849,67 @@ def acceptance_finding(request, pk):
     else:
         messages.success(request, _("已登记抽查发现。"))
     return redirect(back)
+
+
+# ---------------------------------------------------------------- manual scores
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_manual(request, pk):
+    """The office's manual scores of a campaign: the current ones with every earlier version, and the form."""
+    from .forms import ManualScoreForm
+    from .indicators import DEFINITIONS
+
+    campaign = selectors.get_campaign(request.user, pk)
+    policy.check(request.user, "assessment.manual_score", campaign)
+    form = ManualScoreForm(
+        request.POST or None,
+        request.FILES or None,
+        units=selectors.unit_choices(campaign),
+        definitions=DEFINITIONS,
+        initial={"unit": request.GET.get("unit"), "key": request.GET.get("key")},
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            court, division = selectors.resolve_unit(campaign, d["unit"])
+            try:
+                if court is None:
+                    raise ValidationError({"unit": _("所选单位不在本活动范围内。")})
+                row = services.set_manual_score(
+                    actor=request.user,
+                    campaign=campaign,
+                    key=d["key"],
+                    court=court,
+                    division=division,
+                    score=d["score"],
+                    reason=d["reason"],
+                    upload=d["evidence"],
+                )
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                if row.score is None:
+                    messages.success(request, _("已撤销人工评分，恢复按公式计分。"))
+                else:
+                    messages.success(request, _("已保存人工评分（第%(v)s版）。") % {"v": row.version})
+                return redirect("workflow:assessment_manual", campaign.pk)
+        status = 400
+    return render(
+        request,
+        "assessment/manual.html",
+        {"campaign": campaign, "form": form, "history": selectors.manual_history(campaign)},
+        status=status,
+    )
+
+
+@login_required
+def assessment_evidence(request, pk):
+    from django.http import FileResponse
+
+    m = selectors.get_manual_score(request.user, pk)
+    if not m.evidence:
+        raise Http404
+    return FileResponse(m.evidence.open("rb"), as_attachment=True, filename=m.evidence_name or "evidence")
