@@ -145,6 +145,10 @@ def _far_records():
         divisions=[civil],
     )
     assessment.draw_sample(actor=office, unit=acceptance.units.get(division=civil))
+    # The city court's summary of phase one (written by its office).
+    assessment.write_summary(
+        actor=office, phase=campaign.phases.get(number=1), court=campaign.court, title="第一阶段总结", body="正文"
+    )
 
 
 def _objects():
@@ -155,8 +159,16 @@ def _objects():
     from hkcourt.org.models import Court, Person
     from risks.measures.models import CourtRule, Measure
     from risks.models import Power, PublicFeedback, RiskPoint
-    from workflow.assessment.models import AcceptanceSample, AcceptanceUnit, Interview, Invitation, Item, Questionnaire
-    from workflow.models import Campaign, PhaseTask, PhaseTaskCompletion
+    from workflow.assessment.models import (
+        AcceptanceSample,
+        AcceptanceUnit,
+        Interview,
+        Invitation,
+        Item,
+        PhaseSummary,
+        Questionnaire,
+    )
+    from workflow.models import Campaign, Phase, PhaseTask, PhaseTaskCompletion
     from workflow.oversight.models import Handling, Rectification, Signal, Warning, WarningRule
 
     User = get_user_model()
@@ -225,6 +237,8 @@ def _objects():
         "acceptance_unit_near": first(AcceptanceUnit.objects.filter(division=me.division)),
         "acceptance_unit_far": first(AcceptanceUnit.objects.filter(court=far_court, division__isnull=True)),
         "acceptance_sample": first(AcceptanceSample.objects.filter(unit__division=me.division)),
+        "phase_near": first(Phase.objects.filter(campaign__builtin_key="demo-current", number=1)),
+        "summary_near": first(PhaseSummary.objects.filter(court=city, division=None)),
     }
     return w
 
@@ -425,6 +439,12 @@ CASES: list[Case] = [
     C("workflow:acceptance_social", "302 404 403 403 403 302 403 302", "acceptance_unit_near", method="post"),
     C("workflow:acceptance_decide", "302 404 403 403 403 302 403 302", "acceptance_unit_near", method="post"),
     C("workflow:acceptance_finding", "302 404 403 403 403 302 403 302", "acceptance_sample", method="post"),
+    C("workflow:summaries", "302 403 200 200 200 200 200 200"),
+    C("workflow:summary_new", "302 403 403 403 403 200 403 200", query="?phase={phase_near}&court={court_near}"),
+    C("workflow:summary_new", "302 404 404 404 404 404 404 404", label="no target"),
+    C("workflow:summary", "302 404 404 404 200 200 200 200", "summary_near"),
+    C("workflow:summary_edit", "302 404 404 404 403 200 403 200", "summary_near"),
+    C("workflow:summary_attachment", "302 404 404 404 404 404 404 404", 0),
     C("workflow:dashboard", "302 403 403 200 200 200 200 200"),
     C("workflow:dashboard_data", "302 403 403 200 200 200 200 200"),
     C("workflow:dashboard_section", "302 403 403 200 200 200 200 200", "risks"),

@@ -302,3 +302,34 @@ class ManualScoreForm(forms.Form):
         self.fields["unit"].choices = units
         self.fields["key"].choices = [(d.key, d.label) for d in definitions]
         _style(self)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class SummaryForm(forms.Form):
+    title = forms.CharField(label=_("标题"), max_length=120)
+    body = forms.CharField(
+        label=_("正文"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 16}),
+        help_text=_("“# ”开头为一级标题，“## ”开头为二级标题，“- ”开头为列表项，**文字**为加粗；空行分段。"),
+    )
+    files = MultipleFileField(label=_("附件"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)

@@ -443,3 +443,84 @@ def get_manual_score(user, pk):
     if not indicators.row_visible(row, *indicators.reach(user)):
         raise Http404
     return m
+
+
+# ---------------------------------------------------------------- phase summaries
+
+
+def summary_board(user, campaign, phase_number=None) -> dict:
+    """The summaries of one phase of a campaign: the courts' (by the office) and the divisions' stage summaries
+    (collected by the office), each reader seeing the rows of their reach; which may still be written."""
+    from hkcourt.org.scoping import Scope, scope_filter
+    from workflow.models import Phase
+
+    from .models import ACCEPTANCE_READERS, PhaseSummary
+
+    phases = list(Phase.objects.filter(campaign=campaign).order_by("number"))
+    today = local_today()
+    phase = next((p for p in phases if str(p.number) == str(phase_number)), None)
+    if phase is None:
+        started = [p for p in phases if p.start <= today]
+        phase = started[-1] if started else (phases[0] if phases else None)
+    if phase is None:
+        return {"phases": phases, "phase": None}
+    summaries = list(
+        PhaseSummary.objects.visible_to(user)
+        .filter(phase=phase)
+        .select_related("court", "division", "written_by__person")
+        .order_by("court__path", "division__sort_order")
+    )
+    by_unit = {(s.court_id, s.division_id): s for s in summaries}
+    courts = list(campaign.courts().order_by("path"))
+    court_rows = [
+        {
+            "court": c,
+            "summary": by_unit.get((c.pk, None)),
+            "may_write": policy.can(user, "assessment.write_summary", (phase, c, None)),
+        }
+        for c in courts
+        if (c.pk, None) in by_unit or policy.can(user, "assessment.write_summary", (phase, c, None))
+    ]
+    if user.is_superuser:
+        divisions = Division.objects.filter(court__in=courts)
+    else:
+        condition = scope_filter(Scope(court="court", division="pk", owner=None, roles=ACCEPTANCE_READERS), user)
+        divisions = (
+            Division.objects.filter(condition, court__in=courts) if condition is not None else Division.objects.none()
+        )
+    division_rows = [
+        {
+            "division": d,
+            "summary": by_unit.get((d.court_id, d.pk)),
+            "may_write": policy.heads(user, d.pk) and phase.has_started,
+        }
+        for d in divisions.select_related("court").order_by("court__path", "sort_order")
+    ]
+    return {
+        "phases": phases,
+        "phase": phase,
+        "courts": court_rows,
+        "divisions": division_rows,
+        "collected": sum(1 for r in division_rows if r["summary"]),
+    }
+
+
+def get_summary(user, pk):
+    from .models import PhaseSummary
+
+    return policy.get_visible_or_404(
+        PhaseSummary.objects.select_related("phase__campaign", "court", "division", "written_by__person"), user, pk=pk
+    )
+
+
+def get_summary_attachment(user, pk):
+    from .models import PhaseSummary, SummaryAttachment
+
+    att = (
+        SummaryAttachment.objects.filter(pk=pk, summary__in=PhaseSummary.objects.visible_to(user))
+        .select_related("summary")
+        .first()
+    )
+    if att is None:
+        raise Http404
+    return att

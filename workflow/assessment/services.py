@@ -51,11 +51,13 @@ from .models import (
     Item,
     ItemKind,
     ManualScore,
+    PhaseSummary,
     Questionnaire,
     QuestionnaireKind,
     QuestionnaireState,
     Response,
     SampleKind,
+    SummaryAttachment,
 )
 from .stats import item_stats
 
@@ -1108,3 +1110,190 @@ def set_manual_score(
         },
     )
     return row
+
+
+# ---------------------------------------------------------------- phase summaries
+
+audit.register(
+    {
+        "assessment.summary_write": gettext_lazy("撰写阶段总结"),
+        "assessment.summary_edit": gettext_lazy("修改阶段总结"),
+    }
+)
+
+SUMMARY_LIMIT = 20000
+MAX_SUMMARY_FILES = 10
+
+
+def phase_figures(phase: Phase, court: Court, division=None) -> dict:
+    """The phase's figures for a court (and the courts under it that the campaign covers) or one division, as
+    they stand now: people, risk points by state and grade, measures, risk information, warnings and
+    rectifications within the phase's dates, and each task's progress. Stored with the summary, never
+    recomputed."""
+    from django.db.models import Count
+
+    from risks.measures.models import Measure
+    from risks.models import RiskPoint
+    from workflow.models import Unit
+    from workflow.oversight.models import Rectification, Signal, Warning
+    from workflow.progress import CampaignUnits, progress_of
+
+    campaign = phase.campaign
+    courts = campaign.courts().filter(path__startswith=court.path)
+    court_ids = set(courts.values_list("pk", flat=True))
+
+    def narrow(qs):
+        qs = qs.filter(court__in=court_ids)
+        return qs.filter(division=division.pk) if division is not None else qs
+
+    people = narrow(Person.objects.filter(user__is_active=True)).count()
+    points = narrow(RiskPoint.objects.filter(campaign_year=campaign.year)).exclude(state__in=["draft", "retired"])
+    by_state = dict(points.order_by().values_list("state").annotate(n=Count("id")))
+    confirmed = points.filter(state__in=["confirmed", "published", "controlled"])
+    by_grade = dict(confirmed.order_by().values_list("grade").annotate(n=Count("id")))
+    measures = narrow(Measure.objects.filter(risk_point__campaign_year=campaign.year))
+    by_status = dict(measures.order_by().values_list("status").annotate(n=Count("id")))
+    today = local_today()
+    window = {"gte": phase.start, "lte": min(phase.end, today)}
+    signals = narrow(Signal.objects.filter(received_on__gte=window["gte"], received_on__lte=window["lte"])).count()
+    warnings = narrow(
+        Warning.objects.filter(raised_at__date__gte=window["gte"], raised_at__date__lte=window["lte"])
+    ).count()
+    rects = narrow(
+        Rectification.objects.filter(created_at__date__gte=window["gte"], created_at__date__lte=window["lte"])
+    )
+    units = CampaignUnits(campaign)
+    tasks = []
+    for p in progress_of(units, list(phase.tasks.all())):
+        if p.unit == Unit.PERSON:
+            ids = [i for i in p.total_ids if _unit_in(units.persons[i], court_ids, division)]
+        elif p.unit == Unit.DIVISION:
+            ids = [i for i in p.total_ids if _division_in(units.divisions[i], court_ids, division)]
+        else:
+            ids = [] if division is not None else [i for i in p.total_ids if i in court_ids]
+        if not ids:
+            continue
+        done = len([i for i in ids if i in p.done])
+        tasks.append(
+            {
+                "title": p.task.title,
+                "deadline": p.task.deadline.isoformat(),
+                "done": done,
+                "total": len(ids),
+                "percent": round(100 * done / len(ids)),
+            }
+        )
+    return {
+        "scope": str(division) if division is not None else (court.short_name or court.name),
+        "phase": {"number": phase.number, "name": phase.name, "start": str(phase.start), "end": str(phase.end)},
+        "people": people,
+        "risk_points": {
+            "total": sum(by_state.values()),
+            "submitted": by_state.get("submitted", 0) + by_state.get("returned", 0),
+            "graded": by_state.get("graded", 0),
+            "confirmed": sum(by_state.get(s, 0) for s in ("confirmed", "published", "controlled")),
+            "published": by_state.get("published", 0) + by_state.get("controlled", 0),
+            "high": by_grade.get("high", 0),
+            "medium": by_grade.get("medium", 0),
+            "low": by_grade.get("low", 0),
+        },
+        "measures": {
+            "total": sum(by_status.values()),
+            "in_place": by_status.get("in_place", 0) + by_status.get("checked", 0),
+            "overdue": measures.filter(status="planned", deadline__lt=today).count(),
+        },
+        "signals": signals,
+        "warnings": warnings,
+        "rectifications": {"opened": rects.count(), "closed": rects.filter(state="closed").count()},
+        "tasks": tasks,
+    }
+
+
+def _unit_in(person_row, court_ids, division):
+    if division is not None:
+        return person_row.division_id == division.pk
+    return person_row.court_id in court_ids
+
+
+def _division_in(division_row, court_ids, division):
+    if division is not None:
+        return division_row.pk == division.pk
+    return division_row.court_id in court_ids
+
+
+def _summary_text(title, body):
+    from .markup import clean
+
+    title = _text(title, _("标题"), "title", limit=120)
+    body = _text(clean(body), _("正文"), "body", limit=SUMMARY_LIMIT)
+    return title, body
+
+
+def _attach(summary, uploads, actor):
+    from risks.measures.files import check_upload
+
+    uploads = [u for u in (uploads or []) if u]
+    if summary.attachments.count() + len(uploads) > MAX_SUMMARY_FILES:
+        raise ValidationError({"files": _("每份总结最多%(n)s个附件。") % {"n": MAX_SUMMARY_FILES}})
+    names = []
+    for upload in uploads:
+        try:
+            names.append(check_upload(upload))
+        except ValidationError as exc:
+            raise ValidationError({"files": exc.messages}) from None
+    for upload, name in zip(uploads, names, strict=True):
+        att = SummaryAttachment(summary=summary, name=name, size=upload.size, uploaded_by=actor)
+        att.file.save(name, upload, save=False)
+        att.save()
+
+
+@transaction.atomic
+def write_summary(
+    *, actor, phase: Phase, court: Court, title: str, body: str, division=None, uploads=()
+) -> PhaseSummary:
+    """The office writes the court's summary of a phase, or a division head the division's stage summary (for
+    the office to collect). The phase's figures are taken now and attached, frozen."""
+    if division is not None and division.court_id != court.pk:
+        raise ValidationError({"division": _("所选庭室不属于%(court)s。") % {"court": court.name}})
+    policy.check(actor, "assessment.write_summary", (phase, court, division))
+    if not phase.campaign.courts().filter(pk=court.pk).exists():
+        raise ValidationError(_("%(court)s不在本活动范围内。") % {"court": court.name})
+    title, body = _summary_text(title, body)
+    Phase.objects.select_for_update().get(pk=phase.pk)
+    if PhaseSummary.objects.filter(phase=phase, court=court, division=division).exists():
+        raise ValidationError(_("本阶段的总结已经提交过，请打开它修改。"))
+    summary = PhaseSummary.objects.create(
+        phase=phase,
+        court=court,
+        division=division,
+        title=title,
+        body=body,
+        figures=phase_figures(phase, court, division),
+        figures_at=timezone.now(),
+        written_by=actor,
+    )
+    _attach(summary, uploads, actor)
+    audit.record(
+        actor=actor,
+        action="assessment.summary_write",
+        obj=summary,
+        court=court,
+        data={"phase": phase.number, "division": division.pk if division else None},
+    )
+    return summary
+
+
+@transaction.atomic
+def edit_summary(*, actor, summary: PhaseSummary, title: str, body: str, uploads=()) -> PhaseSummary:
+    """Revise the text and add attachments; the figures stay as they were when it was written."""
+    summary = (
+        PhaseSummary.objects.select_for_update(of=("self",))
+        .select_related("phase__campaign", "court", "division")
+        .get(pk=summary.pk)
+    )
+    policy.check(actor, "assessment.edit_summary", summary)
+    summary.title, summary.body = _summary_text(title, body)
+    summary.save(update_fields=["title", "body", "updated_at"])
+    _attach(summary, uploads, actor)
+    audit.record(actor=actor, action="assessment.summary_edit", obj=summary, court=summary.court)
+    return summary

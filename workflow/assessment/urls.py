@@ -45,3 +45,11 @@ urlpatterns += [
     path("assessment/<int:pk>/manual/", views.assessment_manual, name="assessment_manual"),
     path("assessment/manual/<int:pk>/evidence/", views.assessment_evidence, name="assessment_evidence"),
 ]
+
+urlpatterns += [
+    path("assessment/summaries/", views.summary_list, name="summaries"),
+    path("assessment/summaries/new/", views.summary_new, name="summary_new"),
+    path("assessment/summaries/<int:pk>/", views.summary_detail, name="summary"),
+    path("assessment/summaries/<int:pk>/edit/", views.summary_edit, name="summary_edit"),
+    path("assessment/summaries/files/<int:pk>/", views.summary_attachment, name="summary_attachment"),
+]

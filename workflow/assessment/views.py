@@ -913,3 +913,131 @@ def assessment_evidence(request, pk):
     if not m.evidence:
         raise Http404
     return FileResponse(m.evidence.open("rb"), as_attachment=True, filename=m.evidence_name or "evidence")
+
+
+# ---------------------------------------------------------------- phase summaries
+
+
+@login_required
+def summary_list(request):
+    policy.check(request.user, "assessment.summaries", None)
+    campaigns = selectors.assessment_campaigns(request.user)
+    campaign = selectors.choose_campaign(campaigns, request.GET.get("campaign"))
+    context = {"campaigns": campaigns, "campaign": campaign}
+    if campaign is not None:
+        context.update(selectors.summary_board(request.user, campaign, request.GET.get("phase")))
+    return render(request, "assessment/summaries.html", context)
+
+
+def _summary_target(request):
+    """(phase, court, division) named by ?phase=&court=&division= (404 when not the reader's)."""
+    from hkcourt.org.models import Court, Division
+    from workflow.models import Phase
+
+    params = request.POST if request.method == "POST" else request.GET
+    phase = Phase.objects.select_related("campaign__court").filter(pk=_int_or_none(params.get("phase"))).first()
+    if phase is None or not Campaign.objects.visible_to(request.user).filter(pk=phase.campaign_id).exists():
+        raise Http404
+    division = None
+    if params.get("division"):
+        division = Division.objects.select_related("court").filter(pk=_int_or_none(params.get("division"))).first()
+        if division is None:
+            raise Http404
+        court = division.court
+    else:
+        court = Court.objects.filter(pk=_int_or_none(params.get("court"))).first()
+        if court is None:
+            raise Http404
+    return phase, court, division
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def summary_new(request):
+    from .forms import SummaryForm
+
+    phase, court, division = _summary_target(request)
+    policy.check(request.user, "assessment.write_summary", (phase, court, division))
+    name = str(division) if division else (court.short_name or court.name)
+    form = SummaryForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"title": _("%(unit)s%(phase)s工作总结") % {"unit": name, "phase": phase.name}},
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            summary = services.write_summary(
+                actor=request.user,
+                phase=phase,
+                court=court,
+                division=division,
+                title=d["title"],
+                body=d["body"],
+                uploads=d["files"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("总结已提交，本阶段数据已同时截取并附在总结后。"))
+            return redirect("workflow:summary", summary.pk)
+    return render(
+        request,
+        "assessment/summary_form.html",
+        {"form": form, "phase": phase, "court": court, "division": division, "unit_name": name, "summary": None},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def summary_detail(request, pk):
+    from .markup import render as render_markup
+
+    summary = selectors.get_summary(request.user, pk)
+    return render(
+        request,
+        "assessment/summary.html",
+        {
+            "s": summary,
+            "body": render_markup(summary.body),
+            "f": summary.figures,
+            "attachments": list(summary.attachments.all()),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def summary_edit(request, pk):
+    from .forms import SummaryForm
+
+    summary = selectors.get_summary(request.user, pk)
+    policy.check(request.user, "assessment.edit_summary", summary)
+    form = SummaryForm(
+        request.POST or None, request.FILES or None, initial={"title": summary.title, "body": summary.body}
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.edit_summary(
+                actor=request.user, summary=summary, title=d["title"], body=d["body"], uploads=d["files"]
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("总结已修改（阶段数据保持撰写时的数字）。"))
+            return redirect("workflow:summary", summary.pk)
+    return render(
+        request,
+        "assessment/summary_form.html",
+        {"form": form, "summary": summary, "phase": summary.phase, "unit_name": summary.figures.get("scope", "")},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def summary_attachment(request, pk):
+    from django.http import FileResponse
+
+    att = selectors.get_summary_attachment(request.user, pk)
+    return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.name)
