@@ -145,6 +145,8 @@ def _far_records():
         divisions=[civil],
     )
     assessment.draw_sample(actor=office, unit=acceptance.units.get(division=civil))
+    # A campaign report, queued (its task never runs inside this transaction).
+    assessment.request_report(actor=office, campaign=campaign)
     # The city court's summary of phase one (written by its office).
     assessment.write_summary(
         actor=office, phase=campaign.phases.get(number=1), court=campaign.court, title="第一阶段总结", body="正文"
@@ -162,6 +164,7 @@ def _objects():
     from workflow.assessment.models import (
         AcceptanceSample,
         AcceptanceUnit,
+        CampaignReport,
         Interview,
         Invitation,
         Item,
@@ -239,6 +242,7 @@ def _objects():
         "acceptance_sample": first(AcceptanceSample.objects.filter(unit__division=me.division)),
         "phase_near": first(Phase.objects.filter(campaign__builtin_key="demo-current", number=1)),
         "summary_near": first(PhaseSummary.objects.filter(court=city, division=None)),
+        "report": first(CampaignReport.objects.all()),
     }
     return w
 
@@ -445,6 +449,10 @@ CASES: list[Case] = [
     C("workflow:summary", "302 404 404 404 200 200 200 200", "summary_near"),
     C("workflow:summary_edit", "302 404 404 404 403 200 403 200", "summary_near"),
     C("workflow:summary_attachment", "302 404 404 404 404 404 404 404", 0),
+    C("workflow:assessment_report", "302 403 403 403 403 200 200 200", "campaign_near"),
+    C("workflow:assessment_report", "302 403 403 403 403 302 302 302", "campaign_near", method="post"),
+    C("workflow:assessment_report_status", "302 403 403 403 403 200 200 200", "report"),
+    C("workflow:assessment_report_file", "302 403 403 403 403 404 404 404", "report", "pdf"),
     C("workflow:dashboard", "302 403 403 200 200 200 200 200"),
     C("workflow:dashboard_data", "302 403 403 200 200 200 200 200"),
     C("workflow:dashboard_section", "302 403 403 200 200 200 200 200", "risks"),

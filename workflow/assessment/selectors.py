@@ -524,3 +524,27 @@ def get_summary_attachment(user, pk):
     if att is None:
         raise Http404
     return att
+
+
+# ---------------------------------------------------------------- the campaign report
+
+
+def reports(campaign):
+    from .models import CampaignReport
+
+    return list(
+        CampaignReport.objects.filter(campaign=campaign)
+        .select_related("requested_by__person")
+        .order_by("-requested_at")[:10]
+    )
+
+
+def get_report(user, pk):
+    """A report of a campaign the reader may see and may generate reports of (else 404 / 403)."""
+    from .models import CampaignReport
+
+    report = CampaignReport.objects.select_related("campaign__court").filter(pk=pk).first()
+    if report is None or not Campaign.objects.visible_to(user).filter(pk=report.campaign_id).exists():
+        raise Http404
+    policy.check(user, "assessment.report", report.campaign)
+    return report

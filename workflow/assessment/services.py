@@ -41,6 +41,7 @@ from .models import (
     AcceptanceState,
     AcceptanceUnit,
     Answer,
+    CampaignReport,
     Channel,
     Choice,
     Grade,
@@ -55,6 +56,7 @@ from .models import (
     Questionnaire,
     QuestionnaireKind,
     QuestionnaireState,
+    ReportState,
     Response,
     SampleKind,
     SummaryAttachment,
@@ -1130,6 +1132,16 @@ def phase_figures(phase: Phase, court: Court, division=None) -> dict:
     they stand now: people, risk points by state and grade, measures, risk information, warnings and
     rectifications within the phase's dates, and each task's progress. Stored with the summary, never
     recomputed."""
+    figures = unit_figures(
+        phase.campaign, court, division, start=phase.start, end=phase.end, tasks=list(phase.tasks.all())
+    )
+    figures["phase"] = {"number": phase.number, "name": phase.name, "start": str(phase.start), "end": str(phase.end)}
+    return figures
+
+
+def unit_figures(campaign, court: Court, division=None, *, start, end, tasks) -> dict:
+    """The figures of :func:`phase_figures` over any window of dates and list of tasks (the campaign report
+    takes the whole campaign)."""
     from django.db.models import Count
 
     from risks.measures.models import Measure
@@ -1138,7 +1150,6 @@ def phase_figures(phase: Phase, court: Court, division=None) -> dict:
     from workflow.oversight.models import Rectification, Signal, Warning
     from workflow.progress import CampaignUnits, progress_of
 
-    campaign = phase.campaign
     courts = campaign.courts().filter(path__startswith=court.path)
     court_ids = set(courts.values_list("pk", flat=True))
 
@@ -1154,7 +1165,7 @@ def phase_figures(phase: Phase, court: Court, division=None) -> dict:
     measures = narrow(Measure.objects.filter(risk_point__campaign_year=campaign.year))
     by_status = dict(measures.order_by().values_list("status").annotate(n=Count("id")))
     today = local_today()
-    window = {"gte": phase.start, "lte": min(phase.end, today)}
+    window = {"gte": start, "lte": min(end, today)}
     signals = narrow(Signal.objects.filter(received_on__gte=window["gte"], received_on__lte=window["lte"])).count()
     warnings = narrow(
         Warning.objects.filter(raised_at__date__gte=window["gte"], raised_at__date__lte=window["lte"])
@@ -1163,8 +1174,8 @@ def phase_figures(phase: Phase, court: Court, division=None) -> dict:
         Rectification.objects.filter(created_at__date__gte=window["gte"], created_at__date__lte=window["lte"])
     )
     units = CampaignUnits(campaign)
-    tasks = []
-    for p in progress_of(units, list(phase.tasks.all())):
+    rows = []
+    for p in progress_of(units, tasks):
         if p.unit == Unit.PERSON:
             ids = [i for i in p.total_ids if _unit_in(units.persons[i], court_ids, division)]
         elif p.unit == Unit.DIVISION:
@@ -1174,7 +1185,7 @@ def phase_figures(phase: Phase, court: Court, division=None) -> dict:
         if not ids:
             continue
         done = len([i for i in ids if i in p.done])
-        tasks.append(
+        rows.append(
             {
                 "title": p.task.title,
                 "deadline": p.task.deadline.isoformat(),
@@ -1185,7 +1196,6 @@ def phase_figures(phase: Phase, court: Court, division=None) -> dict:
         )
     return {
         "scope": str(division) if division is not None else (court.short_name or court.name),
-        "phase": {"number": phase.number, "name": phase.name, "start": str(phase.start), "end": str(phase.end)},
         "people": people,
         "risk_points": {
             "total": sum(by_state.values()),
@@ -1205,7 +1215,7 @@ def phase_figures(phase: Phase, court: Court, division=None) -> dict:
         "signals": signals,
         "warnings": warnings,
         "rectifications": {"opened": rects.count(), "closed": rects.filter(state="closed").count()},
-        "tasks": tasks,
+        "tasks": rows,
     }
 
 
@@ -1297,3 +1307,67 @@ def edit_summary(*, actor, summary: PhaseSummary, title: str, body: str, uploads
     _attach(summary, uploads, actor)
     audit.record(actor=actor, action="assessment.summary_edit", obj=summary, court=summary.court)
     return summary
+
+
+# ---------------------------------------------------------------- the campaign report
+
+audit.register({"assessment.report": gettext_lazy("生成活动总结报告")})
+
+
+@transaction.atomic
+def request_report(*, actor, campaign: Campaign) -> CampaignReport:
+    """Queue the campaign report (built by a Celery task after this transaction commits)."""
+    policy.check(actor, "assessment.report", campaign)
+    Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if CampaignReport.objects.filter(campaign=campaign, state__in=[ReportState.QUEUED, ReportState.RUNNING]).exists():
+        raise ValidationError(_("本活动的总结报告正在生成，请稍候。"))
+    report = CampaignReport.objects.create(campaign=campaign, court=campaign.court, requested_by=actor)
+    audit.record(actor=actor, action="assessment.report", obj=report, court=campaign.court)
+    from .tasks import build_campaign_report
+
+    build_campaign_report.delay_on_commit(report.pk)
+    return report
+
+
+def _report_progress(report_id, progress, step):
+    CampaignReport.objects.filter(pk=report_id).update(progress=progress, step=str(step)[:120])
+
+
+def build_report(*, report_id: int) -> CampaignReport:
+    """Gather, render the PDF (the letters' guarded renderer) and the workbook, store both. Progress is
+    committed as it goes; after completion a second run does nothing, after a crash it starts over."""
+    from django.core.files.base import ContentFile
+
+    from commitments.rendering import render_document
+
+    from . import report as content
+
+    with transaction.atomic():
+        report = (
+            CampaignReport.objects.select_for_update(of=("self",))
+            .select_related("campaign__court", "requested_by")
+            .get(pk=report_id)
+        )
+        if report.state == ReportState.DONE:
+            return report
+        report.state, report.progress, report.step, report.error = ReportState.RUNNING, 5, _("开始"), ""
+        report.save(update_fields=["state", "progress", "step", "error"])
+    try:
+        data = content.gather(report, progress=lambda pct, step: _report_progress(report.pk, pct, step))
+        _report_progress(report.pk, 70, _("生成PDF"))
+        pdf = render_document("assessment/report_pdf.html", {**data, "today": local_today()}).pdf
+        _report_progress(report.pk, 90, _("生成Excel"))
+        xlsx = content.workbook(data)
+    except Exception as exc:  # noqa: BLE001 - the failure is shown to the requester
+        CampaignReport.objects.filter(pk=report.pk).update(state=ReportState.FAILED, error=str(exc)[:300])
+        report.refresh_from_db()
+        return report
+    with transaction.atomic():
+        report = CampaignReport.objects.select_for_update().get(pk=report_id)
+        stem = f"report-{report.campaign_id}-{report.pk}"
+        report.pdf.save(f"{stem}.pdf", ContentFile(pdf), save=False)
+        report.xlsx.save(f"{stem}.xlsx", ContentFile(xlsx), save=False)
+        report.state, report.progress, report.step = ReportState.DONE, 100, _("已完成")
+        report.finished_at = timezone.now()
+        report.save()
+    return report

@@ -53,3 +53,9 @@ urlpatterns += [
     path("assessment/summaries/<int:pk>/edit/", views.summary_edit, name="summary_edit"),
     path("assessment/summaries/files/<int:pk>/", views.summary_attachment, name="summary_attachment"),
 ]
+
+urlpatterns += [
+    path("assessment/<int:pk>/report/", views.report_page, name="assessment_report"),
+    path("assessment/reports/<int:pk>/", views.report_status, name="assessment_report_status"),
+    path("assessment/reports/<int:pk>/<slug:kind>/", views.report_file, name="assessment_report_file"),
+]

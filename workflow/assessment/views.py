@@ -1041,3 +1041,41 @@ def summary_attachment(request, pk):
 
     att = selectors.get_summary_attachment(request.user, pk)
     return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.name)
+
+
+# ---------------------------------------------------------------- the campaign report
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_page(request, pk):
+    """The campaign report: generate (a Celery task, progress shown) and download the PDF and the workbook."""
+    campaign = selectors.get_campaign(request.user, pk)
+    policy.check(request.user, "assessment.report", campaign)
+    if request.method == "POST":
+        try:
+            services.request_report(actor=request.user, campaign=campaign)
+        except (ValidationError, PermissionDenied) as exc:
+            _refused(request, exc)
+        else:
+            messages.success(request, _("已开始生成总结报告，完成后可在此下载。"))
+        return redirect("workflow:assessment_report", campaign.pk)
+    return render(request, "assessment/report.html", {"campaign": campaign, "reports": selectors.reports(campaign)})
+
+
+@login_required
+def report_status(request, pk):
+    report = selectors.get_report(request.user, pk)
+    return render(request, "assessment/_report_status.html", {"r": report})
+
+
+@login_required
+def report_file(request, pk, kind):
+    from django.http import FileResponse
+
+    report = selectors.get_report(request.user, pk)
+    field = {"pdf": report.pdf, "xlsx": report.xlsx}.get(kind)
+    if not field:
+        raise Http404
+    name = f"{report.campaign.name}-总结报告.{kind}"
+    return FileResponse(field.open("rb"), as_attachment=kind == "xlsx", filename=name)
