@@ -129,6 +129,28 @@ def _far_records():
     assessment.record_interview(
         actor=office, court=far, held_on=today, interviewee_desc="当事人 李某", interviewers="孙立新", summary="……"
     )
+    # 考核验收 of the current campaign: the far court as a whole and staff_demo's division, its sample drawn.
+    from hkcourt.org.models import Division
+    from workflow.models import Campaign
+
+    campaign = Campaign.objects.get(builtin_key="demo-current")
+    civil = Division.objects.get(court__code="hgzy", name="民事审判庭")
+    acceptance = assessment.create_acceptance(
+        actor=office,
+        campaign=campaign,
+        kind="full",
+        title="全面考核（访问检查）",
+        self_due=today,
+        courts=[far],
+        divisions=[civil],
+    )
+    assessment.draw_sample(actor=office, unit=acceptance.units.get(division=civil))
+    # A campaign report, queued (its task never runs inside this transaction).
+    assessment.request_report(actor=office, campaign=campaign)
+    # The city court's summary of phase one (written by its office).
+    assessment.write_summary(
+        actor=office, phase=campaign.phases.get(number=1), court=campaign.court, title="第一阶段总结", body="正文"
+    )
 
 
 def _objects():
@@ -139,8 +161,17 @@ def _objects():
     from hkcourt.org.models import Court, Person
     from risks.measures.models import CourtRule, Measure
     from risks.models import Power, PublicFeedback, RiskPoint
-    from workflow.assessment.models import Interview, Invitation, Item, Questionnaire
-    from workflow.models import Campaign, PhaseTask, PhaseTaskCompletion
+    from workflow.assessment.models import (
+        AcceptanceSample,
+        AcceptanceUnit,
+        CampaignReport,
+        Interview,
+        Invitation,
+        Item,
+        PhaseSummary,
+        Questionnaire,
+    )
+    from workflow.models import Campaign, Phase, PhaseTask, PhaseTaskCompletion
     from workflow.oversight.models import Handling, Rectification, Signal, Warning, WarningRule
 
     User = get_user_model()
@@ -204,6 +235,14 @@ def _objects():
         # The indicator system's units, as the figure pages name them ("d" + a division's id).
         "unit_near": f"d{me.division_id}",
         "unit_far": f"d{first(Person.objects.filter(court=far_court, division__isnull=False)).division_id}",
+        # 考核验收: staff_demo's division as a unit (its head, deputy and president reach it), the far court.
+        "acceptance_near": first(AcceptanceUnit.objects.filter(division=me.division)).acceptance,
+        "acceptance_unit_near": first(AcceptanceUnit.objects.filter(division=me.division)),
+        "acceptance_unit_far": first(AcceptanceUnit.objects.filter(court=far_court, division__isnull=True)),
+        "acceptance_sample": first(AcceptanceSample.objects.filter(unit__division=me.division)),
+        "phase_near": first(Phase.objects.filter(campaign__builtin_key="demo-current", number=1)),
+        "summary_near": first(PhaseSummary.objects.filter(court=city, division=None)),
+        "report": first(CampaignReport.objects.all()),
     }
     return w
 
@@ -390,6 +429,32 @@ CASES: list[Case] = [
     C("workflow:assessment_weights", "302 403 403 403 403 200 403 200", "campaign_near"),
     C("workflow:assessment_figure", "302 403 200 200 200 200 200 200", "campaign_near", "confirmed", "unit_near"),
     C("workflow:assessment_figure", "302 403 404 404 404 200 200 200", "campaign_near", "confirmed", "unit_far"),
+    C("workflow:assessment_manual", "302 403 403 403 403 200 403 200", "campaign_near"),
+    C("workflow:assessment_evidence", "302 404 404 404 404 404 404 404", 0),
+    C("workflow:acceptances", "302 403 200 200 200 200 200 200"),
+    C("workflow:acceptance_new", "302 403 403 403 403 200 403 200"),
+    C("workflow:acceptance", "302 404 200 200 200 200 200 200", "acceptance_near"),
+    C("workflow:acceptance_close", "302 404 403 403 403 302 403 302", "acceptance_near", method="post"),
+    C("workflow:acceptance_unit", "302 404 200 200 200 200 200 200", "acceptance_unit_near"),
+    C("workflow:acceptance_unit", "302 404 404 404 404 200 200 200", "acceptance_unit_far"),
+    C("workflow:acceptance_self", "302 404 400 403 403 403 403 403", "acceptance_unit_near", method="post"),
+    C("workflow:acceptance_self", "302 404 404 404 404 403 403 403", "acceptance_unit_far", method="post"),
+    C("workflow:acceptance_draw", "302 404 403 403 403 302 403 302", "acceptance_unit_near", method="post"),
+    C("workflow:acceptance_draw", "302 404 404 404 404 302 403 302", "acceptance_unit_far", method="post"),
+    C("workflow:acceptance_spot", "302 404 403 403 403 400 403 400", "acceptance_unit_near", method="post"),
+    C("workflow:acceptance_social", "302 404 403 403 403 302 403 302", "acceptance_unit_near", method="post"),
+    C("workflow:acceptance_decide", "302 404 403 403 403 302 403 302", "acceptance_unit_near", method="post"),
+    C("workflow:acceptance_finding", "302 404 403 403 403 302 403 302", "acceptance_sample", method="post"),
+    C("workflow:summaries", "302 403 200 200 200 200 200 200"),
+    C("workflow:summary_new", "302 403 403 403 403 200 403 200", query="?phase={phase_near}&court={court_near}"),
+    C("workflow:summary_new", "302 404 404 404 404 404 404 404", label="no target"),
+    C("workflow:summary", "302 404 404 404 200 200 200 200", "summary_near"),
+    C("workflow:summary_edit", "302 404 404 404 403 200 403 200", "summary_near"),
+    C("workflow:summary_attachment", "302 404 404 404 404 404 404 404", 0),
+    C("workflow:assessment_report", "302 403 403 403 403 200 200 200", "campaign_near"),
+    C("workflow:assessment_report", "302 403 403 403 403 302 302 302", "campaign_near", method="post"),
+    C("workflow:assessment_report_status", "302 403 403 403 403 200 200 200", "report"),
+    C("workflow:assessment_report_file", "302 403 403 403 403 404 404 404", "report", "pdf"),
     C("workflow:dashboard", "302 403 403 200 200 200 200 200"),
     C("workflow:dashboard_data", "302 403 403 200 200 200 200 200"),
     C("workflow:dashboard_section", "302 403 403 200 200 200 200 200", "risks"),

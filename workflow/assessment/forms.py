@@ -200,3 +200,136 @@ class WeightsForm(forms.Form):
             d.key: (self.cleaned_data[f"weight_{d.key}"], self.cleaned_data[f"target_{d.key}"])
             for d in self.definitions
         }
+
+
+# ---------------------------------------------------------------- 考核验收
+
+from .models import AcceptanceKind, Grade  # noqa: E402
+
+
+class AcceptanceForm(forms.Form):
+    campaign = forms.ModelChoiceField(label=_("活动"), queryset=None, empty_label=None)
+    kind = forms.ChoiceField(label=_("类别"), choices=AcceptanceKind.choices)
+    phase = forms.ModelChoiceField(label=_("阶段（阶段性验收）"), queryset=None, required=False)
+    title = forms.CharField(label=_("名称"), max_length=120)
+    self_due = forms.DateField(label=_("自查报告截止日期"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
+    sample_size = forms.IntegerField(
+        label=_("每单位抽查数量"), initial=3, help_text=_("系统从每个单位随机抽取的风险点和防控措施各多少条。")
+    )
+    questionnaire = forms.ModelChoiceField(label=_("社会评议问卷"), queryset=None, required=False)
+    courts = forms.ModelMultipleChoiceField(
+        label=_("被验收的法院（整体）"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    divisions = forms.ModelMultipleChoiceField(label=_("被验收的庭室"), queryset=None, required=False)
+
+    def __init__(self, *args, campaigns, phases, questionnaires, courts, divisions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = campaigns
+        self.fields["phase"].queryset = phases
+        self.fields["questionnaire"].queryset = questionnaires
+        self.fields["courts"].queryset = courts
+        self.fields["courts"].label_from_instance = lambda c: c.short_name or c.name
+        self.fields["divisions"].queryset = divisions
+        self.fields["divisions"].label_from_instance = lambda d: f"{d.court.short_name or d.court.name}·{d.name}"
+        _style(self)
+        self.fields["divisions"].widget.attrs["size"] = 10
+
+
+class SelfReportForm(forms.Form):
+    report = forms.CharField(label=_("自查报告"), max_length=8000, widget=forms.Textarea(attrs={"rows": 6}))
+    grade = forms.ChoiceField(label=_("自评结果"), choices=Grade.choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class FindingForm(forms.Form):
+    satisfactory = forms.TypedChoiceField(
+        label=_("是否符合要求"),
+        choices=[("1", _("符合要求")), ("0", _("存在问题"))],
+        coerce=lambda v: v == "1",
+    )
+    finding = forms.CharField(label=_("抽查发现"), required=False, max_length=2000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class SpotForm(forms.Form):
+    grade = forms.ChoiceField(label=_("抽查结果"), choices=Grade.choices)
+    note = forms.CharField(label=_("抽查意见"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class DecideForm(forms.Form):
+    grade = forms.ChoiceField(label=_("验收结果"), choices=Grade.choices)
+    formalism = forms.BooleanField(label=_("存在形式主义、做表面文章、敷衍塞责"), required=False)
+    conclusion = forms.CharField(label=_("验收结论"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    deadline = forms.DateField(
+        label=_("整改期限（不合格或形式主义时必填）"),
+        required=False,
+        widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+    )
+    plan = forms.CharField(
+        label=_("整改要求"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class ManualScoreForm(forms.Form):
+    unit = forms.ChoiceField(label=_("单位"))
+    key = forms.ChoiceField(label=_("指标"))
+    score = forms.DecimalField(
+        label=_("评分（0–100）"),
+        required=False,
+        max_digits=5,
+        decimal_places=1,
+        help_text=_("留空表示撤销人工评分、恢复按公式计分。"),
+    )
+    reason = forms.CharField(label=_("评分理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    evidence = forms.FileField(label=_("证明材料"), required=False)
+
+    def __init__(self, *args, units, definitions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = units
+        self.fields["key"].choices = [(d.key, d.label) for d in definitions]
+        _style(self)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class SummaryForm(forms.Form):
+    title = forms.CharField(label=_("标题"), max_length=120)
+    body = forms.CharField(
+        label=_("正文"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 16}),
+        help_text=_("“# ”开头为一级标题，“## ”开头为二级标题，“- ”开头为列表项，**文字**为加粗；空行分段。"),
+    )
+    files = MultipleFileField(label=_("附件"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)

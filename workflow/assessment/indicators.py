@@ -268,6 +268,8 @@ class Cell:
     value: Decimal | None
     score: Decimal | None
     weight: int
+    manual: object = None  # the ManualScore that replaced the formula's score
+    formula_score: Decimal | None = None
 
 
 @dataclass
@@ -292,10 +294,23 @@ def _counts(key, campaign):
     }
 
 
+def manual_scores(campaign) -> dict:
+    """(court_id, division_id or None, indicator key) -> the latest manual score of the unit, if it is not a
+    withdrawal. One query."""
+    from .models import ManualScore
+
+    latest = {}
+    for m in ManualScore.objects.filter(campaign=campaign).order_by("key", "court_id", "division_id", "-version"):
+        latest.setdefault((m.court_id, m.division_id, m.key), m)
+    return {k: m for k, m in latest.items() if m.score is not None}
+
+
 def ranking(campaign, weights: Weights) -> dict:
     """Every court and division of the campaign, scored and ranked (unscoped: callers keep the rows the
-    reader may see). Nine grouped counts, whatever the number of units."""
+    reader may see). Nine grouped counts, whatever the number of units, and one for the manual scores: a
+    unit's manual score for an indicator takes the place of the formula's."""
     counts = {key: _counts(key, campaign) for key in FIGURES}
+    manual = manual_scores(campaign)
     courts = list(campaign.courts().order_by("path", "sort_order"))
     divisions = list(
         Division.objects.filter(court__in=courts).select_related("court").order_by("court__path", "sort_order")
@@ -313,11 +328,16 @@ def ranking(campaign, weights: Weights) -> dict:
         r = Row(kind, unit, court)
         weighted = Decimal(0)
         weight_sum = 0
+        division_id = unit.pk if kind == "division" else None
         for d in DEFINITIONS:
             weight, target = weights.items[d.key]
             num, den = figure(d.numerator), figure(d.denominator)
             value, score = score_of(d, num, den, Decimal(target))
-            r.cells.append(Cell(d, num, den, value, score, weight))
+            by_hand = manual.get((court.pk, division_id, d.key))
+            cell = Cell(d, num, den, value, score, weight, manual=by_hand, formula_score=score)
+            if by_hand is not None:
+                cell.score = score = by_hand.score
+            r.cells.append(cell)
             if score is not None and weight:
                 weighted += score * weight
                 weight_sum += weight

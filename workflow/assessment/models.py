@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from hkcourt.org.models import Court, Division
 from hkcourt.org.roles import Role
 from hkcourt.org.scoping import Scope, ScopedQuerySet, UserRoles
-from workflow.models import Campaign, local_today
+from workflow.models import Campaign, Phase, local_today
 from workflow.oversight.models import Rectification
 
 #: Free-text answers and per-group figures are shown only for at least this many answers.
@@ -372,3 +372,360 @@ class IndicatorWeight(models.Model):
 
     def __str__(self):
         return f"{self.get_key_display()} {self.weight}"
+
+
+# ---------------------------------------------------------------- 考核验收 (plan 四(二), 三(三))
+
+
+class AcceptanceKind(models.TextChoices):
+    STAGE = "stage", _("阶段性验收")
+    FULL = "full", _("全面考核")
+
+
+class Grade(models.TextChoices):
+    """The result of an acceptance, by method and in the end (best first)."""
+
+    EXCELLENT = "excellent", _("优秀")
+    PASS = "pass", _("合格")
+    BASIC = "basic", _("基本合格")
+    FAIL = "fail", _("不合格")
+
+
+GRADE_ORDER = [Grade.EXCELLENT, Grade.PASS, Grade.BASIC, Grade.FAIL]
+
+
+class AcceptanceState(models.TextChoices):
+    OPEN = "open", _("进行中")
+    CLOSED = "closed", _("已结束")
+
+
+#: Who reads acceptances and the results: the office and leading group (their court and below), the court's
+#: president (their court), deputy leaders and division heads (their divisions' units). Staff: none.
+ACCEPTANCE_READERS = frozenset(
+    {Role.OFFICE, Role.LEADING_GROUP, Role.PRESIDENT, Role.DEPUTY_LEADER, Role.DIVISION_HEAD}
+)
+
+
+class AcceptanceQuerySet(ScopedQuerySet):
+    scope = Scope(court="court", division=None, owner=None, roles=frozenset(ACCEPTANCE_READERS), owner_sees_own=False)
+
+    def visible_to(self, user):
+        """An acceptance is seen by whoever sees one of its units (and by the office that runs it)."""
+        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        units = AcceptanceUnit.objects.visible_to(user).values("acceptance_id")
+        return self.filter(Q(pk__in=units) | Q(pk__in=super().visible_to(user).values("pk")))
+
+
+class Acceptance(models.Model):
+    """One round of 考核验收: at the end of a phase (阶段性验收) or over the whole campaign (全面考核), of the
+    units (courts, divisions) the office chose, by self-check, spot check and social evaluation."""
+
+    campaign = models.ForeignKey(Campaign, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="+")
+    phase = models.ForeignKey(
+        Phase, verbose_name=_("阶段"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("类别"), max_length=8, choices=AcceptanceKind.choices)
+    court = models.ForeignKey(Court, verbose_name=_("组织验收的法院"), on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("名称"), max_length=120)
+    self_due = models.DateField(_("自查报告截止日期"))
+    sample_size = models.PositiveSmallIntegerField(
+        _("抽查数量"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text=_("每个单位随机抽取的风险点和防控措施各多少条。"),
+    )
+    questionnaire = models.ForeignKey(
+        Questionnaire,
+        verbose_name=_("社会评议问卷"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    state = models.CharField(_("状态"), max_length=8, choices=AcceptanceState.choices, default="open")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = AcceptanceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("考核验收")
+        verbose_name_plural = _("考核验收")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="full", phase__isnull=True) | Q(kind="stage", phase__isnull=False),
+                name="acceptance_phase_by_kind",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class AcceptanceUnitQuerySet(ScopedQuerySet):
+    # The office and leading group of the unit's court or above, its president; division heads and deputy
+    # leaders the units of their divisions.
+    scope = Scope(court="court", division="division", owner=None, roles=ACCEPTANCE_READERS, owner_sees_own=False)
+
+
+class AcceptanceUnit(models.Model):
+    """One unit under acceptance (a court as a whole, or a division) with the result of each method and the
+    office's final result. A 不合格 or 形式主义 result orders 责令整改、重新补课: a rectification."""
+
+    acceptance = models.ForeignKey(Acceptance, on_delete=models.CASCADE, related_name="units")
+    court = models.ForeignKey(Court, verbose_name=_("法院"), on_delete=models.PROTECT, related_name="+")
+    division = models.ForeignKey(
+        Division, verbose_name=_("庭室"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # 自我检查: the unit's own report
+    self_report = models.TextField(_("自查报告"), max_length=8000, blank=True)
+    self_grade = models.CharField(_("自评结果"), max_length=10, choices=Grade.choices, blank=True)
+    self_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    self_at = models.DateTimeField(_("自查报告时间"), null=True, blank=True)
+    # 上级抽查: records drawn at random, each with a finding
+    drawn_at = models.DateTimeField(_("抽取时间"), null=True, blank=True)
+    spot_grade = models.CharField(_("抽查结果"), max_length=10, choices=Grade.choices, blank=True)
+    spot_note = models.TextField(_("抽查意见"), max_length=4000, blank=True)
+    spot_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    spot_at = models.DateTimeField(_("抽查时间"), null=True, blank=True)
+    # 社会评议: from the questionnaire's results
+    social_grade = models.CharField(_("评议结果"), max_length=10, choices=Grade.choices, blank=True)
+    social_basis = models.CharField(_("评议依据"), max_length=300, blank=True)
+    social_at = models.DateTimeField(_("评议时间"), null=True, blank=True)
+    # the result
+    grade = models.CharField(_("验收结果"), max_length=10, choices=Grade.choices, blank=True)
+    formalism = models.BooleanField(_("存在形式主义、敷衍塞责"), default=False)
+    conclusion = models.TextField(_("验收结论"), max_length=4000, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("验收时间"), null=True, blank=True)
+    rectification = models.ForeignKey(
+        Rectification,
+        verbose_name=_("责令整改"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = AcceptanceUnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("验收单位")
+        verbose_name_plural = _("验收单位")
+        ordering = ["acceptance", "court__path", "division__sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["acceptance", "court"], condition=Q(division__isnull=True), name="acceptance_unit_court_once"
+            ),
+            models.UniqueConstraint(
+                fields=["acceptance", "division"],
+                condition=Q(division__isnull=False),
+                name="acceptance_unit_division_once",
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self):
+        court = self.court.short_name or self.court.name
+        return f"{court}·{self.division.name}" if self.division_id else court
+
+    @property
+    def ordered_redo(self) -> bool:
+        return self.grade == Grade.FAIL or self.formalism
+
+
+class SampleKind(models.TextChoices):
+    RISK_POINT = "risk_point", _("风险点")
+    MEASURE = "measure", _("防控措施")
+
+
+class AcceptanceSample(models.Model):
+    """A record the system drew at random from the unit's risk points or measures, and what the spot check
+    found in it."""
+
+    unit = models.ForeignKey(AcceptanceUnit, on_delete=models.CASCADE, related_name="samples")
+    kind = models.CharField(_("类别"), max_length=12, choices=SampleKind.choices)
+    risk_point = models.ForeignKey("risks.RiskPoint", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    measure = models.ForeignKey("risks.Measure", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    label = models.CharField(_("记录"), max_length=300)
+    satisfactory = models.BooleanField(_("符合要求"), null=True)
+    finding = models.TextField(_("抽查发现"), max_length=2000, blank=True)
+    checked_at = models.DateTimeField(_("检查时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("抽查记录")
+        verbose_name_plural = _("抽查记录")
+        ordering = ["unit", "kind", "id"]
+
+    def __str__(self):
+        return self.label
+
+
+# ---------------------------------------------------------------- manual indicator scores (人工评分)
+
+
+def evidence_path(instance, filename):
+    from risks.measures.files import stored_path
+
+    return stored_path(f"assessment/evidence/{instance.campaign_id}", filename)
+
+
+class ManualScore(models.Model):
+    """The office's score for one indicator of one unit, with its reason and evidence; it takes the place
+    of the formula's score. Versioned: a change is a new row, earlier ones are kept."""
+
+    campaign = models.ForeignKey(Campaign, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(_("指标"), max_length=16, choices=IndicatorKey.choices)
+    court = models.ForeignKey(Court, verbose_name=_("法院"), on_delete=models.PROTECT, related_name="+")
+    division = models.ForeignKey(
+        Division, verbose_name=_("庭室"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveSmallIntegerField(_("版本"))
+    score = models.DecimalField(
+        _("评分"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text=_("留空表示撤销人工评分、恢复按公式计分。"),
+    )
+    reason = models.TextField(_("评分理由"), max_length=2000)
+    evidence = models.FileField(_("证明材料"), upload_to=evidence_path, blank=True, max_length=300)
+    evidence_name = models.CharField(_("文件名"), max_length=120, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("评分时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("人工评分")
+        verbose_name_plural = _("人工评分")
+        ordering = ["campaign", "key", "court", "division", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "key", "court", "division", "version"], name="manual_version", nulls_distinct=False
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_key_display()} {self.score}"
+
+
+# ---------------------------------------------------------------- phase summaries (阶段总结)
+
+
+def summary_file_path(instance, filename):
+    from risks.measures.files import stored_path
+
+    return stored_path(f"assessment/summaries/{instance.summary_id}", filename)
+
+
+class SummaryQuerySet(ScopedQuerySet):
+    # The office and leading group (their court and below), the court's president; a division's own summary
+    # to its head and deputy leader.
+    scope = Scope(court="court", division="division", owner=None, roles=ACCEPTANCE_READERS, owner_sees_own=False)
+
+
+class PhaseSummary(models.Model):
+    """A phase's summary: the court's (written by its office; ``division`` empty) or a division's stage
+    summary (written by its head, collected by the office). The phase's figures are attached when it is
+    written and never change afterwards."""
+
+    phase = models.ForeignKey(Phase, verbose_name=_("阶段"), on_delete=models.CASCADE, related_name="+")
+    court = models.ForeignKey(Court, verbose_name=_("法院"), on_delete=models.PROTECT, related_name="+")
+    division = models.ForeignKey(
+        Division, verbose_name=_("庭室"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(_("标题"), max_length=120)
+    body = models.TextField(_("正文"), max_length=20000)
+    figures = models.JSONField(_("阶段数据"), default=dict)
+    figures_at = models.DateTimeField(_("数据截取时间"))
+    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    written_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    objects = SummaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("阶段总结")
+        verbose_name_plural = _("阶段总结")
+        ordering = ["phase__number", "court__path", "division__sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["phase", "court"], condition=Q(division__isnull=True), name="summary_court_once"
+            ),
+            models.UniqueConstraint(
+                fields=["phase", "division"], condition=Q(division__isnull=False), name="summary_division_once"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class SummaryAttachment(models.Model):
+    summary = models.ForeignKey(PhaseSummary, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("文件"), upload_to=summary_file_path, max_length=300)
+    name = models.CharField(_("文件名"), max_length=120)
+    size = models.PositiveIntegerField(_("大小"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name
+
+
+# ---------------------------------------------------------------- the campaign report (活动总结报告)
+
+
+class ReportState(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("生成中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("生成失败")
+
+
+def report_file_path(instance, filename):
+    from risks.measures.files import stored_path
+
+    return stored_path(f"assessment/reports/{instance.campaign_id}", filename)
+
+
+class CampaignReport(models.Model):
+    """The campaign's report, built by a Celery task (progress kept here), its PDF and workbook kept for
+    download."""
+
+    campaign = models.ForeignKey(Campaign, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="+")
+    court = models.ForeignKey(Court, verbose_name=_("法院"), on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(_("状态"), max_length=8, choices=ReportState.choices, default="queued")
+    progress = models.PositiveSmallIntegerField(_("进度"), default=0)
+    step = models.CharField(_("当前步骤"), max_length=120, blank=True)
+    error = models.CharField(_("错误"), max_length=300, blank=True)
+    pdf = models.FileField(_("PDF"), upload_to=report_file_path, blank=True, max_length=300)
+    xlsx = models.FileField(_("Excel"), upload_to=report_file_path, blank=True, max_length=300)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("活动总结报告")
+        verbose_name_plural = _("活动总结报告")
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self):
+        return f"{self.campaign} #{self.pk}"

@@ -285,3 +285,266 @@ def figure_records(user, campaign, figure, code) -> dict:
         "total": base.count(),
         "records": records,
     }
+
+
+# ---------------------------------------------------------------- 考核验收
+
+
+def acceptances(user):
+    from .models import Acceptance
+
+    return (
+        Acceptance.objects.visible_to(user)
+        .select_related("campaign", "phase", "court")
+        .annotate(
+            n_units=Count("units", distinct=True),
+            n_decided=Count("units", filter=~Q(units__grade=""), distinct=True),
+            n_redo=Count("units", filter=Q(units__grade="fail") | Q(units__formalism=True), distinct=True),
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def get_acceptance(user, pk):
+    from .models import Acceptance
+
+    return policy.get_visible_or_404(
+        Acceptance.objects.select_related("campaign__court", "phase", "court", "questionnaire"), user, pk=pk
+    )
+
+
+def acceptance_units(user, acceptance):
+    from .models import AcceptanceUnit
+
+    return list(
+        AcceptanceUnit.objects.visible_to(user)
+        .filter(acceptance=acceptance)
+        .select_related("court", "division", "rectification")
+        .annotate(
+            n_samples=Count("samples", distinct=True),
+            n_checked=Count("samples", filter=Q(samples__satisfactory__isnull=False), distinct=True),
+        )
+        .order_by("court__path", "division__sort_order", "id")
+    )
+
+
+def get_unit(user, pk):
+    from .models import AcceptanceUnit
+
+    return policy.get_visible_or_404(
+        AcceptanceUnit.objects.select_related(
+            "acceptance__court",
+            "acceptance__campaign__court",
+            "acceptance__phase",
+            "acceptance__questionnaire",
+            "court",
+            "division",
+            "rectification",
+            "self_by__person",
+            "spot_by__person",
+            "decided_by__person",
+        ),
+        user,
+        pk=pk,
+    )
+
+
+def get_sample(user, pk):
+    from .models import AcceptanceSample, AcceptanceUnit
+
+    sample = (
+        AcceptanceSample.objects.filter(pk=pk, unit__in=AcceptanceUnit.objects.visible_to(user))
+        .select_related("unit")
+        .first()
+    )
+    if sample is None:
+        raise Http404
+    return sample
+
+
+def samples_of(unit):
+    return list(unit.samples.select_related("risk_point", "measure").order_by("kind", "id"))
+
+
+def acceptance_targets(campaign):
+    """What an acceptance of ``campaign`` may cover: the courts below the campaign's court and the divisions
+    of every court it covers."""
+    courts = campaign.courts().exclude(pk=campaign.court_id).order_by("path")
+    divisions = (
+        Division.objects.filter(court__in=campaign.courts())
+        .select_related("court")
+        .order_by("court__path", "sort_order")
+    )
+    return courts, divisions
+
+
+def finished_questionnaires(user, campaign):
+    today = local_today()
+    return (
+        Questionnaire.objects.visible_to(user)
+        .filter(Q(state=QuestionnaireState.CLOSED) | Q(state=QuestionnaireState.OPEN, closes_on__lt=today))
+        .filter(court__path__startswith=campaign.court.path)
+        .order_by("-closes_on", "-id")
+    )
+
+
+def office_campaigns(user):
+    """Running campaigns whose court's office the user is."""
+    return [c for c in assessment_campaigns(user) if policy.can(user, "assessment.create_acceptance", c)]
+
+
+# ---------------------------------------------------------------- manual scores
+
+
+def manual_history(campaign):
+    from .models import ManualScore
+
+    return list(
+        ManualScore.objects.filter(campaign=campaign)
+        .select_related("court", "division", "created_by__person")
+        .order_by("court__path", "division__sort_order", "key", "-version")
+    )
+
+
+def unit_choices(campaign):
+    """("c12", "鹤岗中院"), ("d34", "鹤岗中院·民事审判庭") … for every unit of the campaign."""
+    courts = list(campaign.courts().order_by("path"))
+    divisions = Division.objects.filter(court__in=courts).select_related("court").order_by("court__path", "sort_order")
+    by_court = {}
+    for d in divisions:
+        by_court.setdefault(d.court_id, []).append(d)
+    choices = []
+    for c in courts:
+        name = c.short_name or c.name
+        choices.append((f"c{c.pk}", name))
+        choices += [(f"d{d.pk}", f"{name}·{d.name}") for d in by_court.get(c.pk, [])]
+    return choices
+
+
+def resolve_unit(campaign, code):
+    """(court, division or None) of a unit code of the campaign, or (None, None)."""
+    kind, unit, court = _unit(campaign, code or "x")
+    if unit is None:
+        return None, None
+    return court, (unit if kind == "division" else None)
+
+
+def get_manual_score(user, pk):
+    """A manual score whose unit row the reader may see in the ranking (else 404)."""
+    from .models import ManualScore
+
+    m = ManualScore.objects.select_related("campaign__court", "court", "division").filter(pk=pk).first()
+    if m is None or not policy.can(user, "assessment.scores", m.campaign):
+        raise Http404
+    if not Campaign.objects.visible_to(user).filter(pk=m.campaign_id).exists():
+        raise Http404
+    kind = "division" if m.division_id else "court"
+    row = indicators.Row(kind, m.division or m.court, m.court)
+    if not indicators.row_visible(row, *indicators.reach(user)):
+        raise Http404
+    return m
+
+
+# ---------------------------------------------------------------- phase summaries
+
+
+def summary_board(user, campaign, phase_number=None) -> dict:
+    """The summaries of one phase of a campaign: the courts' (by the office) and the divisions' stage summaries
+    (collected by the office), each reader seeing the rows of their reach; which may still be written."""
+    from hkcourt.org.scoping import Scope, scope_filter
+    from workflow.models import Phase
+
+    from .models import ACCEPTANCE_READERS, PhaseSummary
+
+    phases = list(Phase.objects.filter(campaign=campaign).order_by("number"))
+    today = local_today()
+    phase = next((p for p in phases if str(p.number) == str(phase_number)), None)
+    if phase is None:
+        started = [p for p in phases if p.start <= today]
+        phase = started[-1] if started else (phases[0] if phases else None)
+    if phase is None:
+        return {"phases": phases, "phase": None}
+    summaries = list(
+        PhaseSummary.objects.visible_to(user)
+        .filter(phase=phase)
+        .select_related("court", "division", "written_by__person")
+        .order_by("court__path", "division__sort_order")
+    )
+    by_unit = {(s.court_id, s.division_id): s for s in summaries}
+    courts = list(campaign.courts().order_by("path"))
+    court_rows = [
+        {
+            "court": c,
+            "summary": by_unit.get((c.pk, None)),
+            "may_write": policy.can(user, "assessment.write_summary", (phase, c, None)),
+        }
+        for c in courts
+        if (c.pk, None) in by_unit or policy.can(user, "assessment.write_summary", (phase, c, None))
+    ]
+    if user.is_superuser:
+        divisions = Division.objects.filter(court__in=courts)
+    else:
+        condition = scope_filter(Scope(court="court", division="pk", owner=None, roles=ACCEPTANCE_READERS), user)
+        divisions = (
+            Division.objects.filter(condition, court__in=courts) if condition is not None else Division.objects.none()
+        )
+    division_rows = [
+        {
+            "division": d,
+            "summary": by_unit.get((d.court_id, d.pk)),
+            "may_write": policy.heads(user, d.pk) and phase.has_started,
+        }
+        for d in divisions.select_related("court").order_by("court__path", "sort_order")
+    ]
+    return {
+        "phases": phases,
+        "phase": phase,
+        "courts": court_rows,
+        "divisions": division_rows,
+        "collected": sum(1 for r in division_rows if r["summary"]),
+    }
+
+
+def get_summary(user, pk):
+    from .models import PhaseSummary
+
+    return policy.get_visible_or_404(
+        PhaseSummary.objects.select_related("phase__campaign", "court", "division", "written_by__person"), user, pk=pk
+    )
+
+
+def get_summary_attachment(user, pk):
+    from .models import PhaseSummary, SummaryAttachment
+
+    att = (
+        SummaryAttachment.objects.filter(pk=pk, summary__in=PhaseSummary.objects.visible_to(user))
+        .select_related("summary")
+        .first()
+    )
+    if att is None:
+        raise Http404
+    return att
+
+
+# ---------------------------------------------------------------- the campaign report
+
+
+def reports(campaign):
+    from .models import CampaignReport
+
+    return list(
+        CampaignReport.objects.filter(campaign=campaign)
+        .select_related("requested_by__person")
+        .order_by("-requested_at")[:10]
+    )
+
+
+def get_report(user, pk):
+    """A report of a campaign the reader may see and may generate reports of (else 404 / 403)."""
+    from .models import CampaignReport
+
+    report = CampaignReport.objects.select_related("campaign__court").filter(pk=pk).first()
+    if report is None or not Campaign.objects.visible_to(user).filter(pk=report.campaign_id).exists():
+        raise Http404
+    policy.check(user, "assessment.report", report.campaign)
+    return report

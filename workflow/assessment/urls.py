@@ -26,3 +26,36 @@ urlpatterns = [
     path("assessment/<int:pk>/weights/", views.assessment_weights, name="assessment_weights"),
     path("assessment/<int:pk>/figures/<slug:figure>/<slug:unit>/", views.assessment_figure, name="assessment_figure"),
 ]
+
+urlpatterns += [
+    path("assessment/acceptance/", views.acceptance_list, name="acceptances"),
+    path("assessment/acceptance/new/", views.acceptance_new, name="acceptance_new"),
+    path("assessment/acceptance/<int:pk>/", views.acceptance_detail, name="acceptance"),
+    path("assessment/acceptance/<int:pk>/close/", views.acceptance_close, name="acceptance_close"),
+    path("assessment/acceptance/units/<int:pk>/", views.acceptance_unit, name="acceptance_unit"),
+    path("assessment/acceptance/units/<int:pk>/self/", views.acceptance_self, name="acceptance_self"),
+    path("assessment/acceptance/units/<int:pk>/draw/", views.acceptance_draw, name="acceptance_draw"),
+    path("assessment/acceptance/units/<int:pk>/spot/", views.acceptance_spot, name="acceptance_spot"),
+    path("assessment/acceptance/units/<int:pk>/social/", views.acceptance_social, name="acceptance_social"),
+    path("assessment/acceptance/units/<int:pk>/decide/", views.acceptance_decide, name="acceptance_decide"),
+    path("assessment/acceptance/samples/<int:pk>/", views.acceptance_finding, name="acceptance_finding"),
+]
+
+urlpatterns += [
+    path("assessment/<int:pk>/manual/", views.assessment_manual, name="assessment_manual"),
+    path("assessment/manual/<int:pk>/evidence/", views.assessment_evidence, name="assessment_evidence"),
+]
+
+urlpatterns += [
+    path("assessment/summaries/", views.summary_list, name="summaries"),
+    path("assessment/summaries/new/", views.summary_new, name="summary_new"),
+    path("assessment/summaries/<int:pk>/", views.summary_detail, name="summary"),
+    path("assessment/summaries/<int:pk>/edit/", views.summary_edit, name="summary_edit"),
+    path("assessment/summaries/files/<int:pk>/", views.summary_attachment, name="summary_attachment"),
+]
+
+urlpatterns += [
+    path("assessment/<int:pk>/report/", views.report_page, name="assessment_report"),
+    path("assessment/reports/<int:pk>/", views.report_status, name="assessment_report_status"),
+    path("assessment/reports/<int:pk>/<slug:kind>/", views.report_file, name="assessment_report_file"),
+]

@@ -23,7 +23,7 @@ from hkcourt.org.actions import flash_failure, forbid_unless_may
 from hkcourt.org.clientip import client_ip
 from hkcourt.org.publicurl import public_url
 from hkcourt.org.ratelimit import limit_requests
-from workflow.models import local_today
+from workflow.models import Campaign, local_today
 
 from . import selectors, services
 from .forms import (
@@ -569,6 +569,22 @@ def assessment_export(request):
         notes.append(
             [str(item["definition"].label), item["weight"], float(item["target"]), str(item["definition"].formula)]
         )
+    manual = [
+        (row, cell) for row in data["courts"] + data["divisions"] for cell in row.cells if cell.manual is not None
+    ]
+    if manual:
+        notes.append([])
+        notes.append([_("人工评分（代替公式得分）")])
+        for row, cell in manual:
+            name = str(row.unit) if row.kind == "division" else row.unit.name
+            notes.append(
+                [
+                    escape_formula(name),
+                    str(cell.definition.label),
+                    float(cell.manual.score),
+                    escape_formula(cell.manual.reason),
+                ]
+            )
     buffer = io.BytesIO()
     book.save(buffer)
     response = HttpResponse(
@@ -576,3 +592,497 @@ def assessment_export(request):
     )
     response["Content-Disposition"] = content_disposition_header(True, f"考核评估排名-{campaign.year}.xlsx")
     return response
+
+
+# ---------------------------------------------------------------- 考核验收
+
+
+@login_required
+def acceptance_list(request):
+    policy.check(request.user, "assessment.acceptances", None)
+    page = Paginator(selectors.acceptances(request.user), 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "assessment/acceptances.html",
+        {"page": page, "may_create": policy.can(request.user, "assessment.create_acceptance", None)},
+    )
+
+
+def _acceptance_form(request, data=None):
+    from workflow.models import Phase
+
+    from .forms import AcceptanceForm
+
+    campaigns = selectors.office_campaigns(request.user)
+    if not campaigns:
+        raise PermissionDenied(_("没有可以组织考核验收的活动。"))
+    chosen = (data or request.GET).get("campaign")
+    campaign = next((c for c in campaigns if str(c.pk) == str(chosen)), campaigns[0])
+    courts, divisions = selectors.acceptance_targets(campaign)
+    form = AcceptanceForm(
+        data,
+        campaigns=Campaign.objects.filter(pk__in=[c.pk for c in campaigns]).order_by("-year", "-id"),
+        phases=Phase.objects.filter(campaign=campaign).order_by("number"),
+        questionnaires=selectors.finished_questionnaires(request.user, campaign),
+        courts=courts,
+        divisions=divisions,
+        initial={"campaign": campaign.pk, "self_due": local_today() + timedelta(days=14), "kind": "stage"},
+    )
+    return form, campaign
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def acceptance_new(request):
+    policy.check(request.user, "assessment.create_acceptance", None)
+    form, campaign = _acceptance_form(request, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            acceptance = services.create_acceptance(
+                actor=request.user,
+                campaign=d["campaign"],
+                kind=d["kind"],
+                phase=d["phase"],
+                title=d["title"],
+                self_due=d["self_due"],
+                sample_size=d["sample_size"],
+                questionnaire=d["questionnaire"],
+                courts=d["courts"],
+                divisions=d["divisions"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("已组织考核验收，被验收单位的负责人将在待办中看到自查任务。"))
+            return redirect("workflow:acceptance", acceptance.pk)
+    return render(
+        request,
+        "assessment/acceptance_form.html",
+        {"form": form, "campaign": campaign},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def acceptance_detail(request, pk):
+    acceptance = selectors.get_acceptance(request.user, pk)
+    units = selectors.acceptance_units(request.user, acceptance)
+    return render(request, "assessment/acceptance.html", {"a": acceptance, "units": units})
+
+
+@login_required
+@require_POST
+def acceptance_close(request, pk):
+    acceptance = selectors.get_acceptance(request.user, pk)
+    if _ask(request, "assessment.close_acceptance", acceptance):
+        try:
+            services.close_acceptance(actor=request.user, acceptance=acceptance)
+        except (ValidationError, PermissionDenied) as exc:
+            _refused(request, exc)
+        else:
+            messages.success(request, _("考核验收已结束。"))
+    return redirect("workflow:acceptance", acceptance.pk)
+
+
+def _unit_page(request, unit, *, forms_=None, status=200):
+    from .forms import DecideForm, FindingForm, SelfReportForm, SpotForm
+
+    forms_ = forms_ or {}
+    samples = selectors.samples_of(unit)
+    for s in samples:
+        s.form = FindingForm(
+            prefix=f"s{s.pk}",
+            initial={"satisfactory": "1" if s.satisfactory is not False else "0", "finding": s.finding},
+        )
+    leader = services.unit_leader(unit)
+    context = {
+        "u": unit,
+        "a": unit.acceptance,
+        "samples": samples,
+        "self_form": forms_.get("self")
+        or SelfReportForm(initial={"report": unit.self_report, "grade": unit.self_grade or "pass"}),
+        "spot_form": forms_.get("spot")
+        or SpotForm(initial={"grade": unit.spot_grade or "pass", "note": unit.spot_note}),
+        "decide_form": forms_.get("decide")
+        or DecideForm(
+            initial={
+                "grade": services.suggested_grade(unit) or "pass",
+                "deadline": local_today() + timedelta(days=RECTIFY_DAYS),
+            }
+        ),
+        "suggested": services.suggested_grade(unit),
+        "leader": leader,
+        "pools": [qs.count() for qs in services.sample_pools(unit)] if not unit.drawn_at else None,
+    }
+    return render(request, "assessment/acceptance_unit.html", context, status=status)
+
+
+@login_required
+def acceptance_unit(request, pk):
+    return _unit_page(request, selectors.get_unit(request.user, pk))
+
+
+def _unit_action(request, pk, action, form_class, call, done, key):
+    """The shape of every POST on a unit: 404 out of scope, 403 when the person may not, the reason flashed
+    when only the state stands in the way; the form and the service's errors shown on the unit's page."""
+    unit = selectors.get_unit(request.user, pk)
+    if not _ask(request, action, unit):
+        return redirect("workflow:acceptance_unit", unit.pk)
+    form = form_class(request.POST) if form_class else None
+    if form is not None and not form.is_valid():
+        return _unit_page(request, unit, forms_={key: form}, status=400)
+    try:
+        call(unit, form.cleaned_data if form is not None else {})
+    except ValidationError as exc:
+        if form is None:
+            _refused(request, exc)
+            return redirect("workflow:acceptance_unit", unit.pk)
+        _form_errors(form, exc)
+        return _unit_page(request, unit, forms_={key: form}, status=400)
+    except PermissionDenied as exc:
+        _refused(request, exc)
+        return redirect("workflow:acceptance_unit", unit.pk)
+    messages.success(request, done)
+    return redirect("workflow:acceptance_unit", unit.pk)
+
+
+@login_required
+@require_POST
+def acceptance_self(request, pk):
+    from .forms import SelfReportForm
+
+    return _unit_action(
+        request,
+        pk,
+        "assessment.self_report",
+        SelfReportForm,
+        lambda unit, d: services.submit_self_report(
+            actor=request.user, unit=unit, report=d["report"], grade=d["grade"]
+        ),
+        _("自查报告已提交。"),
+        "self",
+    )
+
+
+@login_required
+@require_POST
+def acceptance_draw(request, pk):
+    return _unit_action(
+        request,
+        pk,
+        "assessment.spot_check",
+        None,
+        lambda unit, d: services.draw_sample(actor=request.user, unit=unit),
+        _("系统已随机抽取抽查记录，请逐条登记抽查发现。"),
+        "draw",
+    )
+
+
+@login_required
+@require_POST
+def acceptance_spot(request, pk):
+    from .forms import SpotForm
+
+    return _unit_action(
+        request,
+        pk,
+        "assessment.spot_check",
+        SpotForm,
+        lambda unit, d: services.record_spot_check(actor=request.user, unit=unit, grade=d["grade"], note=d["note"]),
+        _("上级抽查结论已登记。"),
+        "spot",
+    )
+
+
+@login_required
+@require_POST
+def acceptance_social(request, pk):
+    return _unit_action(
+        request,
+        pk,
+        "assessment.social",
+        None,
+        lambda unit, d: services.record_social(actor=request.user, unit=unit),
+        _("已根据问卷结果计算社会评议结果。"),
+        "social",
+    )
+
+
+@login_required
+@require_POST
+def acceptance_decide(request, pk):
+    from .forms import DecideForm
+
+    def call(unit, d):
+        return services.decide_unit(
+            actor=request.user,
+            unit=unit,
+            grade=d["grade"],
+            formalism=d["formalism"],
+            conclusion=d["conclusion"],
+            deadline=d["deadline"],
+            plan=d["plan"],
+        )
+
+    return _unit_action(request, pk, "assessment.decide", DecideForm, call, _("验收结论已登记。"), "decide")
+
+
+@login_required
+@require_POST
+def acceptance_finding(request, pk):
+    from .forms import FindingForm
+
+    sample = selectors.get_sample(request.user, pk)
+    unit = selectors.get_unit(request.user, sample.unit_id)
+    back = reverse("workflow:acceptance_unit", args=[unit.pk]) + f"#sample-{sample.pk}"
+    if not _ask(request, "assessment.spot_check", unit):
+        return redirect(back)
+    form = FindingForm(request.POST, prefix=f"s{sample.pk}")
+    if not form.is_valid():
+        for errs in form.errors.values():
+            for e in errs:
+                messages.error(request, e)
+        return redirect(back)
+    try:
+        services.record_finding(
+            actor=request.user,
+            sample=sample,
+            satisfactory=form.cleaned_data["satisfactory"],
+            finding=form.cleaned_data["finding"],
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("已登记抽查发现。"))
+    return redirect(back)
+
+
+# ---------------------------------------------------------------- manual scores
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_manual(request, pk):
+    """The office's manual scores of a campaign: the current ones with every earlier version, and the form."""
+    from .forms import ManualScoreForm
+    from .indicators import DEFINITIONS
+
+    campaign = selectors.get_campaign(request.user, pk)
+    policy.check(request.user, "assessment.manual_score", campaign)
+    form = ManualScoreForm(
+        request.POST or None,
+        request.FILES or None,
+        units=selectors.unit_choices(campaign),
+        definitions=DEFINITIONS,
+        initial={"unit": request.GET.get("unit"), "key": request.GET.get("key")},
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            court, division = selectors.resolve_unit(campaign, d["unit"])
+            try:
+                if court is None:
+                    raise ValidationError({"unit": _("所选单位不在本活动范围内。")})
+                row = services.set_manual_score(
+                    actor=request.user,
+                    campaign=campaign,
+                    key=d["key"],
+                    court=court,
+                    division=division,
+                    score=d["score"],
+                    reason=d["reason"],
+                    upload=d["evidence"],
+                )
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                if row.score is None:
+                    messages.success(request, _("已撤销人工评分，恢复按公式计分。"))
+                else:
+                    messages.success(request, _("已保存人工评分（第%(v)s版）。") % {"v": row.version})
+                return redirect("workflow:assessment_manual", campaign.pk)
+        status = 400
+    return render(
+        request,
+        "assessment/manual.html",
+        {"campaign": campaign, "form": form, "history": selectors.manual_history(campaign)},
+        status=status,
+    )
+
+
+@login_required
+def assessment_evidence(request, pk):
+    from django.http import FileResponse
+
+    m = selectors.get_manual_score(request.user, pk)
+    if not m.evidence:
+        raise Http404
+    return FileResponse(m.evidence.open("rb"), as_attachment=True, filename=m.evidence_name or "evidence")
+
+
+# ---------------------------------------------------------------- phase summaries
+
+
+@login_required
+def summary_list(request):
+    policy.check(request.user, "assessment.summaries", None)
+    campaigns = selectors.assessment_campaigns(request.user)
+    campaign = selectors.choose_campaign(campaigns, request.GET.get("campaign"))
+    context = {"campaigns": campaigns, "campaign": campaign}
+    if campaign is not None:
+        context.update(selectors.summary_board(request.user, campaign, request.GET.get("phase")))
+    return render(request, "assessment/summaries.html", context)
+
+
+def _summary_target(request):
+    """(phase, court, division) named by ?phase=&court=&division= (404 when not the reader's)."""
+    from hkcourt.org.models import Court, Division
+    from workflow.models import Phase
+
+    params = request.POST if request.method == "POST" else request.GET
+    phase = Phase.objects.select_related("campaign__court").filter(pk=_int_or_none(params.get("phase"))).first()
+    if phase is None or not Campaign.objects.visible_to(request.user).filter(pk=phase.campaign_id).exists():
+        raise Http404
+    division = None
+    if params.get("division"):
+        division = Division.objects.select_related("court").filter(pk=_int_or_none(params.get("division"))).first()
+        if division is None:
+            raise Http404
+        court = division.court
+    else:
+        court = Court.objects.filter(pk=_int_or_none(params.get("court"))).first()
+        if court is None:
+            raise Http404
+    return phase, court, division
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def summary_new(request):
+    from .forms import SummaryForm
+
+    phase, court, division = _summary_target(request)
+    policy.check(request.user, "assessment.write_summary", (phase, court, division))
+    name = str(division) if division else (court.short_name or court.name)
+    form = SummaryForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"title": _("%(unit)s%(phase)s工作总结") % {"unit": name, "phase": phase.name}},
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            summary = services.write_summary(
+                actor=request.user,
+                phase=phase,
+                court=court,
+                division=division,
+                title=d["title"],
+                body=d["body"],
+                uploads=d["files"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("总结已提交，本阶段数据已同时截取并附在总结后。"))
+            return redirect("workflow:summary", summary.pk)
+    return render(
+        request,
+        "assessment/summary_form.html",
+        {"form": form, "phase": phase, "court": court, "division": division, "unit_name": name, "summary": None},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def summary_detail(request, pk):
+    from .markup import render as render_markup
+
+    summary = selectors.get_summary(request.user, pk)
+    return render(
+        request,
+        "assessment/summary.html",
+        {
+            "s": summary,
+            "body": render_markup(summary.body),
+            "f": summary.figures,
+            "attachments": list(summary.attachments.all()),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def summary_edit(request, pk):
+    from .forms import SummaryForm
+
+    summary = selectors.get_summary(request.user, pk)
+    policy.check(request.user, "assessment.edit_summary", summary)
+    form = SummaryForm(
+        request.POST or None, request.FILES or None, initial={"title": summary.title, "body": summary.body}
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.edit_summary(
+                actor=request.user, summary=summary, title=d["title"], body=d["body"], uploads=d["files"]
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("总结已修改（阶段数据保持撰写时的数字）。"))
+            return redirect("workflow:summary", summary.pk)
+    return render(
+        request,
+        "assessment/summary_form.html",
+        {"form": form, "summary": summary, "phase": summary.phase, "unit_name": summary.figures.get("scope", "")},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def summary_attachment(request, pk):
+    from django.http import FileResponse
+
+    att = selectors.get_summary_attachment(request.user, pk)
+    return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.name)
+
+
+# ---------------------------------------------------------------- the campaign report
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_page(request, pk):
+    """The campaign report: generate (a Celery task, progress shown) and download the PDF and the workbook."""
+    campaign = selectors.get_campaign(request.user, pk)
+    policy.check(request.user, "assessment.report", campaign)
+    if request.method == "POST":
+        try:
+            services.request_report(actor=request.user, campaign=campaign)
+        except (ValidationError, PermissionDenied) as exc:
+            _refused(request, exc)
+        else:
+            messages.success(request, _("已开始生成总结报告，完成后可在此下载。"))
+        return redirect("workflow:assessment_report", campaign.pk)
+    return render(request, "assessment/report.html", {"campaign": campaign, "reports": selectors.reports(campaign)})
+
+
+@login_required
+def report_status(request, pk):
+    report = selectors.get_report(request.user, pk)
+    return render(request, "assessment/_report_status.html", {"r": report})
+
+
+@login_required
+def report_file(request, pk, kind):
+    from django.http import FileResponse
+
+    report = selectors.get_report(request.user, pk)
+    field = {"pdf": report.pdf, "xlsx": report.xlsx}.get(kind)
+    if not field:
+        raise Http404
+    name = f"{report.campaign.name}-总结报告.{kind}"
+    return FileResponse(field.open("rb"), as_attachment=kind == "xlsx", filename=name)

@@ -232,3 +232,12 @@ def _close_rectification(user, rect):
     if not rect.progress.exists():
         return not_now(_("整改责任人尚未报告整改进展，不能验收。"))
     return ALLOW
+
+
+@policy.rule("order_unit_rectification")
+def _order_unit_rectification(user, court):
+    """责令整改、重新补课 of a whole unit (a court or one of its divisions), e.g. after a failed acceptance: the
+    office of the unit's court or of a court above."""
+    if court is None or not is_office_of(user, court):
+        return deny(_("只有领导小组办公室可以责令单位整改。"))
+    return ALLOW

@@ -66,6 +66,7 @@ audit.register(
         "oversight.signal_attachment": gettext_lazy("下载风险信息附件"),
         "oversight.handling_view": gettext_lazy("查看处置"),
         "oversight.dossier_view": gettext_lazy("查看廉政档案"),
+        "oversight.rect_order": gettext_lazy("责令单位整改"),
     }
 )
 
@@ -559,3 +560,54 @@ def close_rectification(*, actor, rectification: Rectification, check: str) -> R
     for w in Warning.objects.filter(rectification=r).exclude(state=WarningState.CLOSED):
         close_warning(actor=actor, warning=w, note=_("整改已验收：%(check)s") % {"check": r.closing_check})
     return r
+
+
+@transaction.atomic
+def order_unit_rectification(
+    *, actor, court: Court, owner, problem: str, deadline, division: Division | None = None, plan: str = ""
+) -> Rectification:
+    """责令整改、重新补课 of a whole unit (a court, or one of its divisions): a rectification with a deadline that
+    the unit's responsible leader (``owner``) answers with progress reports and the office checks, like any
+    other. No handling: it is not about one person's conduct."""
+    org_policy.check(actor, "oversight.order_unit_rectification", court)
+    if division is not None and division.court_id != court.pk:
+        raise ValidationError({"division": _("所选庭室不属于%(court)s。") % {"court": court.name}})
+    if owner is None:
+        raise ValidationError({"owner": _("请选择整改责任人。")})
+    _person_in(owner, court, "owner", _("整改责任人"))
+    if owner.pk == actor.pk:
+        raise ValidationError({"owner": _("不能责令本人整改。")})
+    problem = _text(problem, _("问题"), "problem")
+    today = timezone.localdate()
+    if deadline is None or deadline < today:
+        raise ValidationError({"deadline": _("请填写整改期限（不能早于今天）。")})
+    rect = Rectification(
+        court=court,
+        division=division,
+        owner=owner,
+        problem=problem,
+        plan=_text(plan, _("整改方案"), "plan", required=False),
+        deadline=deadline,
+        created_by=actor,
+    )
+    rect.full_clean()
+    rect.save()
+    audit.record(
+        actor=actor,
+        action="oversight.rect_order",
+        obj=rect,
+        court=court,
+        reason=problem,
+        data={"division": division.pk if division else None, "deadline": deadline.isoformat()},
+    )
+    notify(
+        recipient=owner,
+        kind="oversight.rect_order",
+        obj=rect,
+        due=deadline,
+        title=_("责令整改：请于%(day)s前完成整改并报告进展") % {"day": deadline.isoformat()},
+        body=problem,
+        url=reverse("workflow:rectification_detail", args=[rect.pk]),
+        actor=actor,
+    )
+    return rect
