@@ -56,14 +56,20 @@ def risk_point_or_404(user, pk, *related):
     return get_visible_or_404(_without_others_drafts(user).select_related(*related), user, pk=pk)
 
 
-def risk_point_list(user, params, request):
-    """The filtered list (without the state tab applied), the state tab counts, and the rows."""
+def filtered_risk_points(user, params, request):
+    """The list page's filters and search over the user's scope: (filterset, filtered rows before the state
+    tab, rows with the state tab applied). The page and the API read the list through this one function."""
     base = risk_points(user)
     filterset = RiskPointFilter(params, queryset=base, request=request)
     filtered = filterset.qs if filterset.is_valid() else base.none()
-    counts = dict(filtered.order_by().values_list("state").annotate(n=Count("id")))
     state = params.get("state", "")
-    rows = filtered.filter(state=state) if state in State.values else filtered
+    return filterset, filtered, filtered.filter(state=state) if state in State.values else filtered
+
+
+def risk_point_list(user, params, request):
+    """The filtered list (without the state tab applied), the state tab counts, and the rows."""
+    filterset, filtered, rows = filtered_risk_points(user, params, request)
+    counts = dict(filtered.order_by().values_list("state").annotate(n=Count("id")))
     sort = params.get("sort", "-updated_at")
     rows = rows.annotate(grade_rank=GRADE_RANK).order_by(*SORT_FIELDS.get(sort, SORT_FIELDS["-updated_at"]))
     return filterset, counts, rows.for_list()
