@@ -34,3 +34,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
+
+# A path under /api/ that no route matches answers the API's JSON 404; other paths the 404 page.
+handler404 = "hkcourt.api.views.not_found"

@@ -62,6 +62,7 @@ class PowerDetailSerializer(PowerSerializer):
 
 class RiskPointSerializer(serializers.ModelSerializer):
     code = serializers.CharField(read_only=True)
+    grade = serializers.ChoiceField(choices=Grade.choices, allow_blank=True, read_only=True, help_text="未评定时为空")
     owner = serializers.CharField(source="owner.username", read_only=True)
     key_links = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
@@ -186,8 +187,8 @@ FILTER_PARAMS = [
     OpenApiParameter("campaign", int, description="活动年度"),
     OpenApiParameter("area", str, description="业务领域"),
     OpenApiParameter("major", str, enum=["1"], description="仅“三重一大”"),
-    OpenApiParameter("review", bool, description="待我审核"),
-    OpenApiParameter("mine", bool, description="只看我提出的"),
+    OpenApiParameter("review", str, enum=["true", "false"], description="待我审核"),
+    OpenApiParameter("mine", str, enum=["true", "false"], description="只看我提出的"),
     OpenApiParameter("state", str, enum=State.values),
     SORT_PARAM,
 ]
@@ -199,6 +200,9 @@ CURSOR_ORDER = {
     "-grade_rank": ("grade_rank", "-updated_at", "-id"),
     "id": ("id",),
 }
+
+
+BOOLEANS = ["true", "false"]
 
 
 class RiskPointPagination(CursorPagination):
@@ -241,8 +245,25 @@ class RiskPointViewSet(
     pagination_class = RiskPointPagination
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
+    def _check_params(self):
+        """What the page tolerates (an unknown tab or order falls back), the API refuses: 400 names the field."""
+        params, errors = self.request.query_params, {}
+        checks = {
+            "state": State.values,
+            "sort": list(CURSOR_ORDER),
+            "review": BOOLEANS,
+            "mine": BOOLEANS,
+        }
+        for name, allowed in checks.items():
+            values = params.getlist(name)
+            if len(values) > 1 or (values and values[0] not in allowed):
+                errors[name] = [_("可选值：%(values)s") % {"values": ", ".join(allowed)}]
+        if errors:
+            raise serializers.ValidationError(errors)
+
     def get_queryset(self):
         if self.action == "list":
+            self._check_params()
             filterset, _filtered, rows = selectors.filtered_risk_points(
                 self.request.user, self.request.query_params, self.request
             )

@@ -186,19 +186,60 @@ class CursorPagination(pagination.CursorPagination):
     max_page_size = 200
     invalid_cursor_message = gettext_lazy("分页游标无效。")
 
+    def get_page_size(self, request):
+        """An unusable ``size`` is refused (400), not silently replaced by the default."""
+        raw = request.query_params.getlist(self.page_size_query_param)
+        if not raw:
+            return self.page_size
+        try:
+            size = int(raw[-1])
+        except ValueError:
+            size = 0
+        if len(raw) > 1 or not 1 <= size <= self.max_page_size:
+            message = _("每页条数须为1—%(n)d的整数。") % {"n": self.max_page_size}
+            raise exceptions.ValidationError({self.page_size_query_param: [message]})
+        return size
+
+    def decode_cursor(self, request):
+        try:
+            return super().decode_cursor(request)
+        except exceptions.NotFound:
+            raise exceptions.ValidationError({self.cursor_query_param: [str(self.invalid_cursor_message)]}) from None
+
 
 # ---------------------------------------------------------------- serializers
 
 
+def _json_type_fits(field, value) -> bool:
+    """The value has the JSON type the schema documents (DRF would coerce 0 into "0" and "3" into 3)."""
+    if value is None:
+        return True  # the field itself decides whether null is allowed
+    if isinstance(field, serializers.ManyRelatedField):
+        return isinstance(value, list) and all(_json_type_fits(field.child_relation, v) for v in value)
+    if isinstance(field, serializers.ListField):
+        return isinstance(value, list)
+    if isinstance(field, (serializers.IntegerField, serializers.PrimaryKeyRelatedField)):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(field, serializers.BooleanField):
+        return isinstance(value, bool)
+    if isinstance(field, (serializers.CharField, serializers.ChoiceField, serializers.DateField)):
+        return isinstance(value, str)
+    return True
+
+
 class StrictSerializer(serializers.Serializer):
-    """Refuses fields it does not know (a typo must not be silently ignored)."""
+    """Refuses fields it does not know (a typo must not be silently ignored) and values of another JSON type
+    than the schema says (a number where a text is expected), instead of coercing them."""
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
-            known = {name for name, f in self.fields.items() if not f.read_only}
-            unknown = sorted(set(data) - known)
-            if unknown:
-                raise serializers.ValidationError({name: [_("未知字段。")] for name in unknown})
+            writable = {name: f for name, f in self.fields.items() if not f.read_only}
+            errors = {name: [_("未知字段。")] for name in sorted(set(data) - set(writable))}
+            for name, field in writable.items():
+                if name in data and not _json_type_fits(field, data[name]):
+                    errors[name] = [_("类型不对：请按接口说明给出。")]
+            if errors:
+                raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
 
 

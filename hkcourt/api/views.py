@@ -3,8 +3,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hkcourt.org.actions import flash_failure, forbid_unless_may
@@ -12,6 +14,15 @@ from hkcourt.org.actions import flash_failure, forbid_unless_may
 from . import services
 from .forms import TokenForm
 from .models import ApiToken
+from .rest import error_body
+
+
+def not_found(request, exception=None):
+    """The project's 404 (``handler404``): under /api/ the API's JSON shape (a path no route matches, such as
+    ``/api/v1/risk-points/0.5/``), elsewhere the page."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse(error_body("not_found", _("未找到，或您无权查看。")), status=404)
+    return defaults.page_not_found(request, exception)
 
 
 @login_required
