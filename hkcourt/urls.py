@@ -4,9 +4,16 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
 
-from hkcourt.api import router as api_router
+from hkcourt.org import api as org_api
 from hkcourt.org import views as org_views
+from risks import api as risks_api
+
+# The REST API's one router: each app registers its own viewsets (its api.py), in dependency order.
+api_router = DefaultRouter()
+for app_api in (org_api, risks_api):
+    app_api.register(api_router)
 
 urlpatterns = [
     path("", org_views.home, name="home"),
@@ -14,6 +21,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/tokens/", include("hkcourt.api.urls")),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("org/", include("hkcourt.org.urls")),
@@ -26,3 +34,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
+
+# A path under /api/ that no route matches answers the API's JSON 404; other paths the 404 page.
+handler404 = "hkcourt.api.views.not_found"

@@ -118,22 +118,23 @@ class ListRows:
         return list(self.page_queryset(index))
 
 
-def _filtered(user, params, request):
+def filtered_risk_points(user, params, request):
+    """The list page's filters and search over the user's scope: (filterset, filtered rows before the state
+    tab, rows with the state tab applied). The page, its export and the API read the list through this."""
     base = risk_points(user)
     filterset = RiskPointFilter(params, queryset=base, request=request)
-    return filterset, (filterset.qs if filterset.is_valid() else base.none())
+    filtered = filterset.qs if filterset.is_valid() else base.none()
+    state = params.get("state", "")
+    return filterset, filtered, filtered.filter(state=state) if state in State.values else filtered
 
 
 def risk_point_list(user, params, request):
     """The filtered list (without the state tab applied), the state tab counts, and the rows (a ListRows
     for the paginator)."""
-    filterset, filtered = _filtered(user, params, request)
+    filterset, filtered, rows = filtered_risk_points(user, params, request)
     counts = state_counts(user, filtered, params)
     state = params.get("state", "")
-    if state in State.values:
-        rows, total = filtered.filter(state=state), counts.get(state, 0)
-    else:
-        rows, total = filtered, sum(counts.values())
+    total = counts.get(state, 0) if state in State.values else sum(counts.values())
     order = SORT_FIELDS.get(params.get("sort", "-updated_at"), SORT_FIELDS["-updated_at"])
     return filterset, counts, ListRows(rows.annotate(grade_rank=GRADE_RANK), order, total)
 
@@ -141,10 +142,7 @@ def risk_point_list(user, params, request):
 def risk_points_for_export(user, params, request):
     """The rows of the list's export: the page's scope, filters, state tab and order, every row, with what
     the file shows joined or in the row (for ``iterator()``: one cursor, no query per row or per chunk)."""
-    _filterset, rows = _filtered(user, params, request)
-    state = params.get("state", "")
-    if state in State.values:
-        rows = rows.filter(state=state)
+    _filterset, _filtered, rows = filtered_risk_points(user, params, request)
     order = SORT_FIELDS.get(params.get("sort", "-updated_at"), SORT_FIELDS["-updated_at"])
     return (
         rows.annotate(grade_rank=GRADE_RANK)

@@ -116,6 +116,11 @@ def _far_records():
         content="来信反映执行款发放迟缓。",
         received_on=today,
     )
+    from hkcourt.api import services as api_tokens
+
+    api_tokens.create_token(
+        actor=get_user_model().objects.get(username="staff_demo"), name="walk", scope="write", days=5
+    )
     from workflow.assessment import services as assessment
 
     draft = assessment.create_questionnaire(
@@ -157,10 +162,11 @@ def _objects():
     """Named objects: ``*_near`` are in the demo roles' own court and division (staff_demo's where it has
     one), ``*_far`` belong to a basic court, outside every demo role's reach but the city-wide ones'."""
     from commitments.models import CommitmentLetter, LetterTemplate
+    from hkcourt.api.models import ApiToken
     from hkcourt.notifications.models import Notification
     from hkcourt.org.models import Court, Person
     from risks.measures.models import CourtRule, Measure
-    from risks.models import Power, PublicFeedback, RiskPoint
+    from risks.models import KeyLink, Power, PowerStep, PublicFeedback, RiskPoint
     from workflow.assessment.models import (
         AcceptanceSample,
         AcceptanceUnit,
@@ -234,6 +240,10 @@ def _objects():
         "interview_far": first(Interview.objects.filter(court=far_court)),
         # The indicator system's units, as the figure pages name them ("d" + a division's id).
         "unit_near": f"d{me.division_id}",
+        "token_near": first(ApiToken.objects.filter(user=staff)),
+        "step_near": first(PowerStep.objects.filter(power__division=me.division)),
+        "step_far": first(PowerStep.objects.filter(power__court=far_court)),
+        "key_link": first(KeyLink.objects.all()),
         "unit_far": f"d{first(Person.objects.filter(court=far_court, division__isnull=False)).division_id}",
         # 考核验收: staff_demo's division as a unit (its head, deputy and president reach it), the far court.
         "acceptance_near": first(AcceptanceUnit.objects.filter(division=me.division)).acceptance,
@@ -458,18 +468,48 @@ CASES: list[Case] = [
     C("workflow:dashboard", "302 403 403 200 200 200 200 200"),
     C("workflow:dashboard_data", "302 403 403 200 200 200 200 200"),
     C("workflow:dashboard_section", "302 403 403 200 200 200 200 200", "risks"),
-    C("court-list", "403 200 200 200 200 200 200 200"),
-    C("court-detail", "403 200 200 200 200 200 200 200", "court_near"),
-    C("court-detail", "403 200 200 200 200 200 200 200", "court_far"),
-    C("division-list", "403 200 200 200 200 200 200 200"),
-    C("division-detail", "403 200 200 200 200 200 200 200", "division_near"),
-    C("division-detail", "403 200 200 200 200 200 200 200", "division_far"),
-    C("post-list", "403 200 200 200 200 200 200 200"),
-    C("post-detail", "403 200 200 200 200 200 200 200", "post_near"),
-    C("post-detail", "403 200 200 200 200 200 200 200", "post_far"),
-    C("person-list", "403 200 200 200 200 200 200 200"),
-    C("person-detail", "403 200 200 200 200 200 200 200", "person_near"),
-    C("person-detail", "403 404 404 404 404 200 200 200", "person_far"),
+    C("court-list", "401 200 200 200 200 200 200 200"),
+    C("court-detail", "401 200 200 200 200 200 200 200", "court_near"),
+    C("court-detail", "401 200 200 200 200 200 200 200", "court_far"),
+    C("division-list", "401 200 200 200 200 200 200 200"),
+    C("division-detail", "401 200 200 200 200 200 200 200", "division_near"),
+    C("division-detail", "401 200 200 200 200 200 200 200", "division_far"),
+    C("post-list", "401 200 200 200 200 200 200 200"),
+    C("post-detail", "401 200 200 200 200 200 200 200", "post_near"),
+    C("post-detail", "401 200 200 200 200 200 200 200", "post_far"),
+    C("person-list", "401 200 200 200 200 200 200 200"),
+    C("person-detail", "401 200 200 200 200 200 200 200", "person_near"),
+    C("person-detail", "401 404 404 404 404 200 200 200", "person_far"),
+    # The REST API (JSON; anonymous 401). Posts carry no body: in scope a transition answers 400 (its
+    # fields missing) or 403/409 as the policy says; out of scope 404 before anything is read.
+    C("api_tokens:list", "302 200 200 200 200 200 200 200"),
+    C("api_tokens:revoke", "302 302 404 404 404 404 404 404", "token_near", method="post"),
+    C("risk-point-list", "401 200 200 200 200 200 200 200"),
+    C("risk-point-detail", "401 200 200 200 200 200 200 200", "rp_near"),
+    C("risk-point-detail", "401 200 404 404 404 404 404 404", "rp_draft"),
+    C("risk-point-detail", "401 404 404 404 404 200 200 200", "rp_far"),
+    C("risk-point-gradings", "401 200 200 200 200 200 200 200", "rp_near"),
+    C("risk-point-gradings", "401 404 404 404 404 200 200 200", "rp_far"),
+    C("risk-point-submit", "401 200 403 403 403 403 403 403", "rp_near", method="post"),
+    C("risk-point-submit", "401 404 404 404 404 403 403 403", "rp_far", method="post"),
+    C("risk-point-return", "401 403 400 400 403 400 403 400", "rp_near", method="post"),
+    C("risk-point-return", "401 404 404 404 404 400 403 400", "rp_far", method="post"),
+    C("risk-point-grade", "401 403 400 400 403 400 403 400", "rp_near", method="post"),
+    C("risk-point-grade", "401 404 404 404 404 400 403 400", "rp_far", method="post"),
+    C("risk-point-confirm", "401 403 403 403 403 400 403 400", "rp_near", method="post"),
+    C("risk-point-confirm", "401 404 404 404 404 400 403 400", "rp_far", method="post"),
+    C("risk-point-publish", "401 403 403 403 403 400 403 400", "rp_near", method="post"),
+    C("risk-point-publish", "401 404 404 404 404 400 403 400", "rp_far", method="post"),
+    C("risk-point-retire", "401 403 403 403 403 400 403 400", "rp_near", method="post"),
+    C("risk-point-retire", "401 404 404 404 404 400 403 400", "rp_far", method="post"),
+    C("risk-point-submit", "401 200 404 404 404 404 404 404", "rp_draft", method="post"),
+    C("power-list", "401 200 200 200 200 200 200 200"),
+    C("power-detail", "401 200 200 200 200 200 200 200", "power_near"),
+    C("power-detail", "401 200 200 200 200 200 200 200", "power_far"),
+    C("power-step-list", "401 200 200 200 200 200 200 200"),
+    C("power-step-detail", "401 200 200 200 200 200 200 200", "step_near"),
+    C("key-link-list", "401 200 200 200 200 200 200 200"),
+    C("key-link-detail", "401 200 200 200 200 200 200 200", "key_link"),
 ]
 
 # Pages no walk can reach: a written reason each.
@@ -527,8 +567,12 @@ def test_access_cell(case, world, client):
         client.logout()
         if role != "anonymous":
             client.force_login(User.objects.get(username=role))
+        # The REST API's names have no namespace; its writes take JSON (an empty object here).
+        body = (
+            {"data": "{}", "content_type": "application/json"} if ":" not in case.name and case.method == "post" else {}
+        )
         with CaptureQueriesContext(connection) as captured, transaction.atomic():
-            response = getattr(client, case.method)(url)
+            response = getattr(client, case.method)(url, **body)
             transaction.set_rollback(True)
         observed.append(str(response.status_code))
         if response.status_code in (403, 404) and _writes(captured):

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     # ground floor
     "hkcourt.org",
     "hkcourt.notifications",
+    "hkcourt.api",
     # the apps, in dependency order
     "risks",
     "commitments",
@@ -199,12 +200,23 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {}
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "hkcourt.api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["hkcourt.api.rest.ApiAccess"],
+    "DEFAULT_THROTTLE_CLASSES": ["hkcourt.api.rest.PersonThrottle", "hkcourt.api.rest.AnonymousThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "hkcourt.api.schema.Schema",
+    "DEFAULT_PAGINATION_CLASS": "hkcourt.api.rest.CursorPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "hkcourt.api.rest.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# Per token (else per signed-in person) and per anonymous address; the cache is Redis in production.
+API_THROTTLE_RATES = {"token": env("API_RATE_TOKEN", default="600/min"), "anon": env("API_RATE_ANON", default="60/min")}
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=64 * 1024)
 SPECTACULAR_SETTINGS = {
     "TITLE": "廉政风险防控 API",
     "VERSION": "1.0.0",
@@ -215,6 +227,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "RiskLevelEnum": "risks.models.Level",
+        "CourtLevelEnum": "hkcourt.org.models.CourtLevel",
+        "GradeEnum": "risks.models.Grade",
+        "BusinessAreaEnum": "risks.models.BusinessArea",
+    },
 }
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
