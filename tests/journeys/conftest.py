@@ -32,16 +32,22 @@ SCREENSHOTS = os.environ.get("HKCOURT_SCREENSHOTS", "").strip().lower() not in (
 
 
 @pytest.fixture(scope="module")
-def base_url(django_db_setup, django_db_blocker):
+def base_url(request, django_db_blocker):
     external = os.environ.get("JOURNEYS_BASE_URL", "").rstrip("/")
     if external:
         yield external
         return
+    request.getfixturevalue("django_db_setup")
     from django.core.management import call_command
+    from django.db import connection
     from pytest_django.live_server_helper import LiveServer
 
     from hkcourt.celery import app as celery_app
 
+    # pytest-django creates the test database only when a collected test asks for it (test_journeys.py has
+    # one that does); the journeys flush at the end, so they refuse any database that is not a test one.
+    if not connection.settings_dict["NAME"].startswith("test_"):
+        pytest.fail(f"the journeys run on a test database only, not {connection.settings_dict['NAME']!r}")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
@@ -63,6 +69,7 @@ def base_url(django_db_setup, django_db_blocker):
             call_command("flush", interactive=False, verbosity=0)
             ContentType.objects.clear_cache()
             seed(log=lambda *_: None)
+
 
 @pytest.fixture(scope="module")
 def chromium():
@@ -112,9 +119,11 @@ class Journey:
         self.page.add_script_tag(path=str(AXE_JS))
         result = self.page.evaluate(
             "async () => (await axe.run(document, {resultTypes: ['violations']})).violations.map("
-            "v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}))"
+            "v => ({id: v.id, impact: v.impact, help: v.help,"
+            " nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}))"
         )
         if SCREENSHOTS:
+            AXE_REPORT.parent.mkdir(parents=True, exist_ok=True)
             report = json.loads(AXE_REPORT.read_text()) if AXE_REPORT.exists() else {}
             report[name] = result
             AXE_REPORT.write_text(json.dumps(report, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
