@@ -1,5 +1,5 @@
 # The README's two commands: `make run` and `make test`. Both do their own set-up.
-.PHONY: run test setup lint format check-migrations ci bench
+.PHONY: run test setup lint format check-migrations ci bench screenshots journeys
 
 setup:
 	scripts/bootstrap.sh dev
@@ -30,3 +30,13 @@ ci:
 # created, migrated and seeded once (manage.py seed_scale), then the pages are timed: bench/results.md.
 bench: setup
 	bench/run.sh
+
+# The browser journeys alone (tests/journeys: every role in Chromium against the seeded demo).
+journeys: setup
+	.venv/bin/pytest -p no:cacheprovider -q tests/journeys
+
+# The user guide's pictures (docs/guide/img/*.jpg) and axe-core's findings (docs/guide/axe-report.json),
+# taken by the journeys as they run. Look at every picture before committing it.
+screenshots: setup
+	rm -f docs/guide/img/*.jpg docs/guide/axe-report.json
+	HKCOURT_SCREENSHOTS=1 .venv/bin/pytest -p no:cacheprovider -q tests/journeys
