@@ -946,6 +946,9 @@ def _seed_points(court, powers, steps, people_by_division, rng, *, key_links, sc
     for (role, division_id), user_id in leaders.items():
         if role == Role.DIVISION_HEAD:
             reviewer_of[division_id] = user_id
+    president = leaders.get((Role.PRESIDENT, None))
+    deputy = _user_id("deputy2") if court.parent_id is None else None
+    court_owners = [u for u in (president, deputy) if u]
     specs = []  # (owner_id, level, division, post_id, power, step, desc, manif, links)
     for power_name, risks in RISKS.items():
         power = powers.get(power_name)
@@ -959,7 +962,9 @@ def _seed_points(court, powers, steps, people_by_division, rng, *, key_links, sc
                 continue
             step = steps.get((power_name, step_name)) if step_name else None
             if power.division_id is None:
-                specs.append((office_user, Level.COURT, None, None, power, step, desc, manif, links))
+                # 单位层面 (三重一大): the president finds his own, a deputy president points some out (领导点).
+                owner = court_owners[i % len(court_owners)] if court_owners else office_user
+                specs.append((owner, Level.COURT, None, None, power, step, desc, manif, links))
             elif holders:
                 person = holders[i % len(holders)]
                 specs.append(
@@ -1010,7 +1015,7 @@ def _seed_points(court, powers, steps, people_by_division, rng, *, key_links, sc
             )
         source = Source.SELF
         if level == Level.COURT:
-            source = Source.COLLECTIVE
+            source = Source.SELF if owner_id == president else Source.LEADER
         elif level == Level.DIVISION:
             source = Source.LEADER if index % 2 else Source.SELF
         elif index % 7 == 3:
@@ -1039,6 +1044,8 @@ def _seed_points(court, powers, steps, people_by_division, rng, *, key_links, sc
         reviewer = reviewer_of.get(division_id) if level == Level.POST else None
         if reviewer in (None, owner_id):
             reviewer = leaders.get((Role.DEPUTY_LEADER, division_id)) or leaders.get((Role.PRESIDENT, None))
+        if reviewer == owner_id:  # the president's own court-level point: the office grades it
+            reviewer = office_user
         meta.append((rp, factors, suggested, grade, differs, links, reviewer, office_user))
     RiskPoint.objects.bulk_create(points)
 

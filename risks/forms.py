@@ -298,9 +298,13 @@ class PowerForm(BootstrapMixin, forms.Form):
     business_area = forms.ChoiceField(label=_("业务领域"), choices=BusinessArea.choices, initial=BusinessArea.OTHER)
     major_matter = forms.BooleanField(label=_("属于“三重一大”事项"), required=False)
 
-    def __init__(self, *args, court, **kwargs):
+    def __init__(self, *args, court, divisions=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["division"].queryset = Division.objects.filter(court=court).order_by("sort_order", "name")
+        if divisions is not None:  # a division head: the divisions they head only, no court-level power
+            self.fields["division"].queryset = self.fields["division"].queryset.filter(pk__in=divisions)
+            self.fields["division"].required = True
+            self.fields["division"].empty_label = None
         self.fields["division"].label_from_instance = lambda d: d.name
         self.fields["posts"].queryset = Post.objects.filter(division__court=court).select_related("division")
         self.fields["posts"].label_from_instance = lambda p: f"{p.division.name}·{p.name}"

@@ -142,6 +142,33 @@ class Power(models.Model):
             raise ValidationError({"division": _("所选庭室不属于该法院。")})
 
 
+class CatalogueLockQuerySet(ScopedQuerySet):
+    # Organisation data: everyone at the court may see whether its catalogue is locked.
+    scope = Scope(court="court", division=None, owner=None, organisation=True)
+
+
+class CatalogueLock(models.Model):
+    """清权确权 closed: the office has reviewed the court's power catalogue and locked it (when phase two
+    ends). While a court's catalogue is locked, the division heads no longer change their powers and
+    flowcharts; the office (or the system administrator) does, or unlocks it."""
+
+    court = models.OneToOneField(Court, verbose_name=_("法院"), on_delete=models.CASCADE, related_name="catalogue_lock")
+    locked_at = models.DateTimeField(_("锁定时间"), auto_now_add=True)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("锁定人"), on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(_("审核意见"), max_length=TEXT_LIMIT, blank=True)
+
+    objects = CatalogueLockQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("职权目录锁定")
+        verbose_name_plural = _("职权目录锁定")
+
+    def __str__(self):
+        return f"{self.court}·{_('职权目录已锁定')}"
+
+
 class PowerStepQuerySet(ScopedQuerySet):
     scope = Scope(court="power__court", division=None, owner=None, organisation=True)
 

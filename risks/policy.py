@@ -10,9 +10,11 @@ The organisation predicates (``is_office_of``, ``heads``, ``oversees``, ``presid
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from hkcourt.org.models import Court, Division
 from hkcourt.org.policy import (
     ALLOW,
     Policy,
@@ -21,6 +23,7 @@ from hkcourt.org.policy import (
     holds,
     is_campaign_admin_of,
     is_office_of,
+    is_oversight_of,
     not_now,
     oversees,
     presides,
@@ -28,7 +31,7 @@ from hkcourt.org.policy import (
 )
 from hkcourt.org.roles import OVERSIGHT_ROLES, REVIEWER_ROLES, Role
 
-from .models import Level, PeerCheck, RiskPoint, Source, State
+from .models import CatalogueLock, Level, PeerCheck, Power, RiskPoint, Source, State
 
 policy = Policy("risks")
 
@@ -39,18 +42,33 @@ OFFICE_SOURCES = (Source.PUBLIC, Source.ORGANISATION, Source.COLLECTIVE)
 # ---------------------------------------------------------------- who the person is to a risk point
 
 
+#: Who submits court-level points (单位层面: the leadership's 三重一大): the president and the deputy
+#: leaders find their own (自己找) or point them out (领导点); the office enters those collected otherwise.
+COURT_LEVEL_ROLES = (Role.PRESIDENT, Role.DEPUTY_LEADER, Role.OFFICE)
+
+
 def levels_for(user) -> list[str]:
     """The levels at which the person may submit risk points: their post, a division they head, the court
-    (the office)."""
+    (the president, the deputy leaders, the office)."""
     roles = roles_of(user)
     levels = []
     if roles.person is not None and roles.person.post_id:
         levels.append(Level.POST)
     if roles.division_ids(Role.DIVISION_HEAD):
         levels.append(Level.DIVISION)
-    if holds(user, Role.OFFICE):
+    if holds(user, *COURT_LEVEL_ROLES):
         levels.append(Level.COURT)
     return levels
+
+
+def court_for_court_level(user):
+    """The court a person's court-level point belongs to: the court where they lead (president, deputy)
+    or run the office; their own court when they hold such a role there."""
+    roles = roles_of(user)
+    ids = roles.court_ids(*COURT_LEVEL_ROLES)
+    if roles.person is not None and roles.person.court_id in ids:
+        return roles.person.court_id
+    return ids[0] if ids else None
 
 
 def reviews(user, rp: RiskPoint) -> bool:
@@ -71,6 +89,16 @@ def reviews(user, rp: RiskPoint) -> bool:
 def runs_campaign(user, rp: RiskPoint) -> bool:
     """Confirm, adjust, publish: the office of the point's court (never on its own points)."""
     return rp.owner_id != user.pk and is_office_of(user, rp.court)
+
+
+def decides_collectively(user, rp: RiskPoint) -> bool:
+    """集体定 of a court-level point (the leadership's 三重一大): the leading group (党组) of the point's court
+    confirms it, as the office does for every point — never the person who submitted it."""
+    return (
+        rp.level == Level.COURT
+        and rp.owner_id != user.pk
+        and (is_office_of(user, rp.court) or is_oversight_of(user, rp.court))
+    )
 
 
 def _wrong_state(rp: RiskPoint, action: str):
@@ -169,7 +197,7 @@ def _adjust_grade(user, rp):
 
 @policy.rule("confirm", model=RiskPoint)
 def _confirm(user, rp):
-    if not runs_campaign(user, rp):
+    if not (runs_campaign(user, rp) or decides_collectively(user, rp)):
         return deny(_("您无权确定风险点“%(rp)s”（不能确定本人提出的风险点）。") % {"rp": rp})
     if rp.state != State.GRADED:
         return not_now(
@@ -249,6 +277,12 @@ def _bulk_campaign(user, obj=None):
     return holds(user, Role.OFFICE) or deny(_("您没有批量操作的权限。"))
 
 
+@policy.rule("bulk_confirm")
+def _bulk_confirm(user, obj=None):
+    """The leading group confirms court-level points in a batch (集体定); each point is checked again."""
+    return holds(user, Role.OFFICE, Role.LEADING_GROUP) or deny(_("您没有批量操作的权限。"))
+
+
 @policy.rule("export")
 def _export(user, obj=None):
     """Anyone signed in exports what they can see: the rows come through ``visible_to``."""
@@ -263,10 +297,74 @@ def _read_feedback(user, obj=None):
 
 @policy.rule("manage_catalogue")
 def _manage_catalogue(user, court):
-    """The office or a system administrator of the court (or a court above it) keeps its power catalogue
-    and flowcharts."""
+    """The office or a system administrator of the court (or a court above it) keeps the whole catalogue:
+    court-level powers, imports, any division's powers, also after the catalogue is locked."""
     if not is_campaign_admin_of(user, court):
         return deny(_("只有领导小组办公室或系统管理员可以维护本院的职权目录。"))
+    return ALLOW
+
+
+def catalogue_lock(court):
+    """The court's lock (清权确权 closed), or ``None``. Read once per court and request."""
+    if court is None:
+        return None
+    if not hasattr(court, "_hk_catalogue_lock"):
+        court._hk_catalogue_lock = CatalogueLock.objects.filter(court_id=court.pk).first()
+    return court._hk_catalogue_lock
+
+
+def _locked_refusal(court):
+    lock = catalogue_lock(court)
+    return not_now(
+        _("本院职权目录已于%(date)s经领导小组办公室审核锁定，如需修改请联系领导小组办公室。")
+        % {"date": timezone.localtime(lock.locked_at).strftime("%Y-%m-%d")}
+    )
+
+
+@policy.rule("add_power", model=Division)
+def _add_power(user, division):
+    """清权确权 by the divisions: the head adds a power exercised by the division (until the office locks the
+    catalogue); the office and the administrator always may."""
+    if division is None:
+        return deny(_("请选择行使庭室。"))
+    if is_campaign_admin_of(user, division.court):
+        return ALLOW
+    if not heads(user, division.pk):
+        return deny(_("只有本庭室负责人或领导小组办公室可以维护该庭室的职权。"))
+    if catalogue_lock(division.court):
+        return _locked_refusal(division.court)
+    return ALLOW
+
+
+@policy.rule("edit_power", model=Power)
+def _edit_power(user, power):
+    """Change a power and its flowchart: the head of the exercising division until the lock; the office and
+    the administrator always (court-level powers, with no division, are theirs alone)."""
+    if is_campaign_admin_of(user, power.court):
+        return ALLOW
+    if not heads(user, power.division_id):
+        return deny(_("只有本庭室负责人或领导小组办公室可以修改该职权及其流程图。"))
+    if catalogue_lock(power.court):
+        return _locked_refusal(power.court)
+    return ALLOW
+
+
+@policy.rule("lock_catalogue", model=Court)
+def _lock_catalogue(user, court):
+    """The office reviews the catalogue the divisions compiled and locks it when phase two ends."""
+    if not is_office_of(user, court):
+        return deny(_("只有领导小组办公室可以审核锁定职权目录。"))
+    if catalogue_lock(court):
+        return not_now(_("本院职权目录已经锁定。"))
+    return ALLOW
+
+
+@policy.rule("unlock_catalogue", model=Court)
+def _unlock_catalogue(user, court):
+    if not is_office_of(user, court):
+        return deny(_("只有领导小组办公室可以解除职权目录的锁定。"))
+    if not catalogue_lock(court):
+        return not_now(_("本院职权目录尚未锁定。"))
     return ALLOW
 
 

@@ -26,8 +26,10 @@ from hkcourt.org.models import Court, Division, Person, Role, RoleAssignment
 from hkcourt.org.policy import check
 from hkcourt.org.services import grant_object_view
 
+from . import policy as risks_policy
 from .models import (
     TEXT_LIMIT,
+    CatalogueLock,
     CollectiveDecision,
     Grade,
     GradingTier,
@@ -66,6 +68,8 @@ audit.register(
         "risks.enter": gettext_lazy("录入风险点（导入）"),
         "risks.power_save": gettext_lazy("保存职权"),
         "risks.steps_save": gettext_lazy("保存权力运行流程"),
+        "risks.catalogue_lock": gettext_lazy("审核锁定职权目录"),
+        "risks.catalogue_unlock": gettext_lazy("解除职权目录锁定"),
     }
 )
 
@@ -271,7 +275,8 @@ def create_risk_point(
     division=None,
     proposal: dict | None = None,
 ) -> RiskPoint:
-    """A new draft. Staff: about their own post; heads: about a division they head; office: court level.
+    """A new draft. Staff: about their own post; heads: about a division they head; the president, the
+    deputy leaders and the office: court level (单位层面, the leadership's 三重一大).
     ``proposal`` (optional) is the submitter's own grading: ``{factors..., "grade", "reason"}``."""
     check(actor, "risks.create", level)
     check(actor, "risks.use_source", source)
@@ -286,7 +291,7 @@ def create_risk_point(
         if level == Level.POST:
             court, division, post = person.court, person.division, person.post
         else:
-            court = person.court if person else Court.objects.filter(pk__in=roles.court_ids(Role.OFFICE)).first()
+            court = Court.objects.get(pk=risks_policy.court_for_court_level(actor))
             division, post = None, None
     _check_power_step(court, power, step)
     _check_source(source)
@@ -789,12 +794,19 @@ def save_power(
     business_area: str = "other",
     major_matter: bool = False,
 ) -> Power:
-    """Create or change one power of the court's catalogue (the office or a system administrator)."""
-    check(actor, "risks.manage_catalogue", court)
+    """Create or change one power of the court's catalogue: the head of the exercising division (清权确权 by
+    the divisions, until the office locks the catalogue), the office or a system administrator (always,
+    and alone for court-level powers without a division)."""
     if power is not None and power.court_id != court.pk:
         raise ValidationError(_("该职权不属于所选法院。"))
     if division is not None and division.court_id != court.pk:
         raise ValidationError({"division": _("所选庭室不属于该法院。")})
+    if power is not None:
+        check(actor, "risks.edit_power", power)
+    if division is None:
+        check(actor, "risks.manage_catalogue", court)
+    elif power is None or power.division_id != division.pk:
+        check(actor, "risks.add_power", division)
     posts = list(posts or [])
     if any(p.division_id != getattr(division, "pk", None) for p in posts):
         raise ValidationError({"posts": _("行使岗位须属于所选庭室。")})
@@ -827,8 +839,8 @@ def save_power(
 def save_steps(*, actor, power: Power, rows: list[dict]) -> list[PowerStep]:
     """Replace the flowchart of a power with ``rows`` (each: id or None, order, name, actor, time_limit_days,
     is_end, next orders, delete). Steps keep their identity, so risk points stay on them; a step that
-    carries risk points cannot be deleted."""
-    check(actor, "risks.manage_catalogue", power.court)
+    carries risk points cannot be deleted. The division's head until the lock, the office always."""
+    check(actor, "risks.edit_power", power)
     existing = {s.pk: s for s in PowerStep.objects.select_for_update().filter(power=power).order_by("order", "id")}
     kept, errors = [], []
     for number, row in enumerate(rows, start=1):
@@ -874,3 +886,37 @@ def save_steps(*, actor, power: Power, rows: list[dict]) -> list[PowerStep]:
         step.next_steps.set([t for o in (row.get("next") or []) for t in by_order.get(o, [])])
     audit.record(actor=actor, action="risks.steps_save", obj=power, data={"steps": len(kept)})
     return [step for step, _row in kept]
+
+
+@transaction.atomic
+def lock_catalogue(*, actor, court: Court, note: str = "") -> CatalogueLock:
+    """The office has reviewed the catalogue the divisions compiled (清权确权) and locks it, as phase two
+    ends: from now on only the office changes powers and flowcharts."""
+    Court.objects.select_for_update().filter(pk=court.pk).first()  # one lock at a time per court
+    court.__dict__.pop("_hk_catalogue_lock", None)
+    check(actor, "risks.lock_catalogue", court)
+    lock = CatalogueLock.objects.create(
+        court=court, locked_by=actor, note=_text(note, _("审核意见"), required=False, field="note")
+    )
+    court._hk_catalogue_lock = lock
+    audit.record(
+        actor=actor,
+        action="risks.catalogue_lock",
+        obj=court,
+        court=court,
+        reason=lock.note,
+        data={"powers": Power.objects.filter(court=court, is_active=True).count()},
+    )
+    return lock
+
+
+@transaction.atomic
+def unlock_catalogue(*, actor, court: Court, reason: str) -> None:
+    """Open the locked catalogue again for the divisions (a reason is required: the lock was a review)."""
+    Court.objects.select_for_update().filter(pk=court.pk).first()
+    court.__dict__.pop("_hk_catalogue_lock", None)
+    check(actor, "risks.unlock_catalogue", court)
+    reason = _text(reason, _("理由"), field="reason")
+    CatalogueLock.objects.filter(court=court).delete()
+    court._hk_catalogue_lock = None
+    audit.record(actor=actor, action="risks.catalogue_unlock", obj=court, court=court, reason=reason)

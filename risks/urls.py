@@ -8,6 +8,7 @@ app_name = "risks"
 urlpatterns = [
     path("catalogue/", views.catalogue, name="catalogue"),
     path("catalogue/powers/new/", views.power_edit, name="power_create"),
+    path("catalogue/<int:court_id>/lock/", views.catalogue_lock, name="catalogue_lock"),
     path("catalogue/powers/<int:pk>/", views.power_detail, name="power_detail"),
     path("catalogue/powers/<int:pk>/edit/", views.power_edit, name="power_edit"),
     path("catalogue/powers/<int:pk>/steps/", views.power_steps, name="power_steps"),

@@ -19,10 +19,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hkcourt.org import policy
+from hkcourt.org.actions import flash_failure, forbid_unless_may
+from hkcourt.org.models import Division
 from hkcourt.org.policy import STATE, Refusal
 from hkcourt.org.ratelimit import limit_requests
 
 from . import flowchart, resources, selectors, services
+from . import policy as risks_policy
 from .filters import SORTS
 from .forms import (
     PICKER_LIMIT,
@@ -61,6 +64,8 @@ def _bulk_actions(user):
         actions += ["return", "grade"]
     if policy.can(user, "risks.bulk_campaign"):
         actions += ["confirm", "publish"]
+    elif policy.can(user, "risks.bulk_confirm"):
+        actions += ["confirm"]  # the leading group: court-level points (集体定)
     return actions
 
 
@@ -479,6 +484,7 @@ def catalogue(request):
             "division": division,
             "post": post,
             "powers": powers,
+            "lock": risks_policy.catalogue_lock(court),
         },
     )
 
@@ -507,12 +513,19 @@ def power_detail(request, pk):
     )
 
 
-def _managed_court(request, court_id):
+def _catalogue_court(request, court_id):
     court = next((c for c in selectors.catalogue_courts(request.user) if str(c.pk) == str(court_id)), None)
     if court is None:
         raise Http404
-    policy.check(request.user, "risks.manage_catalogue", court)
     return court
+
+
+def _headed_divisions(user, court):
+    """The divisions of ``court`` whose powers the person keeps as their head (``None``: the office or the
+    administrator, who keep every division's)."""
+    if policy.can(user, "risks.manage_catalogue", court):
+        return None
+    return [d.pk for d in selectors.catalogue_divisions(user, court) if policy.heads(user, d.pk)]
 
 
 def _power_kwargs(form):
@@ -533,7 +546,18 @@ def _power_kwargs(form):
 def power_edit(request, pk=None):
     """Create (``/catalogue/powers/new/?court=``) or change a power of the catalogue."""
     power = selectors.power_detail(request.user, pk) if pk else None
-    court = _managed_court(request, power.court_id if power else request.GET.get("court", ""))
+    court = _catalogue_court(request, power.court_id if power else request.GET.get("court", ""))
+    divisions = _headed_divisions(request.user, court)
+    if power is not None:
+        may = forbid_unless_may(request, "risks.edit_power", power)
+    elif divisions is None:
+        may = True
+    elif not divisions:
+        raise Refusal(_("只有庭室负责人、领导小组办公室或系统管理员可以维护职权目录。"))
+    else:
+        may = all(forbid_unless_may(request, "risks.add_power", d) for d in _divisions_by_id(court, divisions))
+    if not may:  # the catalogue is locked: said on the page the person came from
+        return redirect("risks:power_detail", pk=power.pk) if power else _to_catalogue(court)
     initial = (
         {"division": request.GET.get("division")}
         if power is None
@@ -544,10 +568,13 @@ def power_edit(request, pk=None):
             **{f: getattr(power, f) for f in ("supervision", "time_limit_days", "business_area", "major_matter")},
         }
     )
-    form = PowerForm(request.POST or None, initial=initial, court=court)
+    form = PowerForm(request.POST or None, initial=initial, court=court, divisions=divisions)
     if request.method == "POST" and form.is_valid():
         try:
             power = services.save_power(actor=request.user, court=court, power=power, **_power_kwargs(form))
+        except Refusal as exc:
+            flash_failure(request, exc)
+            return redirect("risks:power_detail", pk=power.pk) if power else _to_catalogue(court)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -561,7 +588,8 @@ def power_edit(request, pk=None):
 def power_steps(request, pk):
     """Edit the flowchart: the steps of a power, their order, actors, time limits and branches."""
     power = selectors.power_detail(request.user, pk)
-    _managed_court(request, power.court_id)
+    if not forbid_unless_may(request, "risks.edit_power", power):
+        return redirect("risks:power_detail", pk=power.pk)
     steps = list(selectors.steps_of(power).prefetch_related("next_steps"))
     initial = [
         {
@@ -581,6 +609,9 @@ def power_steps(request, pk):
         rows = [f.cleaned_data for f in formset if f.cleaned_data and not f.is_blank()]
         try:
             services.save_steps(actor=request.user, power=power, rows=rows)
+        except Refusal as exc:
+            flash_failure(request, exc)
+            return redirect("risks:power_detail", pk=power.pk)
         except ValidationError as exc:
             errors = non_field(exc)
         else:
@@ -590,6 +621,35 @@ def power_steps(request, pk):
     return render(
         request, "risks/power_steps.html", {"power": power, "formset": formset, "errors": errors}, status=status
     )
+
+
+def _divisions_by_id(court, ids):
+    return list(Division.objects.filter(court=court, pk__in=ids).select_related("court"))
+
+
+def _to_catalogue(court, division=None):
+    url = reverse("risks:catalogue") + f"?court={court.pk}"
+    return redirect(url + (f"&division={division.pk}" if division else ""))
+
+
+@login_required
+@require_POST
+def catalogue_lock(request, court_id):
+    """清权确权 closed: the office locks the catalogue it has reviewed; or opens it again (with a reason)."""
+    court = _catalogue_court(request, court_id)
+    unlock = request.POST.get("unlock") == "1"
+    if not forbid_unless_may(request, "risks.unlock_catalogue" if unlock else "risks.lock_catalogue", court):
+        return _to_catalogue(court)
+    try:
+        if unlock:
+            services.unlock_catalogue(actor=request.user, court=court, reason=request.POST.get("reason", ""))
+            messages.success(request, _("职权目录已解除锁定，各庭室负责人可以继续维护本庭室的职权。"))
+        else:
+            services.lock_catalogue(actor=request.user, court=court, note=request.POST.get("note", ""))
+            messages.success(request, _("职权目录已审核锁定；此后修改职权和流程图须经领导小组办公室。"))
+    except (Refusal, ValidationError) as exc:
+        flash_failure(request, exc)
+    return _to_catalogue(court)
 
 
 @login_required

@@ -528,7 +528,7 @@ class ScaleSeeder:
             return user_id
 
         def role(user_id, code, court, division_id=None):
-            role_rows.append((load.ids(RoleAssignment, 1)[0], user_id, code, court.id, division_id))
+            role_rows.append((load.ids(RoleAssignment, 1)[0], user_id, code, court.id, division_id, ""))
 
         for court in self.courts:
             k = 0
@@ -584,7 +584,7 @@ class ScaleSeeder:
             user_rows,
         )
         load.write(Person, ["id", "user_id", "full_name", "court_id", "division_id", "post_id", "title"], person_rows)
-        load.write(RoleAssignment, ["id", "user_id", "role", "court_id", "division_id"], role_rows)
+        load.write(RoleAssignment, ["id", "user_id", "role", "court_id", "division_id", "rank"], role_rows)
 
     # ---------------------------------------------------------- catalogue
 

@@ -139,7 +139,7 @@ class PersonAdmin(AuditedAdmin, SimpleHistoryAdmin):
 
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(AuditedAdmin, SimpleHistoryAdmin):
-    list_display = ["user", "role", "court", "division"]
+    list_display = ["user", "role", "rank", "court", "division"]
     list_filter = ["role", "court"]
     search_fields = ["user__username", "user__person__full_name", "division__name"]
     list_select_related = ["user", "court", "division"]

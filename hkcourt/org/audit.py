@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 ACTIONS = {
     "org.role_assign": _("分配角色"),
+    "org.role_rank": _("设置领导小组职务"),
     "org.role_revoke": _("撤销角色"),
     "org.person_create": _("新建人员"),
     "org.person_update": _("修改人员"),

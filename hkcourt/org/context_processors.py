@@ -1,8 +1,7 @@
-"""The header's context: the menu the policy allows (``navigation.entries_for``), the person and the labels
-of the roles they hold. Nothing here decides what a person may do."""
+"""The header's context: the menu the policy allows (``navigation.entries_for``), the person and the titles
+of the roles they hold (a leading-group rank in full: 领导小组组长). Nothing here decides what a person may do."""
 
 from .navigation import entries_for, menu_for
-from .roles import Role
 from .scoping import UserRoles
 
 
@@ -12,10 +11,9 @@ def navigation(request):
         return {"nav_entries": []}
     roles = UserRoles.of(user)
     entries = entries_for(user)
-    held = roles.codes()
     return {
         "nav_entries": entries,
         "nav_menu": menu_for(entries),
         "current_person": roles.person,
-        "role_labels": [role.label for role in Role if role in held],
+        "role_labels": roles.titles(),
     }

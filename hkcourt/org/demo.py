@@ -9,6 +9,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from .models import Court, CourtLevel, Division, DivisionKind, Person, Post, Role, RoleAssignment
+from .roles import GroupRank
 
 DEMO_PASSWORD = "hegang2012"
 User = get_user_model()
@@ -61,6 +62,16 @@ ACCOUNTS = [
     ("admin", "系统管理员", None, "办公室", "综合文秘岗", "系统管理员", [Role.ADMIN]),
 ]
 DEPUTY_DEMO_DIVISIONS = ["民事审判庭", "行政审判庭", "立案庭"]
+# The leading group (plan 三(一)): the president is 组长, a deputy president 副组长, the party group's other
+# members 成员; its office is led by the head of 纪检监察室 (主任). deputy_demo keeps a deputy's reach only
+# (the divisions it oversees), so the demo still shows that scope.
+LEADING_GROUP_RANKS = {
+    "president_demo": GroupRank.CHIEF,
+    "deputy2": GroupRank.DEPUTY,
+    "deputy3": GroupRank.MEMBER,
+    "leader_demo": GroupRank.MEMBER,
+}
+OFFICE_RANKS = {"office_demo": GroupRank.CHIEF}
 OTHER_DEPUTIES = [
     ("deputy2", "吴文博", ["刑事审判庭", "审判监督庭", "执行局"]),
     ("deputy3", "郑佳怡", ["政治部", "办公室", "纪检监察室", "计划财务装备处"]),
@@ -100,8 +111,13 @@ def _person(user, full_name, court, division=None, post=None, title=""):
     )
 
 
-def _role(user, role, court, division=None):
-    RoleAssignment.objects.get_or_create(user=user, role=role, court=court, division=division)
+def _role(user, role, court, division=None, rank=""):
+    assignment, _ = RoleAssignment.objects.get_or_create(
+        user=user, role=role, court=court, division=division, defaults={"rank": rank}
+    )
+    if rank and assignment.rank != rank:
+        assignment.rank = rank
+        assignment.save(update_fields=["rank"])
 
 
 def _divisions(court, spec):
@@ -152,13 +168,19 @@ def seed(log=print):
             elif role == Role.DEPUTY_LEADER:
                 for dname in DEPUTY_DEMO_DIVISIONS:
                     _role(user, role, city, city_divisions[dname])
+            elif role == Role.LEADING_GROUP:
+                _role(user, role, city, rank=LEADING_GROUP_RANKS.get(username, GroupRank.MEMBER))
+            elif role == Role.OFFICE:
+                _role(user, role, city, rank=OFFICE_RANKS.get(username, GroupRank.MEMBER))
             else:
                 _role(user, role, city)
+        if username in LEADING_GROUP_RANKS and Role.LEADING_GROUP not in roles:
+            _role(user, Role.LEADING_GROUP, city, rank=LEADING_GROUP_RANKS[username])
 
     for username, full_name, overseen in OTHER_DEPUTIES:
         user = _user(username)
         _person(user, full_name, city, None, None, "副院长")
-        _role(user, Role.LEADING_GROUP, city)
+        _role(user, Role.LEADING_GROUP, city, rank=LEADING_GROUP_RANKS.get(username, GroupRank.MEMBER))
         for dname in overseen:
             _role(user, Role.DEPUTY_LEADER, city, city_divisions[dname])
 

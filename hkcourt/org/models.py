@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .roles import Role
+from .roles import RANKED_ROLES, GroupRank, Role, rank_title
 from .scoping import Scope, ScopedQuerySet
 
 
@@ -194,6 +194,13 @@ class RoleAssignment(models.Model):
         related_name="role_assignments",
         help_text=_("庭室负责人：所负责的庭室；分管院领导：所分管的庭室（每个庭室一条）。"),
     )
+    rank = models.CharField(
+        _("职务"),
+        max_length=8,
+        choices=GroupRank.choices,
+        blank=True,
+        help_text=_("领导小组：组长、副组长、成员；领导小组办公室：主任、副主任、成员。其他角色不填。"),
+    )
 
     objects = RoleAssignmentQuerySet.as_manager()
     history = HistoricalRecords()
@@ -213,13 +220,29 @@ class RoleAssignment(models.Model):
                 condition=Q(division__isnull=False) | ~Q(role__in=[r.value for r in ROLES_NEEDING_DIVISION]),
                 name="role_division_required_for_heads_and_deputies",
             ),
+            models.CheckConstraint(
+                condition=Q(rank="") | Q(role__in=sorted(r.value for r in RANKED_ROLES)),
+                name="role_rank_only_for_leading_group_and_office",
+            ),
         ]
 
     def __str__(self):
         where = self.division.name if self.division_id else self.court.name
-        return f"{self.get_role_display()}（{where}）"
+        return f"{self.title}（{where}）"
+
+    @property
+    def title(self) -> str:
+        """The role as a page or a letter names it: "领导小组组长", "领导小组办公室主任", else the role's label."""
+        return rank_title(self.role, self.rank) or str(self.get_role_display())
+
+    @property
+    def rank_label(self) -> str:
+        """The rank alone: "组长", "副主任", "" for a role without one."""
+        return rank_title(self.role, self.rank, full=False)
 
     def clean(self):
+        if self.rank and self.role not in RANKED_ROLES:
+            raise ValidationError({"rank": _("只有领导小组成员和领导小组办公室的角色有职务（组长、主任等）。")})
         if self.role in ROLES_NEEDING_DIVISION and not self.division_id:
             raise ValidationError({"division": _("庭室负责人和分管院领导必须指定庭室。")})
         if self.division_id and self.court_id and self.division.court_id != self.court_id:

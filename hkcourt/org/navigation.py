@@ -53,6 +53,7 @@ ENTRIES = [
     NavEntry(_("领导驾驶舱"), "workflow:dashboard", "bi-speedometer2", roles=DASHBOARD_ROLES),
     NavEntry(_("考核评估"), "workflow:assessment", "bi-clipboard-data", roles=OVERSIGHT_ROLES),
     NavEntry(_("问卷测评"), "workflow:surveys", "bi-ui-checks"),
+    NavEntry(_("领导小组"), "org:leading_group", "bi-diagram-3"),
     NavEntry(_("花名册导入"), "org:roster_import", "bi-people", rule="org.import_roster"),
     NavEntry(_("系统管理"), "admin:index", "bi-gear", rule="org.use_admin_site"),
 ]

@@ -33,7 +33,7 @@ from django.apps import apps
 from django.db import models
 from django.db.models import BooleanField, Expression, F, Q, Subquery
 
-from .roles import SUBTREE_ROLES, Role
+from .roles import RANK_ORDER, SUBTREE_ROLES, Role, rank_title
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,7 @@ class Assignment:
     court_id: int
     court_path: str
     division_id: int | None
+    rank: str = ""  # the leading group's and its office's rank (组长/副组长/成员, 主任/副主任/成员)
 
 
 class UserRoles:
@@ -86,7 +87,7 @@ class UserRoles:
             from .models import Person, RoleAssignment
 
             rows = RoleAssignment.objects.filter(user=user).values_list(
-                "role", "court_id", "court__path", "division_id"
+                "role", "court_id", "court__path", "division_id", "rank"
             )
             person = Person.objects.filter(user=user).select_related("court", "division").first()
             roles = cls((Assignment(*row) for row in rows), person)
@@ -100,6 +101,17 @@ class UserRoles:
 
     def has(self, *roles) -> bool:
         return any(a.role in roles for a in self.assignments)
+
+    def titles(self) -> list[str]:
+        """The roles as a page names them, in the order roles are declared, a rank in full ("领导小组组长")."""
+        order = {role: i for i, role in enumerate(Role)}
+        seen, out = set(), []
+        for a in sorted(self.assignments, key=lambda a: (order.get(a.role, 99), RANK_ORDER.get(a.rank, 3))):
+            title = rank_title(a.role, a.rank) or str(Role(a.role).label)
+            if title not in seen:
+                seen.add(title)
+                out.append(title)
+        return out
 
     def codes(self) -> set[str]:
         return {a.role for a in self.assignments}

@@ -14,6 +14,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from . import audit, policy
 from .models import Court, CourtLevel, Division, Person, Post, RoleAssignment
+from .roles import RANKED_ROLES, GroupRank
 from .scoping import UserRoles
 
 User = get_user_model()
@@ -271,6 +272,29 @@ def assign_role(*, actor, user, role: str, court: Court, division=None) -> RoleA
     if created:
         return created[0]
     return RoleAssignment.objects.get(user=user, role=role, court=court, division=division)
+
+
+@transaction.atomic
+def set_rank(*, actor, assignment: RoleAssignment, rank: str, reason: str = "") -> RoleAssignment:
+    """Give a leading-group or office assignment its rank (组长/副组长/成员, 主任/副主任/成员), or clear it."""
+    policy.check(actor, "org.assign_role", assignment.court)
+    if rank and rank not in GroupRank.values:
+        raise ValidationError({"rank": _("请选择职务。")})
+    if rank and assignment.role not in RANKED_ROLES:
+        raise ValidationError({"rank": _("只有领导小组成员和领导小组办公室的角色有职务（组长、主任等）。")})
+    old = assignment.rank
+    assignment.rank = rank or ""
+    assignment.save(update_fields=["rank"])
+    audit.record(
+        actor=actor,
+        action="org.role_rank",
+        obj=assignment,
+        court=assignment.court,
+        reason=reason,
+        data={"user": assignment.user.username, "role": assignment.role, "from": old, "to": assignment.rank},
+    )
+    UserRoles.forget(assignment.user)
+    return assignment
 
 
 @transaction.atomic

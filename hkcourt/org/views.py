@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from . import health, policy
+from . import health, policy, selectors
 from .todos import todos_for
 
 
@@ -34,3 +34,12 @@ def healthz(request):
         status=http_status,
         json_dumps_params={"ensure_ascii": False},
     )
+
+
+@login_required
+@require_GET
+def leading_group(request):
+    """领导小组及其办公室: who leads the campaign at the court, with their ranks (plan 三(一))."""
+    court = selectors.leading_group_court(request.user, request.GET.get("court") or None)
+    body = selectors.leading_group(court) if court is not None else {"group": [], "office": []}
+    return render(request, "org/leading_group.html", {"court": court, **body})

@@ -38,7 +38,16 @@ def test_deputy_leader_sees_overseen_divisions_and_self(demo_user):
 
 
 def test_president_sees_own_court_only(demo_user):
+    """The president's role reaches the court; the demo's president is also 组长 of the leading group, whose
+    reach is every court under it (issue 14) — without that role, his own court only."""
+    from hkcourt.org.models import RoleAssignment
+    from hkcourt.org.roles import Role
+    from hkcourt.org.scoping import UserRoles
+
     president = demo_user("president_demo")
+    assert names(Person.objects.visible_to(president)) == people_of()
+    RoleAssignment.objects.filter(user=president, role=Role.LEADING_GROUP).delete()
+    UserRoles.forget(president)
     visible = names(Person.objects.visible_to(president))
     assert visible == people_of(court__code="hgzy")
     assert not visible & people_of(court__code="xiangyang")

@@ -160,7 +160,15 @@ MENUS = {
     "staff_demo": [*EVERYONE, "workflow:surveys"],
     "head_demo": [*EVERYONE, "workflow:campaigns", "workflow:surveys"],
     "deputy_demo": [*EVERYONE, "workflow:campaigns", "workflow:dashboard", "workflow:surveys"],
-    "president_demo": [*EVERYONE, "workflow:campaigns", "workflow:dashboard", "workflow:surveys"],
+    # The president is 组长 of the leading group (issue 14): the early-warning work and the assessment are his.
+    "president_demo": [
+        *EVERYONE,
+        "workflow:campaigns",
+        *EARLY_WARNING,
+        "workflow:dashboard",
+        "workflow:assessment",
+        "workflow:surveys",
+    ],
     "xiangyang_president": [*EVERYONE, "workflow:campaigns", "workflow:dashboard", "workflow:surveys"],
     "office_demo": [
         *EVERYONE,
@@ -187,17 +195,21 @@ MENUS = {
         "workflow:dashboard",
         "workflow:assessment",
         "workflow:surveys",
+        "org:leading_group",
         "org:roster_import",
         "admin:index",
     ],
 }
+for _name, _menu in MENUS.items():
+    if "org:leading_group" not in _menu:
+        _menu.append("org:leading_group")  # 领导小组: everyone reads who leads the campaign
 ROLE_LABELS = {
     "staff_demo": ["干警"],
     "head_demo": ["干警", "庭室负责人"],
     "deputy_demo": ["分管院领导"],
-    "president_demo": ["院长"],
+    "president_demo": ["院长", "领导小组组长"],
     "xiangyang_president": ["院长"],
-    "office_demo": ["干警", "领导小组办公室"],
+    "office_demo": ["干警", "领导小组办公室主任"],
     "leader_demo": ["领导小组成员"],
     "admin": ["系统管理员"],
 }

@@ -18,7 +18,7 @@ from hkcourt.org.policy import FORBIDDEN, STATE, Refusal, deny
 from risks import services
 from risks.measures import services as measure_services
 from risks.measures.models import Measure, MeasureStatus
-from risks.models import Grade, Level, PeerCheck, RiskPoint, State, Transition
+from risks.models import CatalogueLock, Grade, Level, PeerCheck, RiskPoint, State, Transition
 
 from .factories import RiskPointFactory
 
@@ -319,7 +319,30 @@ SERVICE_CALLS = [
         "power",
         lambda c: services.save_power(actor=c.office, court=c.court, name="新职权", content="内容"),
     ),
-    ("risks.manage_catalogue", "steps", lambda c: services.save_steps(actor=c.office, power=c.power, rows=[])),
+    ("risks.edit_power", "steps", lambda c: services.save_steps(actor=c.head, power=c.power, rows=[])),
+    (
+        "risks.edit_power",
+        "power",
+        lambda c: services.save_power(
+            actor=c.head, court=c.court, power=c.power, name="诉讼保全裁定", content="内容", division=c.power.division
+        ),
+    ),
+    (
+        "risks.add_power",
+        "power",
+        lambda c: services.save_power(
+            actor=c.head, court=c.court, name="新增庭室职权", content="内容", division=c.power.division
+        ),
+    ),
+    ("risks.lock_catalogue", "lock", lambda c: services.lock_catalogue(actor=c.office, court=c.court)),
+    (
+        "risks.unlock_catalogue",
+        "unlock",
+        lambda c: (
+            CatalogueLock.objects.create(court=c.court, locked_by=c.office),
+            services.unlock_catalogue(actor=c.office, court=c.court, reason="补充新职权"),
+        ),
+    ),
     (
         "measures.create",
         "create",
@@ -351,7 +374,7 @@ SERVICE_CALLS = [
     ),
 ]
 #: Rules only pages ask (what the list offers, reading the public's comments, exporting what one sees).
-PAGE_ONLY = {"risks.bulk_review", "risks.bulk_campaign", "risks.export", "risks.read_feedback"}
+PAGE_ONLY = {"risks.bulk_review", "risks.bulk_campaign", "risks.bulk_confirm", "risks.export", "risks.read_feedback"}
 
 
 def test_every_rule_is_enforced_by_a_service_or_only_asked_by_pages():
