@@ -323,6 +323,3 @@ class PhaseTaskCompletion(models.Model):
 
     def __str__(self):
         return f"{self.task} · {self.person or self.division or self.court}"
-
-
-from .oversight.models import *  # noqa: E402,F401,F403

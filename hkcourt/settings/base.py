@@ -41,8 +41,11 @@ INSTALLED_APPS = [
     "hkcourt.notifications",
     # the apps, in dependency order
     "risks",
+    "risks.measures",
     "commitments",
     "workflow",
+    "workflow.oversight",
+    "workflow.dashboard",
     "workflow.assessment",
 ]
 

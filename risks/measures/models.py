@@ -71,6 +71,7 @@ class CourtRule(models.Model):
     objects = CourtRuleQuerySet.as_manager()
 
     class Meta:
+        db_table = "risks_courtrule"  # the table it had under the "risks" label
         verbose_name = _("单位制度")
         verbose_name_plural = _("制度汇编")
         ordering = ["court__path", "-issued_on", "-id"]
@@ -150,6 +151,7 @@ class Measure(models.Model):
     objects = MeasureQuerySet.as_manager()
 
     class Meta:
+        db_table = "risks_measure"  # the table it had under the "risks" label
         verbose_name = _("防控措施")
         verbose_name_plural = _("防控措施")
         ordering = ["deadline", "id"]
@@ -190,20 +192,10 @@ class MeasureAttachment(models.Model):
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
+        db_table = "risks_measureattachment"  # the table it had under the "risks" label
         verbose_name = _("佐证材料")
         verbose_name_plural = _("佐证材料")
         ordering = ["uploaded_at", "id"]
 
     def __str__(self):
         return self.name
-
-
-def _register_todos():
-    from hkcourt.org import todos
-
-    from .todos import measure_todos
-
-    todos.register(measure_todos)
-
-
-_register_todos()
