@@ -4,6 +4,7 @@ the responsible leader's acknowledgement. State changes happen only in :mod:`ris
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hkcourt.org.models import Court, Division
 from hkcourt.org.scoping import Scope, ScopedQuerySet
@@ -108,7 +109,7 @@ class Measure(models.Model):
         Division, verbose_name=_("庭室"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     kind = models.CharField(_("类型"), max_length=10, choices=MeasureKind.choices)
-    category = models.CharField(_("类别"), max_length=12, choices=MeasureCategory.choices)
+    category = models.CharField(pgettext_lazy("防控措施", "类别"), max_length=12, choices=MeasureCategory.choices)
     title = models.CharField(_("措施"), max_length=120)
     description = models.TextField(_("具体内容"), max_length=TEXT_LIMIT)
     rule = models.ForeignKey(
