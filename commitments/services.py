@@ -262,11 +262,8 @@ class _Org:
 
 
 def _measures_by_point(point_ids) -> dict:
-    """Measures of these risk points, if the registry has measures yet: {point id: [{"text", "kind"}]}."""
-    try:
-        measure_model = apps.get_model("risks", "Measure")
-    except LookupError:
-        return {}
+    """Measures of these risk points: {point id: [{"text", "kind"}]}."""
+    measure_model = apps.get_model("measures", "Measure")
     link = None
     for f in measure_model._meta.get_fields():
         if (

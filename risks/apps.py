@@ -10,7 +10,6 @@ class RisksConfig(AppConfig):
         from hkcourt.org import todos
 
         from . import policy, services  # noqa: F401 - registers the permission rules and the audit action codes
-        from .measures import policy as measures_policy  # noqa: F401 - the measures' permission rules
         from .signals import connect
         from .todos import risk_todos
 

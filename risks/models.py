@@ -543,6 +543,3 @@ class PublicFeedback(models.Model):
 
     def __str__(self):
         return self.text[:40]
-
-
-from .measures.models import *  # noqa: E402,F401,F403

@@ -1,6 +1,6 @@
 """URLs of risks, mounted at the root: the paths are the design's route table."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -35,7 +35,6 @@ urlpatterns = [
     path("risks/feedback/", views.feedback_list, name="feedback"),
     path("risks/leaders/", views.recompute_leaders, name="recompute_leaders"),
     path("public/<slug:code>/", views.public_page, name="public"),
+    # The prevention measures are their own app (risks.measures); their names stay in this namespace.
+    path("", include("risks.measures.urls")),
 ]
-from .measures import urls as measures_urls  # noqa: E402
-
-urlpatterns += measures_urls.urlpatterns

@@ -1,4 +1,6 @@
-"""The dependency direction, enforced: hkcourt.org / hkcourt.notifications ← risks ← commitments ← workflow.
+"""The dependency direction, enforced: hkcourt.org / hkcourt.notifications ← risks ← commitments ← workflow,
+and the sub-apps' places in it (risks.measures above risks; workflow.oversight, workflow.dashboard and
+workflow.assessment above workflow; see ``SUB_APPS`` and ``SEALED``).
 
 Every import statement (absolute and relative, at any depth, including ones inside functions), every
 literal ``importlib.import_module("…")`` / ``import_string("…")`` and every lazy model reference
@@ -14,18 +16,40 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# package -> the top-level packages it must not import
+# The sub-apps' labels: a lazy model reference names the label ("oversight.Warning"), not the package.
+ABOVE_RISKS = ("oversight", "dashboard", "assessment")  # the labels of workflow's sub-apps
+# package -> the top-level packages (and app labels) it must not import
 FORBIDDEN = {
-    "hkcourt.org": ("risks", "commitments", "workflow"),
-    "hkcourt.notifications": ("risks", "commitments", "workflow"),
-    "hkcourt.api": ("risks", "commitments", "workflow"),  # the API's ground floor; the router is in hkcourt/urls.py
-    "risks": ("commitments", "workflow"),
-    "commitments": ("workflow",),
+    "hkcourt.org": ("risks", "measures", "commitments", "workflow", *ABOVE_RISKS),
+    "hkcourt.notifications": ("risks", "measures", "commitments", "workflow", *ABOVE_RISKS),
+    "hkcourt.api": ("risks", "measures", "commitments", "workflow", *ABOVE_RISKS),  # the API's ground floor; the router is in hkcourt/urls.py
+    "risks": ("commitments", "workflow", *ABOVE_RISKS),  # risks.measures included: its files are under risks/
+    "commitments": ("workflow", *ABOVE_RISKS),
 }
 EXEMPT = ("hkcourt/urls.py", "hkcourt/settings/")
+# Sub-apps used by the apps above them, but not by their own parent: the parent's modules name the sub-app
+# only in the files listed here (its migrations: history written before the move). Key: the sub-app's
+# package; value: (its app label, the parent package, the parent's files allowed, and why).
+SUB_APPS = {
+    "risks.measures": (
+        "measures",
+        "risks",
+        ("risks/urls.py", "risks/views.py", "risks/migrations/"),
+        "urls include its pages; the risk page lists the point's measures through the measures' selector",
+    ),
+    "workflow.oversight": (
+        "oversight",
+        "workflow",
+        ("workflow/urls.py", "workflow/scale.py", "workflow/migrations/"),
+        "urls include its pages; the scale seeder fills every app's tables for the benchmark",
+    ),
+}
 # Sub-apps at the top of the direction: nothing imports them but the composition root and the files named
 # here (which include their urls). Key: the sub-app's package; value: (its app label, the files allowed).
-SEALED = {"workflow.assessment": ("assessment", ("workflow/urls.py",))}
+SEALED = {
+    "workflow.assessment": ("assessment", ("workflow/urls.py",)),
+    "workflow.dashboard": ("dashboard", ("workflow/urls.py",)),
+}
 APP_PACKAGES = ("hkcourt", "risks", "commitments", "workflow")
 DYNAMIC_IMPORTERS = {"import_module", "import_string", "__import__"}
 # Lazy model references ("app_label.Model") are dependencies too: relation fields and apps.get_model.
@@ -130,6 +154,40 @@ def test_sealed_sub_apps_are_imported_by_nobody(sealed):
                 if target == sealed or target.startswith(sealed + ".") or target.split(".")[0] == label:
                     problems.append(f"{relative}:{line} imports {target}")
     assert not problems, f"nothing but the settings and urls may import {sealed}:\n" + "\n".join(problems)
+
+
+def _names_package(target: str, package: str, label: str) -> bool:
+    return target == package or target.startswith(package + ".") or target.split(".")[0] == label
+
+
+@pytest.mark.parametrize("sub_app", sorted(SUB_APPS))
+def test_a_parent_names_its_sub_app_only_where_listed(sub_app):
+    """The sub-app stands on its parent, not the reverse: the parent's own modules (not its other sub-apps')
+    import it only in the listed files."""
+    label, parent, allowed, _why = SUB_APPS[sub_app]
+    sub_folders = tuple(name.replace(".", "/") + "/" for name in (*SUB_APPS, *SEALED))
+    problems = []
+    for path in _layer_files(parent):
+        relative = path.relative_to(ROOT).as_posix()
+        if relative.startswith(sub_folders) or relative.startswith(allowed):
+            continue
+        module = _module_name(path)
+        for line, target in imported_modules(path.read_text(encoding="utf-8"), module, path.name == "__init__.py"):
+            if _names_package(target, sub_app, label):
+                problems.append(f"{relative}:{line} imports {target}")
+    assert not problems, f"{parent} may name {sub_app} only in {', '.join(allowed)}:\n" + "\n".join(problems)
+
+
+def test_every_sub_app_has_rules_here():
+    """A new sub-app (an installed app inside one of the apps' packages) must say where it stands."""
+    from django.apps import apps
+
+    installed = {c.name: c.label for c in apps.get_app_configs() if c.name.startswith(APP_PACKAGES) and "." in c.name}
+    installed = {name: label for name, label in installed.items() if not name.startswith("hkcourt.")}
+    declared = {name: rule[0] for name, rule in (*SUB_APPS.items(), *SEALED.items())}
+    assert installed == declared
+    every_label = {label for labels in FORBIDDEN.values() for label in labels}
+    assert set(declared.values()) <= every_label, "each sub-app's label is forbidden to the layers below it"
 
 
 def test_the_checker_sees_every_kind_of_import():

@@ -52,3 +52,31 @@ def test_catalogue_is_complete_and_compiled(po):
         compiled = gettext.GNUTranslations(handle)._catalog
     stale = [msgid for msgid, _, _ in entries if msgid not in compiled and (msgid, 0) not in compiled]
     assert not stale, f"{po.with_suffix('.mo')} is older than its .po (run compilemessages): {stale[:5]}"
+
+
+def test_one_msgid_has_one_translation_across_catalogues():
+    """Django merges every app's catalogue into one: a msgid translated differently in two catalogues shows
+    one of them everywhere (等级 would read "Grade" on the warnings page). Where one Chinese word needs two
+    English ones, the code says which with a context (``pgettext``, ``{% trans … context … %}``)."""
+    seen = {}
+    for po in CATALOGUES:
+        for msgid, msgstr, _ in parse_po(po):
+            if msgid and msgstr:
+                seen.setdefault((po.parts[-3], msgid), {}).setdefault(msgstr, []).append(str(po.relative_to(ROOT)))
+    conflicts = {f"{key[1]!r} ({key[0]})": translations for key, translations in seen.items() if len(translations) > 1}
+    assert not conflicts, "translated differently in different catalogues:\n" + "\n".join(
+        f"{msgid}: {translations}" for msgid, translations in sorted(conflicts.items())
+    )
+
+
+def test_the_contexts_keep_the_two_meanings_apart():
+    """The ambiguous words render as meant, in one merged English catalogue."""
+    from django.utils import translation
+    from django.utils.translation import gettext, pgettext
+
+    with translation.override("en"):
+        assert gettext("等级") == "Grade" and pgettext("预警", "等级") == "Level"
+        assert gettext("类别") == "Kind" and pgettext("防控措施", "类别") == "Category"
+        assert gettext("期限") == "Deadline" and pgettext("职权", "期限") == "Time limit"
+        assert gettext("撤销理由") == "Reason for retiring" and pgettext("撤销完成", "撤销理由") == "Reason for undoing"
+        assert gettext("对象") == "Object" and pgettext("完成对象", "对象") == "Unit"

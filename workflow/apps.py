@@ -10,8 +10,6 @@ class WorkflowConfig(AppConfig):
         from hkcourt.org import todos
 
         from . import policy, services  # noqa: F401 - register the rules ("workflow.*") and the audit codes
-        from .dashboard import policy as dashboard_policy  # noqa: F401 - registers "dashboard.*"
-        from .oversight import policy as _oversight_policy  # noqa: F401 - registers the oversight rules
         from .todos import campaign_tasks
 
         todos.register(campaign_tasks)

@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hkcourt.org import policy
 from hkcourt.org.models import Court
@@ -74,4 +75,4 @@ class CompletionForm(forms.Form):
 
 
 class UndoForm(forms.Form):
-    reason = forms.CharField(label=_("撤销理由"), max_length=500)
+    reason = forms.CharField(label=pgettext_lazy("撤销完成", "撤销理由"), max_length=500)

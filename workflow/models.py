@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hkcourt.org.models import Court, Division, Person, Role
 from hkcourt.org.policy import is_active, roles_of
@@ -292,7 +293,12 @@ class PhaseTaskCompletion(models.Model):
         Division, verbose_name=_("庭室"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     person = models.ForeignKey(
-        Person, verbose_name=_("人员"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Person,
+        verbose_name=pgettext_lazy("单个", "人员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     note = models.TextField(_("说明"), max_length=2000)
     attachment = models.FileField(_("附件"), upload_to=attachment_path, blank=True, max_length=300)
@@ -323,6 +329,3 @@ class PhaseTaskCompletion(models.Model):
 
     def __str__(self):
         return f"{self.task} · {self.person or self.division or self.court}"
-
-
-from .oversight.models import *  # noqa: E402,F401,F403

@@ -30,6 +30,3 @@ def daily_sweep():
         "reminders": services.send_deadline_reminders(),
         "escalations": services.escalate_overdue(),
     }
-
-
-from .oversight import tasks as oversight_tasks  # noqa: E402,F401

@@ -15,14 +15,9 @@ urlpatterns = [
     path("campaigns/tasks/<int:pk>/urge/", views.task_urge, name="task_urge"),
     path("campaigns/completions/<int:pk>/undo/", views.completion_undo, name="completion_undo"),
     path("campaigns/completions/<int:pk>/attachment/", views.completion_attachment, name="completion_attachment"),
-    # Phase four is its own app (workflow.assessment); its names stay in this namespace.
+    # The sub-apps (the early-warning work, the dashboard, phase four) are apps of their own; their names
+    # stay in this namespace, so links and bookmarks do not change.
     path("", include("workflow.assessment.urls")),
+    path("", include("workflow.oversight.urls")),
+    path("", include("workflow.dashboard.urls")),
 ]
-
-from .oversight import urls as oversight_urls  # noqa: E402
-
-urlpatterns += oversight_urls.urlpatterns
-
-from .dashboard import urls as dashboard_urls  # noqa: E402
-
-urlpatterns += dashboard_urls.urlpatterns

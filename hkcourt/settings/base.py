@@ -45,8 +45,11 @@ INSTALLED_APPS = [
     "hkcourt.api",
     # the apps, in dependency order
     "risks",
+    "risks.measures",
     "commitments",
     "workflow",
+    "workflow.oversight",
+    "workflow.dashboard",
     "workflow.assessment",
 ]
 

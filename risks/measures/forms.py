@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import MeasureCategory, MeasureKind, MeasureStatus
 
@@ -19,7 +20,7 @@ def _style(form):
 
 class MeasureForm(forms.Form):
     kind = forms.ChoiceField(label=_("类型"), choices=MeasureKind.choices)
-    category = forms.ChoiceField(label=_("类别"), choices=MeasureCategory.choices)
+    category = forms.ChoiceField(label=pgettext_lazy("防控措施", "类别"), choices=MeasureCategory.choices)
     title = forms.CharField(label=_("措施"), max_length=120)
     description = forms.CharField(label=_("具体内容"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
     owner = forms.ModelChoiceField(label=_("落实责任人"), queryset=None)
@@ -74,7 +75,9 @@ class RuleForm(forms.Form):
 class FilterForm(forms.Form):
     status = forms.ChoiceField(label=_("状态"), choices=[("", _("全部"))] + MeasureStatus.choices, required=False)
     kind = forms.ChoiceField(label=_("类型"), choices=[("", _("全部"))] + MeasureKind.choices, required=False)
-    category = forms.ChoiceField(label=_("类别"), choices=[("", _("全部"))] + MeasureCategory.choices, required=False)
+    category = forms.ChoiceField(
+        label=pgettext_lazy("防控措施", "类别"), choices=[("", _("全部"))] + MeasureCategory.choices, required=False
+    )
     overdue = forms.BooleanField(label=_("只看逾期"), required=False)
     mine = forms.BooleanField(label=_("只看我负责落实的"), required=False)
     q = forms.CharField(label=_("搜索"), required=False, max_length=60)

@@ -4,6 +4,7 @@ the responsible leader's acknowledgement. State changes happen only in :mod:`ris
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hkcourt.org.models import Court, Division
 from hkcourt.org.scoping import Scope, ScopedQuerySet
@@ -71,6 +72,7 @@ class CourtRule(models.Model):
     objects = CourtRuleQuerySet.as_manager()
 
     class Meta:
+        db_table = "risks_courtrule"  # the table it had under the "risks" label
         verbose_name = _("单位制度")
         verbose_name_plural = _("制度汇编")
         ordering = ["court__path", "-issued_on", "-id"]
@@ -107,7 +109,7 @@ class Measure(models.Model):
         Division, verbose_name=_("庭室"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     kind = models.CharField(_("类型"), max_length=10, choices=MeasureKind.choices)
-    category = models.CharField(_("类别"), max_length=12, choices=MeasureCategory.choices)
+    category = models.CharField(pgettext_lazy("防控措施", "类别"), max_length=12, choices=MeasureCategory.choices)
     title = models.CharField(_("措施"), max_length=120)
     description = models.TextField(_("具体内容"), max_length=TEXT_LIMIT)
     rule = models.ForeignKey(
@@ -150,6 +152,7 @@ class Measure(models.Model):
     objects = MeasureQuerySet.as_manager()
 
     class Meta:
+        db_table = "risks_measure"  # the table it had under the "risks" label
         verbose_name = _("防控措施")
         verbose_name_plural = _("防控措施")
         ordering = ["deadline", "id"]
@@ -190,20 +193,10 @@ class MeasureAttachment(models.Model):
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
+        db_table = "risks_measureattachment"  # the table it had under the "risks" label
         verbose_name = _("佐证材料")
         verbose_name_plural = _("佐证材料")
         ordering = ["uploaded_at", "id"]
 
     def __str__(self):
         return self.name
-
-
-def _register_todos():
-    from hkcourt.org import todos
-
-    from .todos import measure_todos
-
-    todos.register(measure_todos)
-
-
-_register_todos()

@@ -1,4 +1,5 @@
-"""URLs of the measures pages, appended to risks' url list (namespace ``risks``)."""
+"""URLs of the measures pages, included by ``risks.urls`` without a namespace of their own: the names live in
+the ``risks`` namespace (``risks:measures``)."""
 
 from django.urls import path
 

@@ -75,7 +75,7 @@ def test_following_foreign_keys_from_an_answer_never_reaches_a_person():
         "org.court",
         "org.division",
         "workflow.campaign",
-        "workflow.rectification",
+        "oversight.rectification",
     }
 
 

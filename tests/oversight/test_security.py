@@ -257,9 +257,14 @@ def test_signal_about_office_member_is_not_in_their_colleagues_reach_to_them(dem
 def test_migration_links_existing_trail_entries_to_their_handling(demo_user, world):
     import importlib
 
-    from django.apps import apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
 
     from workflow.oversight.models import WarningEvent
+
+    # The migration's own model state (the models were under the "workflow" label then; the tables are the same).
+    migration = ("workflow", "0005_oversight_warning_event_handling")
+    apps = MigrationLoader(connection).project_state(migration, at_end=True).apps
 
     w, office = world["warning"], demo_user("office_demo")
     services.report_progress(actor=demo_user("head_demo"), rectification=world["rect"], text="已补齐")

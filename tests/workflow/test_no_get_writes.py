@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import URLPattern, reverse
+from django.urls import URLPattern, URLResolver, reverse
 
 from hkcourt.org.models import Division
 from workflow import services, template_2012
@@ -19,6 +19,15 @@ WRITES = ("INSERT", "UPDATE", "DELETE")
 # The pages of this part of the app (the oversight pages have tests of their own).
 OWN_VIEWS = ("workflow.views", "workflow.dashboard.views")
 POST_ONLY = {"task_complete", "task_urge", "completion_undo"}
+
+
+def _patterns(patterns):
+    """The URL patterns, with the sub-apps' include()s (no namespace of their own) opened."""
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            yield from _patterns(p.url_patterns)
+        elif isinstance(p, URLPattern):
+            yield p
 
 
 def writes_of(client, url):
@@ -51,11 +60,7 @@ def urls(campaign, template, demo_user, settings, tmp_path):
         "dashboard_data": [reverse("workflow:dashboard_data")],
         "dashboard_section": [reverse("workflow:dashboard_section", args=[name]) for name in SECTIONS],
     }
-    own = {
-        p.name
-        for p in workflow_urls.urlpatterns
-        if isinstance(p, URLPattern) and p.callback.__module__ in OWN_VIEWS  # sub-apps come as include()s
-    }
+    own = {p.name for p in _patterns(workflow_urls.urlpatterns) if p.callback.__module__ in OWN_VIEWS}
     assert set(by_name) == own, "a page was added or removed: list it here"
     return by_name
 

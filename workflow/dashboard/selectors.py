@@ -54,10 +54,8 @@ BEHIND_NAMES = 8  # names listed per division and task; the rest are counted
 
 
 def _model(label):
-    try:
-        return apps.get_model(label)
-    except LookupError:
-        return None
+    """A model by its label ("measures.Measure"); a wrong label fails loudly rather than dropping figures."""
+    return apps.get_model(label)
 
 
 def _int(value):
@@ -91,11 +89,11 @@ def _fingerprint_sql():
         ("workflow.PhaseTaskCompletion", ["done_at"]),
         (f"{Person._meta.app_label}.Person", []),
         (f"{Person._meta.app_label}.RoleAssignment", []),
-        ("risks.Measure", ["updated_at"]),
-        ("workflow.Signal", []),
-        ("workflow.Warning", []),
-        ("workflow.Rectification", []),
-        ("workflow.Handling", []),
+        ("measures.Measure", ["updated_at"]),
+        ("oversight.Signal", []),
+        ("oversight.Warning", []),
+        ("oversight.Rectification", []),
+        ("oversight.Handling", []),
     ]
     parts = []
     for label, columns in watched:
@@ -864,7 +862,7 @@ def _control_and_oversight(user, context) -> tuple[dict | None, dict | None]:
     whole scope (links exact) unless the dashboard is filtered by court or division, then they count that
     court or division and carry no link."""
     today = context["today"]
-    Measure = _model("risks.Measure")
+    Measure = _model("measures.Measure")
     parts = []
     filtered = context["court_id"] is not None or context["division_id"] is not None
 
@@ -885,7 +883,7 @@ def _control_and_oversight(user, context) -> tuple[dict | None, dict | None]:
             )
         )
     oversight = policy.can(user, "dashboard.view_oversight")
-    models = {name: _model(f"workflow.{name}") for name in ("Signal", "Warning", "Handling", "Rectification")}
+    models = {name: _model(f"oversight.{name}") for name in ("Signal", "Warning", "Handling", "Rectification")}
     if oversight:
         if models["Warning"] is not None:
             parts.append(

@@ -1,4 +1,4 @@
-"""The dashboard's URLs, appended to ``workflow.urls`` (namespace ``workflow``)."""
+"""The dashboard's URLs, included by ``workflow.urls`` without a namespace of their own (names in ``workflow``)."""
 
 from django.urls import path
 

@@ -106,6 +106,7 @@ class Signal(models.Model):
     objects = SignalQuerySet.as_manager()
 
     class Meta:
+        db_table = "workflow_signal"  # the table it had under the "workflow" label
         verbose_name = _("风险信息")
         verbose_name_plural = _("风险信息")
         ordering = ["-received_on", "-id"]
@@ -131,6 +132,7 @@ class SignalAttachment(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "workflow_signalattachment"  # the table it had under the "workflow" label
         verbose_name = _("风险信息附件")
         verbose_name_plural = _("风险信息附件")
         ordering = ["id"]
@@ -172,6 +174,7 @@ class WarningRule(models.Model):
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
 
     class Meta:
+        db_table = "workflow_warningrule"  # the table it had under the "workflow" label
         verbose_name = _("预警规则")
         verbose_name_plural = _("预警规则")
         ordering = ["id"]
@@ -243,6 +246,7 @@ class Warning(models.Model):
     objects = WarningQuerySet.as_manager()
 
     class Meta:
+        db_table = "workflow_warning"  # the table it had under the "workflow" label
         verbose_name = _("预警")
         verbose_name_plural = _("预警")
         ordering = ["-raised_at", "-id"]
@@ -286,6 +290,7 @@ class WarningEvent(models.Model):
     objects = WarningEventQuerySet.as_manager()
 
     class Meta:
+        db_table = "workflow_warningevent"  # the table it had under the "workflow" label
         ordering = ["at", "id"]
 
     def __str__(self):
@@ -366,6 +371,7 @@ class Handling(models.Model):
     objects = HandlingQuerySet.as_manager()
 
     class Meta:
+        db_table = "workflow_handling"  # the table it had under the "workflow" label
         verbose_name = _("处置")
         verbose_name_plural = _("处置")
         ordering = ["-created_at", "-id"]
@@ -399,6 +405,7 @@ class ReportBack(models.Model):
     late = models.BooleanField(_("逾期回告"), default=False)
 
     class Meta:
+        db_table = "workflow_reportback"  # the table it had under the "workflow" label
         verbose_name = _("回告")
         verbose_name_plural = _("回告")
 
@@ -455,6 +462,7 @@ class Rectification(models.Model):
     objects = RectificationQuerySet.as_manager()
 
     class Meta:
+        db_table = "workflow_rectification"  # the table it had under the "workflow" label
         verbose_name = _("整改")
         verbose_name_plural = _("整改")
         ordering = ["state", "deadline", "id"]
@@ -479,18 +487,8 @@ class RectificationProgress(models.Model):
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "workflow_rectificationprogress"  # the table it had under the "workflow" label
         ordering = ["at", "id"]
 
     def __str__(self):
         return self.text[:40]
-
-
-def _register_todos():
-    from hkcourt.org import todos
-
-    from .todos import oversight_todos
-
-    todos.register(oversight_todos)
-
-
-_register_todos()

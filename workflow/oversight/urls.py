@@ -1,4 +1,5 @@
-"""URLs of the office's early-warning work, appended to workflow's url list (namespace ``workflow``)."""
+"""URLs of the office's early-warning work, included by ``workflow.urls`` without a namespace of their own:
+the names live in the ``workflow`` namespace."""
 
 from django.urls import path
 

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OversightConfig(AppConfig):
+    """The office's early-warning work (预警处置): signals, warnings and their rules, handling,
+    rectification, the dossier. A sub-app of ``workflow``; its tables keep their ``workflow_`` names."""
+
+    name = "workflow.oversight"
+    label = "oversight"
+    verbose_name = _("预警处置")
+
+    def ready(self):
+        from hkcourt.org import todos
+
+        from . import policy, services  # noqa: F401 - register the permission rules and the audit codes
+        from .todos import oversight_todos
+
+        todos.register(oversight_todos)
