@@ -29,6 +29,7 @@ from .models import (
     State,
     Transition,
 )
+from .signals import data_version
 
 GRADE_RANK = Case(
     When(grade=Grade.HIGH, then=Value(3)),
@@ -66,18 +67,17 @@ def risk_point_or_404(user, pk, *related):
 
 # The list's counts are cached briefly when they are large: counting a province's 378,000 rows takes
 # 150–250 ms, a few hundred rows well under a millisecond (bench/results.md). Every write to a risk point
-# moves COUNTS_VERSION_KEY on (risks.signals), so a cached count is never older than the data it counts;
+# moves the data version on (risks.signals), so a cached count is never older than the data it counts;
 # COUNTS_TTL bounds what the version cannot see (a role given or taken away).
 COUNTS_CACHE_ABOVE = 5000
 COUNTS_TTL = 60
-COUNTS_VERSION_KEY = "risks:list-version"
 LIST_PARAMS_NOT_COUNTED = ("page", "size", "sort", "state")
 
 
 def _counts_key(user, params):
     filters = sorted((k, v) for k, values in params.lists() if k not in LIST_PARAMS_NOT_COUNTED for v in values)
     digest = hashlib.sha256(repr(filters).encode()).hexdigest()
-    return f"risks:list-counts:{cache.get(COUNTS_VERSION_KEY, 0)}:{user.pk}:{digest}"
+    return f"risks:list-counts:{data_version()}:{user.pk}:{digest}"
 
 
 def state_counts(user, filtered, params):
