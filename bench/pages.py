@@ -37,6 +37,7 @@ import django  # noqa: E402
 django.setup()
 
 import django.conf  # noqa: E402
+from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -44,7 +45,9 @@ from django.urls import reverse  # noqa: E402
 
 from bench.accounts import ROLES, bench_accounts  # noqa: E402
 from hkcourt.org.models import Court, Person  # noqa: E402
+from risks import selectors  # noqa: E402
 from risks.models import RiskGrading, RiskPoint, Transition  # noqa: E402
+from risks.selectors import row_key  # noqa: E402
 
 SETTINGS = {
     "DEBUG": False,
@@ -63,9 +66,31 @@ def cases(accounts):
         ("risk list, office, tab 待审核", "office", risk_list, {"state": "submitted"}),
         ("risk list, office, campaign 2015", "office", risk_list, {"campaign": "2015"}),
         ("risk list, office, search 保全", "office", risk_list, {"q": "保全"}),
+        ("risk list, office, search 竞买人", "office", risk_list, {"q": "竞买人"}),
         ("risk list, office, sort by grade", "office", risk_list, {"sort": "grade_rank"}),
         ("risk list, office, page 500", "office", risk_list, {"page": "500"}),
     ]
+    # Page 500 reached by the "next" link: the link carries page 499's last row (keyset pagination).
+    office_rows = selectors.risk_points(accounts["office"]).order_by("-updated_at", "-id")
+    boundary = office_rows[499 * 20 - 1]
+    cases.append(
+        ("risk list, office, page 500 by its link", "office", risk_list, {"page": "500", "after": row_key(boundary)})
+    )
+    # The tab counts of a wide scope are cached for a minute (risks.selectors.state_counts): the same pages
+    # with the cache's version moved on before every request, as after any write — the cold figure.
+    cases += [
+        (f"{name} (counts not cached)", role, url, {**params, COLD: True})
+        for name, role, url, params in list(cases)
+        if role in ("office", "leading group")
+    ]
+    # The dashboard: warm (its cache holds the figures; the fingerprint is still read) and cold (the cache
+    # emptied before every request).
+    dashboard = reverse("workflow:dashboard")
+    for role in ("leading group", "president"):
+        cases += [
+            (f"dashboard, {role}, warm", role, dashboard, {}),
+            (f"dashboard, {role}, cold", role, dashboard, {CLEAR: True}),
+        ]
     staff = accounts["staff"]
     own = RiskPoint.objects.filter(owner=staff).exclude(state="draft").order_by("-updated_at", "-id").first()
     if own is not None:
@@ -85,9 +110,25 @@ def percentile(values, p):
     return values[low] + (values[high] - values[low]) * (k - low)
 
 
+COLD = "__cold__"
+CLEAR = "__clear_cache__"
+
+
+def _data_changed():
+    from risks.signals import _bump
+
+    _bump()
+
+
 def run_case(client, url, params, requests, budget, warmup):
+    cold = bool(params.pop(COLD, False))
+    clear = bool(params.pop(CLEAR, False))
     for _ in range(warmup):
         client.get(url, params)
+    if cold:
+        _data_changed()
+    if clear:
+        cache.clear()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url, params)
     count = len(queries.captured_queries)  # now: the next request clears the connection's query log
@@ -104,6 +145,10 @@ def run_case(client, url, params, requests, budget, warmup):
     started = time.perf_counter()
     while len(times) < requests and (time.perf_counter() - started < budget or len(times) < 5):
         spent[0] = 0.0
+        if cold:
+            _data_changed()
+        if clear:
+            cache.clear()
         t = time.perf_counter()
         with connection.execute_wrapper(timed_sql):
             client.get(url, params)
@@ -119,6 +164,56 @@ def run_case(client, url, params, requests, budget, warmup):
         "max_ms": round(max(times), 1),
         "sql_p50_ms": round(statistics.median(sql_times), 1),
     }
+
+
+EXPORTS = [
+    ("export CSV, one basic court", {"format": "csv", "court": "sc-i01-b01"}),
+    ("export CSV, campaign 2015", {"format": "csv", "campaign": "2015"}),
+    ("export xlsx, campaign 2015", {"format": "xlsx", "campaign": "2015"}),
+    ("export CSV, division level (every year)", {"format": "csv", "level": "division"}),
+]
+
+
+def run_exports(accounts, only=""):
+    """The office's export of the list (risks:export) with a filter: one request each, the streamed body read
+    to the end; rows/s, SQL queries, and the process's peak memory (a high-water mark: it only grows)."""
+    import io
+    import resource
+
+    from openpyxl import load_workbook
+
+    client = Client()
+    client.force_login(accounts["office"])
+    rows = []
+    for name, params in EXPORTS:
+        if only and only not in name:
+            continue
+        params = dict(params)
+        if "court" in params:
+            params["court"] = str(Court.objects.get(code=params["court"]).pk)
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        with CaptureQueriesContext(connection) as queries:
+            t = time.perf_counter()
+            response = client.get(reverse("risks:export"), params)
+            body = b"".join(response.streaming_content)
+            seconds = time.perf_counter() - t
+        if params["format"] == "xlsx":
+            lines = sum(1 for _ in load_workbook(io.BytesIO(body), read_only=True).worksheets[0].iter_rows()) - 1
+        else:
+            lines = body.count(b"\r\n") - 1  # csv.writer ends lines with CRLF; no field here holds one
+        row = {
+            "case": name,
+            "rows": lines,
+            "seconds": round(seconds, 2),
+            "rows_per_s": round(lines / seconds),
+            "queries": len(queries.captured_queries),
+            "MB": round(len(body) / 1e6, 1),
+            "peak_rss_MB": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            "rss_growth_MB": round((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024),
+        }
+        rows.append(row)
+        print(f"{name:<40} {lines:>8,} rows {seconds:>7.2f} s {row['rows_per_s']:>7,} rows/s {row['queries']} queries")
+    return rows
 
 
 def machine():
@@ -176,6 +271,19 @@ def write(results, out):
             f" {row['max_ms']:,} | {row['sql_p50_ms']:,} | {row['requests']} | {row['bytes'] / 1024:,.0f} |"
             f" {row['status']} |"
         )
+    if results.get("exports"):
+        lines += [
+            "",
+            "Exports (the office, `risks:export`, the body streamed to the end; one request each):",
+            "",
+            "| case | rows | s | rows/s | queries | MB | peak RSS MB | RSS growth MB |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for row in results["exports"]:
+            lines.append(
+                f"| {row['case']} | {row['rows']:,} | {row['seconds']} | {row['rows_per_s']:,} | {row['queries']} |"
+                f" {row['MB']} | {row['peak_rss_MB']} | {row['rss_growth_MB']} |"
+            )
     (out / "results.md").write_text("\n".join(lines) + "\n")
 
 
@@ -212,6 +320,8 @@ def main():
                 f"  SQL {row['sql_p50_ms']:>8,.1f} ms  ({row['requests']} requests, status {row['status']})",
                 flush=True,
             )
+        if not args.only or "export" in args.only:
+            results["exports"] = run_exports(accounts, "" if args.only == "export" else args.only)
     results["load_after"] = [round(x, 2) for x in os.getloadavg()]
     write(results, Path(args.out))
 

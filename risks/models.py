@@ -245,10 +245,7 @@ class RiskPointQuerySet(ScopedQuerySet):
         rows = self.select_related("court", "division", "post", "power", "owner__person")
         if connections[self.db].vendor != "postgresql":
             return rows.prefetch_related("key_links")  # SQLite (make run): RiskPoint.link_names reads these
-        from django.contrib.postgres.expressions import ArraySubquery
-
-        names = KeyLink.objects.filter(risk_points=OuterRef("pk")).order_by("sort_order", "id").values("name")
-        return rows.annotate(key_link_names=ArraySubquery(names))
+        return rows.annotate(key_link_names=RiskPoint.key_link_names_expression())
 
 
 class RiskPoint(models.Model):
@@ -352,6 +349,14 @@ class RiskPoint(models.Model):
         text = self.description.strip().splitlines()[0] if self.description.strip() else ""
         return text[:40] + ("…" if len(text) > 40 else "")
 
+    @staticmethod
+    def key_link_names_expression():
+        """A row's key links' names as an array column (PostgreSQL only)."""
+        from django.contrib.postgres.expressions import ArraySubquery
+
+        names = KeyLink.objects.filter(risk_points=OuterRef("pk")).order_by("sort_order", "id").values("name")
+        return ArraySubquery(names)
+
     @property
     def link_names(self):
         """Its key links' names: the array the list and detail read with the row on PostgreSQL
@@ -370,7 +375,11 @@ class RiskPoint(models.Model):
 
     @property
     def code(self):
-        return f"FX{self.pk:05d}" if self.pk else ""
+        return self.code_of(self.pk)
+
+    @staticmethod
+    def code_of(pk):
+        return f"FX{pk:05d}" if pk else ""
 
     def can_move_to(self, state) -> bool:
         return state in self.TRANSITIONS.get(self.state, set())

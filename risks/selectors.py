@@ -1,5 +1,6 @@
 """Reads of the registry, always starting from ``visible_to(user)``."""
 
+import datetime as dt
 import hashlib
 
 from django.contrib.postgres.expressions import ArraySubquery
@@ -28,6 +29,7 @@ from .models import (
     State,
     Transition,
 )
+from .signals import data_version
 
 GRADE_RANK = Case(
     When(grade=Grade.HIGH, then=Value(3)),
@@ -65,18 +67,17 @@ def risk_point_or_404(user, pk, *related):
 
 # The list's counts are cached briefly when they are large: counting a province's 378,000 rows takes
 # 150–250 ms, a few hundred rows well under a millisecond (bench/results.md). Every write to a risk point
-# moves COUNTS_VERSION_KEY on (risks.signals), so a cached count is never older than the data it counts;
+# moves the data version on (risks.signals), so a cached count is never older than the data it counts;
 # COUNTS_TTL bounds what the version cannot see (a role given or taken away).
 COUNTS_CACHE_ABOVE = 5000
 COUNTS_TTL = 60
-COUNTS_VERSION_KEY = "risks:list-version"
 LIST_PARAMS_NOT_COUNTED = ("page", "size", "sort", "state")
 
 
 def _counts_key(user, params):
     filters = sorted((k, v) for k, values in params.lists() if k not in LIST_PARAMS_NOT_COUNTED for v in values)
     digest = hashlib.sha256(repr(filters).encode()).hexdigest()
-    return f"risks:list-counts:{cache.get(COUNTS_VERSION_KEY, 0)}:{user.pk}:{digest}"
+    return f"risks:list-counts:{data_version()}:{user.pk}:{digest}"
 
 
 def state_counts(user, filtered, params):
@@ -91,16 +92,36 @@ def state_counts(user, filtered, params):
     return counts
 
 
+# Keyset ("seek") pagination for the orders an index serves: the next and previous links carry the sort key
+# of the page's last or first row (``after`` / ``before``), and that page is read as "the next 20 rows past
+# this key" — an index range scan whatever the page number, instead of OFFSET skipping every earlier row.
+KEYSET_SORTS = {"-updated_at": True, "updated_at": False}  # descending?
+
+
+def row_key(rp):
+    return f"{rp.updated_at.isoformat()}~{rp.pk}"
+
+
+def parse_key(text):
+    try:
+        stamp, pk = str(text).rsplit("~", 1)
+        return dt.datetime.fromisoformat(stamp), int(pk)
+    except (TypeError, ValueError):
+        return None
+
+
 class ListRows:
     """The list's rows for the paginator, read in two steps within one query: the page's ids first —
     the scope, filters and order alone, walking an index — then those rows with what the table shows
-    (``pk = ANY(ARRAY(ids))``). A deep page skips ids, not ten joined rows; planning joins 20 rows.
+    (``pk = ANY(ARRAY(ids))``). A deep page skips ids, not ten joined rows; planning joins 20 rows. With a
+    ``seek`` = (``after`` or ``before``, key) on a keyset sort the ids are the rows past the key (no OFFSET).
     The count is the one the tabs computed (no second COUNT)."""
 
     ordered = True
 
-    def __init__(self, queryset, order, count):
+    def __init__(self, queryset, order, count, *, sort=None, seek=None):
         self.queryset, self.order, self._count = queryset, order, count
+        self.sort, self.seek = sort, (seek if sort in KEYSET_SORTS else None)
 
     def count(self):
         return self._count
@@ -108,8 +129,22 @@ class ListRows:
     def __len__(self):
         return self._count
 
+    def _ids(self, index):
+        if self.seek:
+            direction, (stamp, pk) = self.seek
+            descending = KEYSET_SORTS[self.sort] == (direction == "after")  # reading towards older rows
+            # The first bound is redundant but an index condition: the scan starts at the key.
+            past = (
+                Q(updated_at__lte=stamp) & (Q(updated_at__lt=stamp) | Q(updated_at=stamp, pk__lt=pk))
+                if descending
+                else Q(updated_at__gte=stamp) & (Q(updated_at__gt=stamp) | Q(updated_at=stamp, pk__gt=pk))
+            )
+            order = ["-updated_at", "-id"] if descending else ["updated_at", "id"]
+            return self.queryset.filter(past).order_by(*order).values("pk")[: index.stop - index.start]
+        return self.queryset.order_by(*self.order).values("pk")[index]
+
     def page_queryset(self, index):
-        ids = self.queryset.order_by(*self.order).values("pk")[index]
+        ids = self._ids(index)
         return RiskPoint.objects.filter(PkIn(ids)).annotate(grade_rank=GRADE_RANK).for_list().order_by(*self.order)
 
     def __getitem__(self, index):
@@ -135,8 +170,14 @@ def risk_point_list(user, params, request):
     counts = state_counts(user, filtered, params)
     state = params.get("state", "")
     total = counts.get(state, 0) if state in State.values else sum(counts.values())
-    order = SORT_FIELDS.get(params.get("sort", "-updated_at"), SORT_FIELDS["-updated_at"])
-    return filterset, counts, ListRows(rows.annotate(grade_rank=GRADE_RANK), order, total)
+    sort = params.get("sort", "-updated_at")
+    order = SORT_FIELDS.get(sort, SORT_FIELDS["-updated_at"])
+    seek = None
+    for direction in ("after", "before"):
+        key = parse_key(params.get(direction)) if params.get(direction) else None
+        if key:
+            seek = (direction, key)
+    return filterset, counts, ListRows(rows.annotate(grade_rank=GRADE_RANK), order, total, sort=sort, seek=seek)
 
 
 def risk_points_for_export(user, params, request):

@@ -78,7 +78,13 @@ def risk_list(request):
     filterset, counts, rows = selectors.risk_point_list(request.user, request.GET, request)
     page = Paginator(rows, _page_size(request)).get_page(request.GET.get("page"))  # rows carry their count
     params = request.GET.copy()
-    params.pop("page", None)
+    for key in ("page", "after", "before"):
+        params.pop(key, None)
+    # Keyset links (risks.selectors.KEYSET_SORTS): the next page is read past this page's last row, the
+    # previous one before its first, whatever the page number.
+    seek = {}
+    if rows.sort in selectors.KEYSET_SORTS and len(page.object_list):
+        seek = {"after": selectors.row_key(page.object_list[-1]), "before": selectors.row_key(page.object_list[0])}
     tab_params = params.copy()
     tab_params.pop("state", None)
     actions = _bulk_actions(request.user)
@@ -99,6 +105,7 @@ def risk_list(request):
             "tabs": tabs,
             "state": request.GET.get("state", ""),
             "query": params.urlencode(),
+            "seek": seek,
             "tab_query": tab_params.urlencode(),
             "sort": request.GET.get("sort", "-updated_at"),
             "sorts": SORTS,

@@ -22,7 +22,8 @@ ABOVE_RISKS = ("oversight", "dashboard", "assessment")  # the labels of workflow
 FORBIDDEN = {
     "hkcourt.org": ("risks", "measures", "commitments", "workflow", *ABOVE_RISKS),
     "hkcourt.notifications": ("risks", "measures", "commitments", "workflow", *ABOVE_RISKS),
-    "hkcourt.api": ("risks", "measures", "commitments", "workflow", *ABOVE_RISKS),  # the API's ground floor; the router is in hkcourt/urls.py
+    # the API's ground floor; the router is in hkcourt/urls.py
+    "hkcourt.api": ("risks", "measures", "commitments", "workflow", *ABOVE_RISKS),
     "risks": ("commitments", "workflow", *ABOVE_RISKS),  # risks.measures included: its files are under risks/
     "commitments": ("workflow", *ABOVE_RISKS),
 }
@@ -34,8 +35,9 @@ SUB_APPS = {
     "risks.measures": (
         "measures",
         "risks",
-        ("risks/urls.py", "risks/views.py", "risks/migrations/"),
-        "urls include its pages; the risk page lists the point's measures through the measures' selector",
+        ("risks/urls.py", "risks/views.py", "risks/signals.py", "risks/migrations/"),
+        "urls include its pages; the risk page lists the point's measures through the measures' selector; a"
+        " measure's write moves the list's data version on (risks/signals.py)",
     ),
     "workflow.oversight": (
         "oversight",

@@ -66,6 +66,33 @@ def test_every_page_holds_the_rows_of_the_plain_order(client, login_as, hundred_
     assert response.context["page"].paginator.count == len(submitted)
 
 
+def test_next_and_previous_links_seek_past_the_page_they_leave(client, login_as, hundred_points):
+    """Keyset pagination: the links carry the boundary row's key; following "next" from page 1 to the last page
+    and "previous" back gives the same pages as the page numbers, in both update orders."""
+    import re
+    from html import unescape
+
+    from risks.models import RiskPoint
+
+    login_as("office_demo")
+    for sort, order in (("-updated_at", ["-updated_at", "-id"]), ("updated_at", ["updated_at", "id"])):
+        expected = list(RiskPoint.objects.exclude(state=State.DRAFT).order_by(*order).values_list("pk", flat=True))
+        url = reverse("risks:list") + f"?sort={sort}"
+        for number in range(1, 6):
+            response = client.get(url)
+            assert [rp.pk for rp in response.context["page"]] == expected[(number - 1) * 20 : number * 20], number
+            if number < 5:
+                link = re.search(r'href="(\?[^"]*after=[^"]*)">下一页', response.content.decode())
+                assert link, number
+                url = reverse("risks:list") + unescape(link.group(1))
+        for number in (4, 3):
+            link = re.search(r'href="(\?[^"]*before=[^"]*)">上一页', response.content.decode())
+            response = client.get(reverse("risks:list") + unescape(link.group(1)))
+            assert response.context["page"].number == number
+            assert [rp.pk for rp in response.context["page"]] == expected[(number - 1) * 20 : number * 20], number
+    assert client.get(reverse("risks:list"), {"after": "not a key", "page": 2}).status_code == 200
+
+
 def test_large_counts_are_cached_until_a_point_changes(
     client, login_as, hundred_points, demo_user, monkeypatch, django_capture_on_commit_callbacks, request
 ):
