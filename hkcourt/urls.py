@@ -6,6 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from hkcourt.api import router as api_router
+from hkcourt.org import twofactor_views
 from hkcourt.org import views as org_views
 
 urlpatterns = [
@@ -15,6 +16,9 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("accounts/2fa/setup/", twofactor_views.setup, name="twofactor_setup"),
+    path("accounts/2fa/verify/", twofactor_views.verify, name="twofactor_verify"),
+    path("accounts/2fa/recovery/", twofactor_views.recovery_codes, name="twofactor_recovery"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("org/", include("hkcourt.org.urls")),
     path("notifications/", include("hkcourt.notifications.urls")),
