@@ -21,9 +21,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # WeasyPrint (commitment letter PDFs): Pango and HarfBuzz, including libharfbuzz-subset0 (without it
 # font subsetting falls back to pure Python, ~60x slower), the Noto CJK fonts for Chinese text and Hanazono
 # (HanaMinA/B) for the characters beyond the BMP that Noto lacks (CJK Extensions B-F, as in some names).
+# postgresql-client (15, as the database): pg_dump / pg_restore for `manage.py backup` and `restore`.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fontconfig fonts-noto-cjk fonts-hanazono \
+      postgresql-client \
  && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 10001 hkcourt \

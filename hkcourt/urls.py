@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from hkcourt.org import api as org_api
+from hkcourt.org import twofactor_views
 from hkcourt.org import views as org_views
 from risks import api as risks_api
 
@@ -23,6 +24,9 @@ urlpatterns = [
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/tokens/", include("hkcourt.api.urls")),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("accounts/2fa/setup/", twofactor_views.setup, name="twofactor_setup"),
+    path("accounts/2fa/verify/", twofactor_views.verify, name="twofactor_verify"),
+    path("accounts/2fa/recovery/", twofactor_views.recovery_codes, name="twofactor_recovery"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("org/", include("hkcourt.org.urls")),
     path("notifications/", include("hkcourt.notifications.urls")),

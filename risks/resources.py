@@ -92,8 +92,14 @@ def _read_file(name: str, content: bytes) -> tablib.Dataset:
             text = decode_text(content)
         except UnicodeDecodeError as exc:
             raise ImportFileError(_("无法识别文件编码，请保存为 UTF-8 或 GBK 编码的 CSV。")) from exc
-        rows = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
+        try:
+            rows = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
+        except csv.Error as exc:  # e.g. a cell over the csv module's 128 KB field limit
+            raise ImportFileError(_("CSV 文件格式有误：%(error)s") % {"error": exc}) from exc
     rows = [r for r in rows if any(r)]
+    for number, row in enumerate(rows, start=1):
+        if any("\x00" in cell for cell in row):  # PostgreSQL cannot store it; nothing a person typed
+            raise ImportFileError(_("第%(n)d行含有空字符（NUL），请检查文件是否损坏。") % {"n": number})
     if not rows:
         raise ImportFileError(_("文件中没有表头和数据。"))
     headers = [h.lstrip("'") for h in rows[0]]

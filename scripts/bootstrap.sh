@@ -16,7 +16,7 @@ command -v npm >/dev/null 2>&1 || SYSTEM_PACKAGES="$SYSTEM_PACKAGES nodejs npm"
 # What the tests run (tests/requires.py): pdftotext/pdffonts/pdfinfo, the browser test's Chromium and the
 # compose file check. Under CI a missing one fails the run, so `make test` installs them.
 if [ "$kind" = "dev" ]; then
-  SYSTEM_PACKAGES="$SYSTEM_PACKAGES poppler-utils chromium docker-compose"
+  SYSTEM_PACKAGES="$SYSTEM_PACKAGES poppler-utils chromium docker-compose postgresql-client"
 fi
 
 missing=""

@@ -23,6 +23,8 @@ DEBIAN_PACKAGES = {
     "pdftoppm": "poppler-utils",
     "chromium": "chromium",
     "docker-compose": "docker-compose",
+    "pg_dump": "postgresql-client",
+    "pg_restore": "postgresql-client",
 }
 
 

@@ -287,6 +287,12 @@ CASES: list[Case] = [
     C("password_change_done", "302 200 200 200 200 200 200 200"),
     C("org:leading_group", "302 200 200 200 200 200 200 200"),
     C("org:leading_group", "302 200 200 200 200 200 200 200", label="far court", query="?court={court_far}"),
+    # two-factor pages (HKCOURT_REQUIRE_2FA is off here; tests/security/test_twofactor.py turns it on):
+    # enrolment opens for everyone signed in; the second step without a device goes to enrolment; new
+    # recovery codes only after the second step
+    C("twofactor_setup", "302 200 200 200 200 200 200 200"),
+    C("twofactor_verify", "302 302 302 302 302 302 302 302"),
+    C("twofactor_recovery", "302 302 302 302 302 302 302 302", method="post"),
     C("org:roster_import", "302 403 403 403 403 403 403 200"),
     C("org:roster_template", "302 403 403 403 403 403 403 200", "xlsx"),
     C("org:roster_export", "302 403 403 403 403 403 403 200", "xlsx"),

@@ -156,12 +156,19 @@ def _xlsx_rows(content: bytes):
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except MemoryError:
+        raise
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError) as exc:
+        # SyntaxError: xml.etree's ParseError (bad XML, an entity bomb refused by expat)
         raise RosterFileError(_("无法读取该 Excel 文件：请确认是 .xlsx 格式（旧的 .xls 请先另存为 .xlsx）。")) from exc
     try:
         sheet = book.worksheets[0]
         # In read-only mode empty rows in the middle are yielded as empty tuples, so the count stays true.
         yield from enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1)
+    except MemoryError:
+        raise  # the import's memory cap (sandbox): its own message
+    except Exception as exc:  # noqa: BLE001 - a sheet that breaks while being read (an XML entity bomb, bad XML)
+        raise RosterFileError(_("无法读取该 Excel 文件：请确认是 .xlsx 格式（旧的 .xls 请先另存为 .xlsx）。")) from exc
     finally:
         book.close()
 

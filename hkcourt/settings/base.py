@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # ground floor
     "hkcourt.org",
     "hkcourt.notifications",
@@ -62,6 +65,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # two-factor sign-in: django-otp marks a verified session, ours sends the unverified to the second step
+    "django_otp.middleware.OTPMiddleware",
+    "hkcourt.org.twofactor.TwoFactorMiddleware",
     "hkcourt.org.security.IdleTimeoutMiddleware",
     "hkcourt.org.security.RequestAddressMiddleware",
     "hkcourt.org.security.NoStoreMiddleware",
@@ -129,6 +135,10 @@ AXES_VERBOSE = False
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "hkcourt.org.clientip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
+# Two-factor sign-in (hkcourt/org/twofactor.py) for the office, the leading group and the administrators:
+# on in production (prod.py), off here so that the demo accounts sign in with their password alone.
+HKCOURT_REQUIRE_2FA = env.bool("HKCOURT_REQUIRE_2FA", default=False)
+OTP_TOTP_ISSUER = "廉政风险防控"
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; the public pages need no grants
 
 # Language and time: Chinese first, English selectable; Asia/Shanghai.

@@ -53,4 +53,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # X-Forwarded-For (set only by the proxy); without it every visitor shares the proxy's bucket.
 RISKS_TRUSTED_PROXIES = tuple(env.list("RISKS_TRUSTED_PROXIES", default=[]))
 
+# The office, the leading group and the administrators sign in with a second factor (TOTP).
+HKCOURT_REQUIRE_2FA = env.bool("HKCOURT_REQUIRE_2FA", default=True)
+
 DEMO_DATA_ALLOWED = False

@@ -143,6 +143,7 @@ def signal_list(request):
             "convert_form": ConvertForm(),
             "show_form": request.method == "POST",
         },
+        status=400 if form is not None and form.errors else 200,
     )
 
 
