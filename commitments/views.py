@@ -17,8 +17,16 @@ from hkcourt.org.models import Court, Division
 from hkcourt.org.policy import STATE, Refusal
 
 from . import placeholders, selectors, services
-from .forms import CodeForm, PasswordForm, SupersedeForm, SupplementForm, TemplateForm, UploadForm
-from .models import CommitmentLetter, Kind, LetterBundle, LetterState, LetterTemplate
+from .forms import (
+    CodeForm,
+    PasswordForm,
+    SigningLayersForm,
+    SupersedeForm,
+    SupplementForm,
+    TemplateForm,
+    UploadForm,
+)
+from .models import CommitmentLetter, Kind, LetterBundle, LetterState, LetterTemplate, SigningLayers
 from .rendering import RenderError, render_document
 
 
@@ -90,6 +98,7 @@ def letter_detail(request, pk):
             "supersede_form": SupersedeForm(),
             "countersigner_name": services.person_name(letter.countersigner_id),
             "countersigned_by_name": services.person_name(letter.countersigned_by_id),
+            "external_default": services.external_signatory_of(letter) if not letter.countersigner_id else "",
         },
     )
 
@@ -123,7 +132,7 @@ def letter_pdf(request, pk):
     return response
 
 
-def _sign_with_password(request, pk, service, incomplete, done):
+def _sign_with_password(request, pk, service, incomplete, done, **extra):
     """Signing and countersigning: the same password form, the same service shape, their own messages."""
     letter = selectors.letter_detail(request.user, pk)
     form = PasswordForm(request.POST)
@@ -136,6 +145,7 @@ def _sign_with_password(request, pk, service, incomplete, done):
             letter=letter,
             password=form.cleaned_data["password"],
             verify_base=_verify_base(request),
+            **extra,
         )
     except (ValidationError, PermissionDenied) as exc:
         _refused(request, exc)
@@ -160,7 +170,12 @@ def sign(request, pk):
 @require_POST
 def countersign(request, pk):
     return _sign_with_password(
-        request, pk, services.countersign_letter, _("请输入登录密码并勾选确认后再会签。"), _("已会签。")
+        request,
+        pk,
+        services.countersign_letter,
+        _("请输入登录密码并勾选确认后再签字。"),
+        _("监督人已签字，审核确认完成。"),
+        external_signatory=request.POST.get("external_signatory", "")[:100],
     )
 
 
@@ -320,6 +335,32 @@ def template_preview(request, pk):
             "errors": errors,
             "unsaved": request.method == "POST",
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def layers(request):
+    """Who supervises each layer's letters (签订层级), for a court the office or administrator may manage."""
+    policy.check(request.user, "commitments.manage_layers")
+    courts = selectors.manageable_courts(request.user, action="commitments.manage_layers")
+    wanted = request.POST.get("court") or request.GET.get("court", "")
+    court = (courts.filter(pk=wanted).first() if wanted.isdigit() else None) or _own_court(request.user)
+    policy.check(request.user, "commitments.manage_layers", court)
+    instance = SigningLayers.of(court)
+    form = SigningLayersForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_signing_layers(actor=request.user, court=court, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("签订层级已保存；重新生成承诺书后，尚未签订的承诺书按新的层级确定监督人。"))
+            return redirect(f"{request.path}?court={court.pk}")
+    return render(
+        request,
+        "commitments/layers.html",
+        {"form": form, "court": court, "courts": courts, "chain": selectors.signing_chain(court)},
     )
 
 

@@ -26,13 +26,14 @@ def test_generation_covers_every_person_division_head_and_president(letters, let
     assert CommitmentLetter.objects.filter(template=letters, kind=Kind.DIVISION).count() == heads
     assert CommitmentLetter.objects.filter(template=letters, kind=Kind.COURT).get().signer.username == "president_demo"
 
-    # Layer by layer: staff → head, head → deputy leader, deputy → president, president → the court (office).
+    # Layer by layer: staff → head, head → deputy leader, deputy → president, and the intermediate court's
+    # president → the external supervisor (纪检组), whose paper signature the office records.
     assert letter_of("staff_demo").countersigner.username == "head_demo"
     assert letter_of("head_demo").countersigner.username == "deputy_demo"
     assert letter_of("head_demo", Kind.DIVISION).countersigner.username == "deputy_demo"
     assert letter_of("deputy_demo").countersigner.username == "president_demo"
-    assert letter_of("president_demo").countersigner is None
-    assert letter_of("president_demo", Kind.COURT).countersigner is None
+    for letter in (letter_of("president_demo"), letter_of("president_demo", Kind.COURT)):
+        assert letter.countersigner is None and letter.countersigner_role == "external"
 
 
 def test_body_lists_post_risks_with_grades_highest_first_and_no_drafts(letter_of):
@@ -143,9 +144,9 @@ def test_countersign_rules(letter_of, sign, countersign):
     sign(staff_letter)
     # Only the named countersigner: not the deputy, not the office, not the signer.
     for username in ("deputy_demo", "office_demo"):
-        with pytest.raises(PermissionDenied, match="不能代他人会签"):
+        with pytest.raises(PermissionDenied, match="不能代他人签字"):
             countersign(staff_letter, username)
-    with pytest.raises(PermissionDenied, match="不能会签本人"):
+    with pytest.raises(PermissionDenied, match="不能作为监督人在本人"):
         countersign(staff_letter, "staff_demo")
     letter = countersign(staff_letter, "head_demo")
     assert letter.state == LetterState.COUNTERSIGNED and letter.countersigned_by.username == "head_demo"
@@ -153,22 +154,43 @@ def test_countersign_rules(letter_of, sign, countersign):
         "countersigned",
         "signed",
     ]
-    with pytest.raises(Refusal, match="不能重复会签"):
+    with pytest.raises(Refusal, match="不能重复签字"):
         countersign(letter, "head_demo")
 
 
 def test_head_cannot_countersign_own_letter(letter_of, sign, countersign):
     head_letter = sign(letter_of("head_demo"))
-    with pytest.raises(PermissionDenied, match="不能会签本人"):
+    with pytest.raises(PermissionDenied, match="不能作为监督人在本人"):
         countersign(head_letter, "head_demo")
     assert countersign(head_letter, "deputy_demo").state == LetterState.COUNTERSIGNED
 
 
-def test_court_letter_is_countersigned_by_the_office_for_the_court(letter_of, sign, countersign):
+def test_the_external_supervisors_signature_is_recorded_by_the_office(letter_of, sign, demo_user, city, tmp_path):
+    """The intermediate court has no court above: its court letter's supervisor is the 纪检组, named by the
+    office; they sign on paper and the office records the signatory. Nobody else may, and not without a name."""
+    import subprocess
+
+    from tests.requires import require_tool
+
     court_letter = sign(letter_of("president_demo", Kind.COURT))
-    with pytest.raises(PermissionDenied, match="领导小组办公室"):
-        countersign(court_letter, "deputy_demo")
-    assert countersign(court_letter, "office_demo").countersigned_by.username == "office_demo"
+    for username in ("deputy_demo", "leader_demo", "head_demo"):
+        with pytest.raises(PermissionDenied, match="由领导小组办公室录入"):
+            services.countersign_letter(actor=demo_user(username), letter=court_letter, password=DEMO_PASSWORD)
+    office = demo_user("office_demo")
+    with pytest.raises(ValidationError, match="外部监督人的姓名"):
+        services.countersign_letter(actor=office, letter=court_letter, password=DEMO_PASSWORD)
+    assert CommitmentLetter.objects.get(pk=court_letter.pk).state == LetterState.SIGNED
+    services.save_signing_layers(
+        actor=office, court=city, external_body="市纪委派驻纪检组", external_name="刘振东", external_title="组长"
+    )
+    letter = services.countersign_letter(actor=office, letter=court_letter, password=DEMO_PASSWORD)
+    assert letter.state == LetterState.COUNTERSIGNED and letter.external_signatory == "刘振东（组长）"
+    assert letter.countersigned_by == office
+    path = tmp_path / "court.pdf"
+    path.write_bytes(letter.documents.get(edition="countersigned").file.read())
+    run = subprocess.run([require_tool("pdftotext"), "-raw", str(path), "-"], capture_output=True, check=True)
+    text = "".join(run.stdout.decode().split())
+    assert "刘振东（组长）（书面签字，孙立新录入）" in text and "监督人签字日期" in text and "会签" not in text
 
 
 def test_supplement_only_before_signing_and_only_by_signer(letter_of, sign, demo_user):
@@ -185,7 +207,7 @@ def test_supplement_only_before_signing_and_only_by_signer(letter_of, sign, demo
 
 def test_archive_rules(letter_of, sign, countersign, demo_user):
     letter = letter_of("staff_demo")
-    with pytest.raises(Refusal, match="只有已会签"):
+    with pytest.raises(Refusal, match="只有监督人已签字"):
         services.archive_letter(actor=demo_user("office_demo"), letter=letter)
     letter = countersign(sign(letter), "head_demo")
     with pytest.raises(PermissionDenied):
@@ -250,7 +272,7 @@ def test_reminders_before_the_deadline_are_sent_once(letters, letter_of, sign):
     assert created == len(unsigned)  # one per person: head_demo's covers his own letters and the one to countersign
     assert services.remind_unsigned(template=letters, today=day) == 0  # idempotent
     head = Notification.objects.get(recipient__username="head_demo", kind="commitments.reminder")
-    assert "会签" in head.title and "签订" in head.title
+    assert "审核确认" in head.title and "签订" in head.title
     assert not Notification.objects.filter(recipient__username="staff_demo", kind="commitments.reminder").exists()
 
 
