@@ -27,7 +27,8 @@ def _sign(letter, countersign=False, archive=None):
             letter = services.countersign_letter(
                 actor=actor, letter=letter, password=DEMO_PASSWORD, verify_base=VERIFY_BASE
             )
-    return letter
+    # The demo renders its PDFs here (no worker needed); the queued task later finds them stored and does nothing.
+    return services.store_letter_documents(letter_id=letter.pk, verify_base=VERIFY_BASE)
 
 
 def seed(log=print):

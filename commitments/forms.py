@@ -73,3 +73,5 @@ class SigningLayersForm(forms.ModelForm):
             default = self.instance.supervisor_of(name) if self.instance.court_id else ""
             label = dict(field.choices).get(default, "")
             field.choices = [("", _("默认（%(label)s）") % {"label": label}), *[c for c in field.choices if c[0]]]
+            if name in ("staff", "head"):
+                field.help_text = ""  # the empty choice already names the default

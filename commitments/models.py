@@ -38,6 +38,15 @@ class Edition(models.TextChoices):
     COUNTERSIGNED = "countersigned", _("监督人签字本")
 
 
+class PdfStatus(models.TextChoices):
+    """The stored PDF editions of a signed letter, rendered by a Celery task after the signature commits."""
+
+    NONE = "", _("无")
+    PENDING = "pending", _("生成中")
+    DONE = "done", _("已生成")
+    FAILED = "failed", _("生成失败")
+
+
 class Supervisor(models.TextChoices):
     """Who signs a letter as its supervisor (监督人签字 / 审核确认), layer by layer (层层签订)."""
 
@@ -295,6 +304,8 @@ class CommitmentLetter(models.Model):
         related_name="+",
     )
     verification_code = models.CharField(_("验证码"), max_length=24, unique=True, null=True, blank=True)
+    pdf_status = models.CharField(_("PDF状态"), max_length=10, choices=PdfStatus.choices, blank=True, default="")
+    pdf_error = models.CharField(_("PDF生成错误"), max_length=300, blank=True)
 
     objects = LetterQuerySet.as_manager()
 

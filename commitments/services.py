@@ -50,6 +50,7 @@ from .models import (
     LetterDocument,
     LetterState,
     LetterTemplate,
+    PdfStatus,
     SigningLayers,
     Supervisor,
 )
@@ -62,6 +63,7 @@ audit.register(
         "commitments.sign": gettext_lazy("签订承诺书"),
         "commitments.countersign": gettext_lazy("监督人签字（审核确认）"),
         "commitments.layers": gettext_lazy("设置签订层级"),
+        "commitments.pdf": gettext_lazy("生成承诺书PDF存档"),
         "commitments.archive": gettext_lazy("承诺书归档"),
         "commitments.supersede": gettext_lazy("更正承诺书（新版本）"),
         "commitments.bundle": gettext_lazy("打包下载承诺书"),
@@ -676,12 +678,8 @@ def render_letter(letter: CommitmentLetter, *, edition: str = "", verify_base: s
 
 
 def _store_edition(letter, edition, verify_base):
-    try:
-        result = render_letter(letter, edition=edition, verify_base=verify_base)
-    except rendering.RenderError as exc:
-        raise ValidationError(
-            _("承诺书PDF生成失败，本次未签订，请稍后重试或联系管理员。（%(error)s）") % {"error": exc}
-        ) from exc
+    """Render one edition once and store its bytes and SHA-256 (raises ``rendering.RenderError``)."""
+    result = render_letter(_as_at(letter, edition), edition=edition, verify_base=verify_base)
     digest = hashlib.sha256(result.pdf).hexdigest()
     document = LetterDocument(letter=letter, edition=edition, sha256=digest, size=len(result.pdf))
     document.file.save(f"{letter.verification_code}-{edition}.pdf", ContentFile(result.pdf), save=False)
@@ -692,25 +690,88 @@ def _store_edition(letter, edition, verify_base):
     return document
 
 
+def _as_at(letter, edition):
+    """The letter as it stood when ``edition`` was made: the signed edition never shows a supervisor's signature
+    that came later (the task may render it after the supervisor signed)."""
+    if edition != Edition.SIGNED or not letter.countersigned_at:
+        return letter
+    copy = CommitmentLetter.objects.get(pk=letter.pk)
+    copy.countersigned_at, copy.countersigned_by_id, copy.external_signatory = None, None, ""
+    return copy
+
+
+def _queue_documents(letter, verify_base):
+    """Render the letter's missing PDF editions in a Celery task once this transaction has committed."""
+    from .tasks import render_letter_documents
+
+    render_letter_documents.delay_on_commit(letter.pk, verify_base or "")
+
+
+def store_letter_documents(*, letter_id: int, verify_base: str = "") -> CommitmentLetter:
+    """Render and store every PDF edition the letter's state calls for and it does not have yet (the signed
+    edition; the supervisor-signed one once the supervisor has signed), each once, with its SHA-256. Idempotent:
+    run twice, or again after a crash, it renders nothing already stored. A render failure is recorded on the
+    letter (shown on its page) and retried by the daily sweep."""
+    with transaction.atomic():
+        letter = CommitmentLetter.objects.select_for_update().select_related("court", "template").get(pk=letter_id)
+        wanted = [
+            e for e, at in ((Edition.SIGNED, letter.signed_at), (Edition.COUNTERSIGNED, letter.countersigned_at)) if at
+        ]
+        have = set(LetterDocument.objects.filter(letter=letter).values_list("edition", flat=True))
+        stored = []
+        try:
+            for edition in (e for e in wanted if e not in have):
+                stored.append(_store_edition(letter, edition, verify_base))
+        except rendering.RenderError as exc:
+            letter.pdf_status, letter.pdf_error = PdfStatus.FAILED, str(exc)[:300]
+        else:
+            letter.pdf_status, letter.pdf_error = (PdfStatus.DONE if wanted else PdfStatus.NONE), ""
+        letter.save(update_fields=["pdf_status", "pdf_error"])
+        for document in stored:
+            audit.record(
+                actor=None,
+                action="commitments.pdf",
+                obj=letter,
+                data={"edition": document.edition, "sha256": document.sha256, "size": document.size},
+            )
+    return letter
+
+
+def requeue_letter_documents(*, verify_base: str = "") -> int:
+    """The daily sweep: queue again every signed letter whose PDF is still pending (a task lost in a broker
+    outage) or failed. Returns how many were queued."""
+    from .tasks import render_letter_documents
+
+    ids = list(
+        CommitmentLetter.objects.filter(pdf_status__in=[PdfStatus.PENDING, PdfStatus.FAILED]).values_list(
+            "pk", flat=True
+        )
+    )
+    for letter_id in ids:
+        render_letter_documents.delay(letter_id, verify_base)
+    return len(ids)
+
+
 @transaction.atomic
 def sign_letter(*, actor, letter: CommitmentLetter, password: str, verify_base: str = "") -> CommitmentLetter:
-    """The signer signs their own letter: re-entered password, body frozen, PDF rendered once and stored with
-    its SHA-256 and a verification code."""
+    """The signer signs their own letter: re-entered password, body frozen, a verification code; the PDF is
+    rendered once by a Celery task after this commits and stored with its SHA-256 (``store_letter_documents``)."""
     letter = _lock(letter)
     policy.check(actor, "commitments.sign", letter)
     _check_password(actor, password)
     letter.state = LetterState.SIGNED
     letter.signed_at = timezone.now()
     letter.verification_code = new_verification_code()
+    letter.pdf_status, letter.pdf_error = PdfStatus.PENDING, ""
     letter.full_clean(validate_constraints=False)
-    letter.save(update_fields=["state", "signed_at", "verification_code"])
-    document = _store_edition(letter, Edition.SIGNED, verify_base)
+    letter.save(update_fields=["state", "signed_at", "verification_code", "pdf_status", "pdf_error"])
     audit.record(
         actor=actor,
         action="commitments.sign",
         obj=letter,
-        data={"sha256": document.sha256, "code": letter.verification_code, "version": letter.version},
+        data={"code": letter.verification_code, "version": letter.version},
     )
+    _queue_documents(letter, verify_base)
     _notify_countersigner_after_commit(letter)
     return letter
 
@@ -735,15 +796,18 @@ def countersign_letter(
     letter.countersigned_at = timezone.now()
     letter.countersigned_by = actor
     letter.external_signatory = external[:100]
+    letter.pdf_status, letter.pdf_error = PdfStatus.PENDING, ""
     letter.full_clean(validate_constraints=False)
-    letter.save(update_fields=["state", "countersigned_at", "countersigned_by", "external_signatory"])
-    document = _store_edition(letter, Edition.COUNTERSIGNED, verify_base)
+    letter.save(
+        update_fields=["state", "countersigned_at", "countersigned_by", "external_signatory", "pdf_status", "pdf_error"]
+    )
     audit.record(
         actor=actor,
         action="commitments.countersign",
         obj=letter,
-        data={"sha256": document.sha256, **({"external_signatory": external} if external else {})},
+        data={"external_signatory": external} if external else {},
     )
+    _queue_documents(letter, verify_base)
     return letter
 
 

@@ -122,6 +122,9 @@ def letter_pdf(request, pk):
     documents = selectors.documents_of(letter)
     wanted = request.GET.get("edition", "")
     document = next((d for d in reversed(documents) if not wanted or d.edition == wanted), None)
+    if document is None and not wanted:  # signed, its PDF still being rendered by the task
+        messages.info(request, _("承诺书PDF正在生成，请稍后再打开。"))
+        return redirect("commitments:detail", pk=letter.pk)
     if document is None:
         raise Http404(_("没有该版本的文件。"))
     response = FileResponse(
@@ -162,7 +165,7 @@ def sign(request, pk):
         pk,
         services.sign_letter,
         _("请输入登录密码并勾选确认后再签订。"),
-        _("承诺书已签订，PDF已生成并存档。"),
+        _("承诺书已签订；PDF正在生成，完成后存档。"),
     )
 
 

@@ -165,7 +165,9 @@ def test_head_cannot_countersign_own_letter(letter_of, sign, countersign):
     assert countersign(head_letter, "deputy_demo").state == LetterState.COUNTERSIGNED
 
 
-def test_the_external_supervisors_signature_is_recorded_by_the_office(letter_of, sign, demo_user, city, tmp_path):
+def test_the_external_supervisors_signature_is_recorded_by_the_office(
+    letter_of, sign, demo_user, city, tmp_path, committed
+):
     """The intermediate court has no court above: its court letter's supervisor is the 纪检组, named by the
     office; they sign on paper and the office records the signatory. Nobody else may, and not without a name."""
     import subprocess
@@ -183,7 +185,7 @@ def test_the_external_supervisors_signature_is_recorded_by_the_office(letter_of,
     services.save_signing_layers(
         actor=office, court=city, external_body="市纪委派驻纪检组", external_name="刘振东", external_title="组长"
     )
-    letter = services.countersign_letter(actor=office, letter=court_letter, password=DEMO_PASSWORD)
+    letter = committed(lambda: services.countersign_letter(actor=office, letter=court_letter, password=DEMO_PASSWORD))
     assert letter.state == LetterState.COUNTERSIGNED and letter.external_signatory == "刘振东（组长）"
     assert letter.countersigned_by == office
     path = tmp_path / "court.pdf"
@@ -394,3 +396,90 @@ def test_documents_and_pages_name_the_campaign_year_september_to_august(
     new = client.get(reverse("commitments:template_new")).content.decode()
     assert LetterTemplate.objects.get(pk=template.pk).label in page
     assert "年度名称" in new and "—" in new  # the new template's form offers this campaign year's label
+
+
+def test_the_pdf_is_rendered_by_a_task_after_commit_once_and_shown_as_pending_until_then(
+    client, login_as, letter_of, demo_user, django_capture_on_commit_callbacks, settings, tmp_path
+):
+    """Signing answers without rendering: the editions are rendered by a Celery task queued after the commit (run
+    here for real, eagerly), each once — running the task again stores nothing more — and the page says so."""
+    import subprocess
+
+    from django.urls import reverse
+
+    from commitments import tasks
+    from commitments.models import PdfStatus
+    from tests.requires import require_tool
+
+    letter = letter_of("staff_demo")
+    with django_capture_on_commit_callbacks() as queued:
+        letter = services.sign_letter(
+            actor=letter.signer, letter=letter, password=DEMO_PASSWORD, verify_base=VERIFY_BASE
+        )
+    assert letter.pdf_status == PdfStatus.PENDING and not LetterDocument.objects.filter(letter=letter).exists()
+    assert queued  # the task waits for the commit
+    login_as("staff_demo")
+    page = client.get(reverse("commitments:detail", args=[letter.pk])).content.decode()
+    assert 'data-status="pending"' in page and 'http-equiv="refresh"' in page
+    response = client.get(reverse("commitments:pdf", args=[letter.pk]))
+    assert response.status_code == 302  # back to the letter: “PDF正在生成”
+
+    # The supervisor signs before the worker got to it: one run renders both editions, each as it was then.
+    with django_capture_on_commit_callbacks() as queued_too:
+        services.countersign_letter(actor=demo_user("head_demo"), letter=letter, password=DEMO_PASSWORD)
+    for callback in [*queued, *queued_too]:
+        callback()
+    letter.refresh_from_db()
+    documents = {d.edition: d for d in LetterDocument.objects.filter(letter=letter)}
+    assert set(documents) == {"signed", "countersigned"} and letter.pdf_status == PdfStatus.DONE
+    for document in documents.values():
+        assert hashlib.sha256(document.file.read()).hexdigest() == document.sha256
+    texts = {}
+    for edition, document in documents.items():
+        path = tmp_path / f"{edition}.pdf"
+        path.write_bytes(document.file.open("rb").read())
+        run = subprocess.run([require_tool("pdftotext"), "-raw", str(path), "-"], capture_output=True, check=True)
+        texts[edition] = "".join(run.stdout.decode().split())
+    assert "（待监督人签字）" in texts["signed"] and "李建国（电子签字）" not in texts["signed"]
+    assert "李建国（电子签字）" in texts["countersigned"]
+    assert AuditEntry.objects.filter(action="commitments.pdf").count() == 2
+
+    # Idempotent: the task again (a redelivery) renders and stores nothing.
+    assert tasks.render_letter_documents.apply(args=[letter.pk, VERIFY_BASE]).get() == PdfStatus.DONE
+    assert LetterDocument.objects.filter(letter=letter).count() == 2
+    assert AuditEntry.objects.filter(action="commitments.pdf").count() == 2
+    page = client.get(reverse("commitments:detail", args=[letter.pk])).content.decode()
+    assert 'data-status="done"' in page and 'http-equiv="refresh"' not in page
+    assert (
+        client.get(reverse("commitments:pdf", args=[letter.pk]))["X-Content-SHA256"]
+        == documents["countersigned"].sha256
+    )
+
+
+def test_a_failed_render_is_shown_and_the_daily_sweep_renders_it_again(
+    letter_of, settings, committed, client, login_as
+):
+    """A render that fails (here: the real renderer stopped by its time cap) leaves the letter signed, says so on
+    its page, and the daily reminder task queues it again."""
+    from django.urls import reverse
+
+    from commitments import tasks
+    from commitments.models import PdfStatus
+
+    settings.COMMITMENTS_RENDER_TIMEOUT = 0.001
+    letter = letter_of("staff_demo")
+    letter = committed(
+        lambda: services.sign_letter(
+            actor=letter.signer, letter=letter, password=DEMO_PASSWORD, verify_base=VERIFY_BASE
+        )
+    )
+    assert (
+        letter.state == LetterState.SIGNED and letter.pdf_status == PdfStatus.FAILED and "exceeded" in letter.pdf_error
+    )
+    assert not letter.documents.exists()
+    login_as("staff_demo")
+    assert 'data-status="failed"' in client.get(reverse("commitments:detail", args=[letter.pk])).content.decode()
+    settings.COMMITMENTS_RENDER_TIMEOUT = 20
+    tasks.remind_unsigned.apply().get()
+    letter.refresh_from_db()
+    assert letter.pdf_status == PdfStatus.DONE and letter.documents.count() == 1
