@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import LetterTemplate, SigningLayers
+from .models import LAYER_CHOICES, PLAIN_DEFAULT_LAYERS, LetterTemplate, SigningLayers
 from .placeholders import PLACEHOLDERS
 
 
@@ -68,10 +68,10 @@ class SigningLayersForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("staff", "head", "leader", "court_letter"):
+        for name in LAYER_CHOICES:
             field = self.fields[name]
             default = self.instance.supervisor_of(name) if self.instance.court_id else ""
             label = dict(field.choices).get(default, "")
             field.choices = [("", _("默认（%(label)s）") % {"label": label}), *[c for c in field.choices if c[0]]]
-            if name in ("staff", "head"):
+            if name in PLAIN_DEFAULT_LAYERS:
                 field.help_text = ""  # the empty choice already names the default

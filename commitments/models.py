@@ -66,6 +66,10 @@ LAYER_CHOICES = {
 }
 
 
+#: Layers whose default is simply their first choice (the form names it in the empty choice).
+PLAIN_DEFAULT_LAYERS = frozenset({"staff", "head"})
+
+
 def _layer_field(layer, label, help_text):
     choices = [(c.value, c.label) for c in LAYER_CHOICES[layer]]
     return models.CharField(label, max_length=20, choices=choices, blank=True, help_text=help_text)

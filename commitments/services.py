@@ -292,7 +292,10 @@ class _Layers:
         return self.resolve(self.settings.supervisor_of(layer), signer_id=user_id, division_id=division_id)
 
     def label(self, role) -> str:
-        """How the letter names its supervisor: the role, the court above's president, or the external body."""
+        """How the letter names its supervisor: the role, the court above's president, or the external body.
+
+        Hook for the leading group's ranks (组长/副组长, 主任/副主任, issue 14 item 1): when a role assignment
+        exposes a rank, append it here (e.g. “院长（领导小组组长）”) — the label is frozen into the body."""
         if role == Supervisor.EXTERNAL:
             return self.settings.external_label
         if role == Supervisor.PARENT_COURT and self.court.parent_id:
