@@ -12,10 +12,11 @@ from hkcourt.org.demo import DEMO_PASSWORD
 from hkcourt.org.models import Court
 
 from . import services
-from .models import CommitmentLetter, Kind, LetterState, LetterTemplate
+from .models import CommitmentLetter, Kind, LetterState, LetterTemplate, SigningLayers
 
 User = get_user_model()
 VERIFY_BASE = "http://127.0.0.1:8000/"
+EXTERNAL_BODY = "市纪委派驻市中级人民法院纪检组"
 
 
 def _sign(letter, countersign=False, archive=None):
@@ -26,7 +27,8 @@ def _sign(letter, countersign=False, archive=None):
             letter = services.countersign_letter(
                 actor=actor, letter=letter, password=DEMO_PASSWORD, verify_base=VERIFY_BASE
             )
-    return letter
+    # The demo renders its PDFs here (no worker needed); the queued task later finds them stored and does nothing.
+    return services.store_letter_documents(letter_id=letter.pk, verify_base=VERIFY_BASE)
 
 
 def seed(log=print):
@@ -35,6 +37,12 @@ def seed(log=print):
     if city is None or office is None:
         log("承诺书: 未找到演示法院或 office_demo，请先运行组织机构的演示数据。")
         return
+    if not SigningLayers.objects.filter(court=city).exists():
+        # 层层签订: the intermediate court's own letters are supervised by the discipline inspection group (纪检组)
+        # the city's discipline commission stations in the court; its leader signs on paper, the office records.
+        services.save_signing_layers(
+            actor=office, court=city, external_body=EXTERNAL_BODY, external_name="刘振东", external_title="纪检组组长"
+        )
     defaults = services.new_template_defaults()  # this campaign year (September to August) and its label
     year = defaults["year"]
     template = LetterTemplate.objects.filter(court=city, year=year).first()
@@ -96,6 +104,6 @@ def _mix(template, office):
             services.supersede_letter(actor=office, letter=letter, reason="所在岗位新增经集体确定的风险点，重新签订。")
         elif index == 2 and letter.state == LetterState.COUNTERSIGNED:
             services.archive_letter(actor=office, letter=letter)
-    # The court letter: signed by the president, countersigned for the court by the office.
+    # The court letter: signed by the president; the 纪检组's paper signature recorded by the office.
     if ("court", "president_demo") in by_user:
         _sign(by_user[("court", "president_demo")], countersign=True, archive=office)

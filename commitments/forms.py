@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import LetterTemplate
+from .models import LAYER_CHOICES, PLAIN_DEFAULT_LAYERS, LetterTemplate, SigningLayers
 from .placeholders import PLACEHOLDERS
 
 
@@ -59,3 +59,19 @@ class TemplateForm(forms.ModelForm):
                 "court": forms.ModelChoiceField(queryset=courts, label=_("法院"), empty_label=None),
                 **self.fields,
             }
+
+
+class SigningLayersForm(forms.ModelForm):
+    class Meta:
+        model = SigningLayers
+        fields = ["staff", "head", "leader", "court_letter", "external_body", "external_name", "external_title"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in LAYER_CHOICES:
+            field = self.fields[name]
+            default = self.instance.supervisor_of(name) if self.instance.court_id else ""
+            label = dict(field.choices).get(default, "")
+            field.choices = [("", _("默认（%(label)s）") % {"label": label}), *[c for c in field.choices if c[0]]]
+            if name in PLAIN_DEFAULT_LAYERS:
+                field.help_text = ""  # the empty choice already names the default

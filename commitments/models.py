@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from hkcourt.org.models import Court, Division, Post, Role
+from hkcourt.org.models import Court, Division, Post
 from hkcourt.org.scoping import Scope, ScopedQuerySet
 from risks.models import campaign_label
 
@@ -29,13 +29,115 @@ class Kind(models.TextChoices):
 class LetterState(models.TextChoices):
     DRAFTED = "drafted", _("待签订")
     SIGNED = "signed", _("已签订")
-    COUNTERSIGNED = "countersigned", _("已会签")
+    COUNTERSIGNED = "countersigned", _("监督人已签字")  # the code name stays; the act is 监督人签字 / 审核确认
     ARCHIVED = "archived", _("已归档")
 
 
 class Edition(models.TextChoices):
     SIGNED = "signed", _("签订本")
-    COUNTERSIGNED = "countersigned", _("会签本")
+    COUNTERSIGNED = "countersigned", _("监督人签字本")
+
+
+class PdfStatus(models.TextChoices):
+    """The stored PDF editions of a signed letter, rendered by a Celery task after the signature commits."""
+
+    NONE = "", _("无")
+    PENDING = "pending", _("生成中")
+    DONE = "done", _("已生成")
+    FAILED = "failed", _("生成失败")
+
+
+class Supervisor(models.TextChoices):
+    """Who signs a letter as its supervisor (监督人签字 / 审核确认), layer by layer (层层签订)."""
+
+    DIVISION_HEAD = "division_head", _("庭室负责人")
+    DEPUTY_LEADER = "deputy_leader", _("分管院领导")
+    PRESIDENT = "president", _("院长")
+    PARENT_COURT = "parent_court", _("上级法院院长")
+    EXTERNAL = "external", _("外部监督人（纪检组）")
+
+
+#: Each layer's possible supervisors, upward; the first is the default (the court letter's depends on the court).
+LAYER_CHOICES = {
+    "staff": (Supervisor.DIVISION_HEAD, Supervisor.DEPUTY_LEADER, Supervisor.PRESIDENT),
+    "head": (Supervisor.DEPUTY_LEADER, Supervisor.PRESIDENT),
+    "leader": (Supervisor.PRESIDENT, Supervisor.PARENT_COURT, Supervisor.EXTERNAL),
+    "court_letter": (Supervisor.PARENT_COURT, Supervisor.EXTERNAL),
+}
+
+
+#: Layers whose default is simply their first choice (the form names it in the empty choice).
+PLAIN_DEFAULT_LAYERS = frozenset({"staff", "head"})
+
+
+def _layer_field(layer, label, help_text):
+    choices = [(c.value, c.label) for c in LAYER_CHOICES[layer]]
+    return models.CharField(label, max_length=20, choices=choices, blank=True, help_text=help_text)
+
+
+class SigningLayersQuerySet(ScopedQuerySet):
+    scope = Scope(court="court", division=None, owner=None, organisation=True)
+
+
+class SigningLayers(models.Model):
+    """Who supervises each layer's letters in one court (层层签订), set by the office. Empty: the default —
+    staff → division head → deputy leader in charge → president; the court letter (and the president's own) →
+    the court above's president for a basic court, a named external signatory (the discipline inspection group,
+    纪检组) for the intermediate court. A layer whose supervisor is missing goes one layer up."""
+
+    court = models.OneToOneField(Court, verbose_name=_("法院"), on_delete=models.CASCADE, related_name="+")
+    staff = _layer_field("staff", _("干警个人承诺书的监督人"), _("默认：庭室负责人。"))
+    head = _layer_field("head", _("庭室负责人及庭室承诺书的监督人"), _("默认：分管院领导。"))
+    leader = _layer_field("leader", _("院领导个人承诺书的监督人"), _("分管院领导、党组成员等；默认：院长。"))
+    court_letter = _layer_field(
+        "court_letter",
+        _("单位承诺书和院长个人承诺书的监督人"),
+        _("默认：基层法院为上级法院院长；中级法院为外部监督人（纪检组）。"),
+    )
+    external_body = models.CharField(
+        _("外部监督单位"), max_length=60, blank=True, help_text=_("如：市纪委派驻市中级人民法院纪检组。")
+    )
+    external_name = models.CharField(_("外部监督人姓名"), max_length=40, blank=True)
+    external_title = models.CharField(_("外部监督人职务"), max_length=40, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    objects = SigningLayersQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("签订层级")
+        verbose_name_plural = _("签订层级")
+
+    def __str__(self):
+        return str(self.court)
+
+    @classmethod
+    def of(cls, court) -> "SigningLayers":
+        """The court's settings, or the defaults (unsaved) when the office has set none."""
+        return cls.objects.filter(court=court).first() or cls(court=court)
+
+    def supervisor_of(self, layer) -> str:
+        """The layer's first choice: the stored one, else the default."""
+        chosen = getattr(self, layer)
+        if chosen:
+            return chosen
+        if layer == "court_letter":
+            return Supervisor.PARENT_COURT if self.court.parent_id else Supervisor.EXTERNAL
+        return LAYER_CHOICES[layer][0]
+
+    @property
+    def external_label(self) -> str:
+        """How a letter names the external supervisor: the body (纪检组), else the generic name."""
+        return self.external_body or str(Supervisor.EXTERNAL.label)
+
+    @property
+    def external_signatory(self) -> str:
+        """The signatory as the office records them by default: 姓名（职务）."""
+        if not self.external_name:
+            return ""
+        return f"{self.external_name}（{self.external_title}）" if self.external_title else self.external_name
 
 
 class LetterTemplateQuerySet(ScopedQuerySet):
@@ -102,6 +204,14 @@ class LetterQuerySet(ScopedQuerySet):
     # Own letters; a head: the division's; a deputy: the overseen divisions'; president and office: the court's.
     scope = Scope(court="court", division="division", owner="signer")
 
+    def visible_to(self, user):
+        """The org chart's reach, and the letters a person supervises wherever they are: the court above's
+        president supervises a basic court's court letter (层层签订)."""
+        qs = super().visible_to(user)
+        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active or user.is_superuser:
+            return qs
+        return qs | self.filter(countersigner=user)
+
     def current(self):
         return self.filter(superseded_at__isnull=True)
 
@@ -110,7 +220,9 @@ class LetterQuerySet(ScopedQuerySet):
 
 
 class CommitmentLetter(models.Model):
-    """One letter: personal (个人), division (庭室) or court (单位), signed layer by layer.
+    """One letter: personal (个人), division (庭室) or court (单位), signed layer by layer: the signer signs, then
+    the supervisor named at generation signs (监督人签字 / 审核确认; in code: ``countersign``). An external
+    supervisor (the 纪检组) signs on paper; the office records the name (``external_signatory``).
 
     ``body`` is the letter's text and its risk points as taken from the registry when it was generated;
     it may be refreshed while the letter is drafted and is frozen once signed. A correction is a new
@@ -144,9 +256,15 @@ class CommitmentLetter(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="letters_to_countersign",
-        help_text=_("空：由单位（领导小组办公室）会签。"),
+        help_text=_("空：外部监督人，其签字由领导小组办公室录入。"),
     )
-    countersigner_role = models.CharField(_("监督人身份"), max_length=20, choices=Role.choices)
+    countersigner_role = models.CharField(_("监督人身份"), max_length=20, choices=Supervisor.choices)
+    external_signatory = models.CharField(
+        _("外部监督人签字"),
+        max_length=100,
+        blank=True,
+        help_text=_("外部监督人（如纪检组）的姓名和职务，由领导小组办公室按其书面签字录入。"),
+    )
     version = models.PositiveIntegerField(_("版本"), default=1)
     supersedes = models.OneToOneField(
         "self",
@@ -171,10 +289,10 @@ class CommitmentLetter(models.Model):
     )
     generated_at = models.DateTimeField(_("生成时间"))
     signed_at = models.DateTimeField(_("签订时间"), null=True, blank=True)
-    countersigned_at = models.DateTimeField(_("会签时间"), null=True, blank=True)
+    countersigned_at = models.DateTimeField(_("监督人签字时间"), null=True, blank=True)
     countersigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("会签人"),
+        verbose_name=_("监督人签字（录入）人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -190,6 +308,8 @@ class CommitmentLetter(models.Model):
         related_name="+",
     )
     verification_code = models.CharField(_("验证码"), max_length=24, unique=True, null=True, blank=True)
+    pdf_status = models.CharField(_("PDF状态"), max_length=10, choices=PdfStatus.choices, blank=True, default="")
+    pdf_error = models.CharField(_("PDF生成错误"), max_length=300, blank=True)
 
     objects = LetterQuerySet.as_manager()
 

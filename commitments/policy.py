@@ -1,8 +1,9 @@
 """Who may do what with commitment letters: one rule per action, asked by the services (which enforce it), the
 pages and the templates (which only ask). Visibility is ``visible_to``'s (out of scope is 404 before any rule).
 
-Layering (层层签订) is not decided here: generation names each letter's countersigner (``services._Org``); the
-rules only check that the person acting is that countersigner, or the office when the court countersigns.
+Layering (层层签订) is not decided here: generation names each letter's supervisor (``services._Layers``, from the
+court's ``SigningLayers``); the rules only check that the person acting is that supervisor, or the office when it
+records an external supervisor's signature (监督人签字 / 审核确认; ``countersign`` in code).
 The re-entered password is input, checked by the signing services after these rules.
 """
 
@@ -58,6 +59,17 @@ def _manage_templates(user, target=None):
     return ALLOW if allowed else _office_only()
 
 
+@policy.rule("manage_layers")
+def _manage_layers(user, court=None):
+    """Who supervises each layer's letters in a court (签订层级): the office or administrator of the court or above;
+    without a court: of any court."""
+    if court is None:
+        allowed = holds(user, *CAMPAIGN_ADMIN_ROLES)
+    else:
+        allowed = isinstance(court, Court) and is_campaign_admin_of(user, court)
+    return ALLOW if allowed else _office_only()
+
+
 @policy.rule("generate", model=LetterTemplate)
 def _generate(user, template):
     """Generate (or refresh) a template's letters for its court: the office of the court or above."""
@@ -102,25 +114,26 @@ def _sign(user, letter):
 
 @policy.rule("countersign", model=CommitmentLetter)
 def _countersign(user, letter):
-    """The countersigner named at generation (the leader above), or — for letters the court countersigns (the
-    president's) — the office; never the signer; only once the signer has signed."""
+    """The supervisor's signature (监督人签字 / 审核确认; ``countersign`` in code): the supervisor named at generation
+    (the layer above, ``services._Layers``), or — for a letter whose supervisor is external (the 纪检组 signs on
+    paper) — the office, which records it; never the signer; only once the signer has signed."""
     if letter.signer_id == user.pk:
-        return deny(_("不能会签本人的承诺书。"))
+        return deny(_("不能作为监督人在本人的承诺书上签字。"))
     if letter.countersigner_id:
         if letter.countersigner_id != user.pk:
             from .services import person_name
 
             return deny(
-                _("该承诺书应由%(name)s会签，不能代他人会签。") % {"name": person_name(letter.countersigner_id)}
+                _("该承诺书的监督人是%(name)s，不能代他人签字。") % {"name": person_name(letter.countersigner_id)}
             )
     elif not is_office_of(user, letter.court):
-        return deny(_("该承诺书由单位会签，只有领导小组办公室可以办理。"))
+        return deny(_("该承诺书的监督人是外部监督人，其签字由领导小组办公室录入。"))
     if letter.is_superseded:
         return _superseded(letter)
     if letter.state != LetterState.SIGNED:
         if letter.state == LetterState.DRAFTED:
-            return not_now(_("承诺人尚未签订，不能会签。"))
-        return not_now(_("该承诺书已会签，不能重复会签。"))
+            return not_now(_("承诺人尚未签订，监督人不能签字。"))
+        return not_now(_("监督人已签字，不能重复签字。"))
     return ALLOW
 
 
@@ -132,7 +145,9 @@ def _archive(user, letter):
     if letter.is_superseded:
         return _superseded(letter)
     if letter.state != LetterState.COUNTERSIGNED:
-        return not_now(_("只有已会签的承诺书可以归档（当前：%(state)s）。") % {"state": letter.get_state_display()})
+        return not_now(
+            _("只有监督人已签字的承诺书可以归档（当前：%(state)s）。") % {"state": letter.get_state_display()}
+        )
     return ALLOW
 
 

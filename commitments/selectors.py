@@ -104,11 +104,18 @@ def current_template(user):
     return qs.order_by("-year").first()
 
 
-def manageable_courts(user):
-    """Courts whose letter templates the user may write: those the ``manage_templates`` rule allows (their
-    office/admin courts and the courts below; a handful of rows, asked one by one)."""
+def manageable_courts(user, action="commitments.manage_templates"):
+    """Courts for which ``action`` allows the user (letter templates, signing layers): their office/admin courts
+    and the courts below; a handful of rows, asked one by one."""
     courts = Court.objects.visible_to(user)
-    return courts.filter(pk__in=[c.pk for c in courts if policy.can(user, "commitments.manage_templates", c)])
+    return courts.filter(pk__in=[c.pk for c in courts if policy.can(user, action, c)])
+
+
+def signing_chain(court) -> list:
+    """The court's layers as they resolve today: (layer label, supervisor label). Organisation data: no scope."""
+    from .services import layer_summary
+
+    return layer_summary(court)
 
 
 def template_detail(user, pk):

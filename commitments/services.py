@@ -2,10 +2,13 @@
 asking the permission policy (:mod:`commitments.policy`, which also refuses a transition from the wrong state
 with a Chinese message), then validated and recorded in the audit log; a refused action changes nothing.
 
-Layering (层层签订): staff sign with their division head as countersigner (监督人); division heads — their
-personal letter and their division's letter — with the deputy leader in charge of the division; deputy
-leaders and other leaders without a division with the president; the president's letters with the court
-itself, for which the leading group's office (领导小组办公室) countersigns.
+Layering (层层签订): each letter has a supervisor (监督人) who signs after the signer (监督人签字 / 审核确认; the code
+calls it ``countersign``). Who supervises each layer is the court's :class:`~commitments.models.SigningLayers`,
+set by the office, by default: staff → their division head; division heads (their personal letter and their
+division's) → the deputy leader in charge of the division; deputy leaders and other leaders → the president;
+the president's letters (personal and the court letter) → the court above's president for a basic court, and
+for the intermediate court a named external signatory (the discipline inspection group, 纪检组) whose paper
+signature the office records. A layer whose supervisor is missing (no head, no deputy) goes one layer up.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from risks.models import campaign_label, campaign_year_of
 
 from . import placeholders, rendering
 from .models import (
+    LAYER_CHOICES,
     BundleState,
     CommitmentLetter,
     Edition,
@@ -46,6 +50,9 @@ from .models import (
     LetterDocument,
     LetterState,
     LetterTemplate,
+    PdfStatus,
+    SigningLayers,
+    Supervisor,
 )
 
 audit.register(
@@ -54,7 +61,9 @@ audit.register(
         "commitments.generate": gettext_lazy("生成承诺书"),
         "commitments.supplement": gettext_lazy("修改个人补充承诺"),
         "commitments.sign": gettext_lazy("签订承诺书"),
-        "commitments.countersign": gettext_lazy("会签承诺书"),
+        "commitments.countersign": gettext_lazy("监督人签字（审核确认）"),
+        "commitments.layers": gettext_lazy("设置签订层级"),
+        "commitments.pdf": gettext_lazy("生成承诺书PDF存档"),
         "commitments.archive": gettext_lazy("承诺书归档"),
         "commitments.supersede": gettext_lazy("更正承诺书（新版本）"),
         "commitments.bundle": gettext_lazy("打包下载承诺书"),
@@ -68,11 +77,12 @@ TITLES = {
     Kind.DIVISION: gettext_lazy("庭室廉政风险防范承诺书"),
     Kind.COURT: gettext_lazy("单位廉政风险防范承诺书"),
 }
-COUNTERSIGNER_LABELS = {
-    Role.DIVISION_HEAD: gettext_lazy("庭室负责人"),
-    Role.DEPUTY_LEADER: gettext_lazy("分管院领导"),
-    Role.PRESIDENT: gettext_lazy("院长"),
-    Role.OFFICE: gettext_lazy("单位"),  # countersigned for the court by its leading group's office
+SUPERVISOR_LABELS = {
+    Supervisor.DIVISION_HEAD: gettext_lazy("庭室负责人"),
+    Supervisor.DEPUTY_LEADER: gettext_lazy("分管院领导"),
+    Supervisor.PRESIDENT: gettext_lazy("院长"),
+    Supervisor.PARENT_COURT: gettext_lazy("上级法院院长"),
+    Supervisor.EXTERNAL: gettext_lazy("外部监督人"),
 }
 # What a letter commits to: risk points confirmed in a collective decision (集体定) and published (phase two
 # ends with them; phase three signs on them), not retired. Graded points still awaiting confirmation go into
@@ -128,7 +138,7 @@ def _check_password(actor, password):
     if not password or not actor.check_password(password):
         cache.add(key, 0, PASSWORD_LOCK_SECONDS)
         cache.incr(key)
-        raise ValidationError({"password": _("密码不正确。签订和会签须重新输入本人登录密码。")})
+        raise ValidationError({"password": _("密码不正确。签订和监督人签字须重新输入本人登录密码。")})
     cache.delete(key)
 
 
@@ -210,15 +220,16 @@ def default_template_texts() -> dict:
 # ---------------------------------------------------------------- generation
 
 
-class _Org:
-    """The roles of one court, read once: who heads, oversees and presides."""
+class _Layers:
+    """Who supervises whom in one court (层层签订), from its roles and its :class:`SigningLayers`, read once."""
 
     def __init__(self, court):
+        self.court = court
+        self.settings = SigningLayers.of(court)
         self.heads = defaultdict(list)  # division id -> user ids
         self.deputies = defaultdict(list)
         self.presidents = []
         self.leaders = set()  # users holding a deputy leader, president or leading group role
-        self.offices = []
         rows = RoleAssignment.objects.filter(court=court).values_list("user_id", "role", "division_id").order_by("id")
         for user_id, role, division_id in rows:
             if role == Role.DIVISION_HEAD:
@@ -231,34 +242,67 @@ class _Org:
                 self.leaders.add(user_id)
             elif role == Role.LEADING_GROUP:
                 self.leaders.add(user_id)
+        self.parent_presidents = []
+        if court.parent_id:
+            self.parent_presidents = list(
+                RoleAssignment.objects.filter(court_id=court.parent_id, role=Role.PRESIDENT)
+                .order_by("id")
+                .values_list("user_id", flat=True)
+            )
 
-    def _first(self, candidates, exclude):
+    @staticmethod
+    def _first(candidates, exclude):
         return next((c for c in candidates if c != exclude), None)
 
-    def above_division(self, division_id, signer_id):
-        """The deputy leader in charge of a division, else the president, else the court."""
-        deputy = self._first(self.deputies.get(division_id, []), signer_id)
-        if deputy:
-            return deputy, Role.DEPUTY_LEADER
-        return self.above_leader(signer_id)
+    def resolve(self, choice, *, signer_id, division_id=None) -> tuple[int | None, str]:
+        """(supervisor user id, Supervisor) for ``choice``; a missing supervisor goes one layer up, and past the
+        court to the court letter's supervisor (the court above's president, else the external signatory)."""
+        if choice == Supervisor.DIVISION_HEAD:
+            head = self._first(self.heads.get(division_id, []), signer_id)
+            if head:
+                return head, Supervisor.DIVISION_HEAD
+            choice = Supervisor.DEPUTY_LEADER
+        if choice == Supervisor.DEPUTY_LEADER:
+            deputy = self._first(self.deputies.get(division_id, []), signer_id)
+            if deputy:
+                return deputy, Supervisor.DEPUTY_LEADER
+            choice = Supervisor.PRESIDENT
+        if choice == Supervisor.PRESIDENT:
+            president = self._first(self.presidents, signer_id)
+            if president:
+                return president, Supervisor.PRESIDENT
+            choice = self.settings.supervisor_of("court_letter")
+        if choice == Supervisor.PARENT_COURT:
+            president = self._first(self.parent_presidents, signer_id)
+            if president:
+                return president, Supervisor.PARENT_COURT
+        return None, Supervisor.EXTERNAL
 
-    def above_leader(self, signer_id):
-        president = self._first(self.presidents, signer_id)
-        if president:
-            return president, Role.PRESIDENT
-        return None, Role.OFFICE
-
-    def countersigner_for_person(self, user_id, division_id):
-        if user_id in self.presidents:
-            return None, Role.OFFICE
+    def layer_of(self, kind, user_id, division_id) -> str:
+        """Which layer a letter belongs to: ``staff``, ``head``, ``leader`` or ``court_letter``."""
+        if kind == Kind.COURT or user_id in self.presidents:
+            return "court_letter"
+        if kind == Kind.DIVISION or (division_id and user_id in self.heads.get(division_id, [])):
+            return "head" if division_id else "leader"
         if user_id in self.leaders or division_id is None:
-            return self.above_leader(user_id)
-        if user_id in self.heads.get(division_id, []):
-            return self.above_division(division_id, user_id)
-        head = self._first(self.heads.get(division_id, []), user_id)
-        if head:
-            return head, Role.DIVISION_HEAD
-        return self.above_division(division_id, user_id)
+            return "leader"
+        return "staff"
+
+    def supervisor_for(self, kind, user_id, division_id) -> tuple[int | None, str]:
+        layer = self.layer_of(kind, user_id, division_id)
+        return self.resolve(self.settings.supervisor_of(layer), signer_id=user_id, division_id=division_id)
+
+    def label(self, role) -> str:
+        """How the letter names its supervisor: the role, the court above's president, or the external body.
+
+        Hook for the leading group's ranks (组长/副组长, 主任/副主任, issue 14 item 1): when a role assignment
+        exposes a rank, append it here (e.g. “院长（领导小组组长）”) — the label is frozen into the body."""
+        if role == Supervisor.EXTERNAL:
+            return self.settings.external_label
+        if role == Supervisor.PARENT_COURT and self.court.parent_id:
+            parent = Court.objects.filter(pk=self.court.parent_id).values_list("name", flat=True).first()
+            return f"{parent}院长"
+        return str(SUPERVISOR_LABELS.get(role, ""))
 
 
 def _measures_by_point(point_ids) -> dict:
@@ -354,14 +398,14 @@ def _sorted(items):
     return result
 
 
-def build_body(*, kind, template, court, division, post, person, risks, countersigner_role) -> dict:
+def build_body(*, kind, template, court, division, post, person, risks, supervisor_label) -> dict:
     """The letter's content as plain data: frozen into the letter, rendered by the document template. Its
     labels are Chinese whatever the language of the person who generated it."""
     with translation.override(DOCUMENT_LANGUAGE):
-        return _build_body(kind, template, court, division, post, person, risks, countersigner_role)
+        return _build_body(kind, template, court, division, post, person, risks, supervisor_label)
 
 
-def _build_body(kind, template, court, division, post, person, risks, countersigner_role):
+def _build_body(kind, template, court, division, post, person, risks, supervisor_label):
     label = template.label
     values = {
         "单位": court.name,
@@ -385,7 +429,7 @@ def _build_body(kind, template, court, division, post, person, risks, countersig
         "before": before,
         "after": after,
         "risks": _sorted(risks),
-        "countersigner_label": str(COUNTERSIGNER_LABELS.get(countersigner_role, "")),
+        "countersigner_label": str(supervisor_label),
         "generated_at": timezone.now().isoformat(timespec="seconds"),
     }
 
@@ -403,6 +447,7 @@ class _Plan:
     pending: list
     supervisor_id: int | None
     supervisor_role: str
+    supervisor_label: str
 
     def body(self, template):
         return build_body(
@@ -413,7 +458,7 @@ class _Plan:
             post=self.post,
             person=self.person,
             risks=self.risks,
-            countersigner_role=self.supervisor_role,
+            supervisor_label=self.supervisor_label,
         )
 
     @property
@@ -424,7 +469,7 @@ class _Plan:
 def _plans(template) -> list[_Plan]:
     """Every letter the template's court should have."""
     court = template.court
-    org = _Org(court)
+    org = _Layers(court)
     with translation.override(DOCUMENT_LANGUAGE):  # grade and measure labels go into the letter's text
         confirmed = _risk_points(court, LETTER_RISK_STATES)
         pending = _risk_points(court, PENDING_RISK_STATES, with_measures=False)
@@ -433,55 +478,43 @@ def _plans(template) -> list[_Plan]:
         for p in Person.objects.filter(court=court, user__is_active=True).select_related("division", "post", "user")
     }
     divisions = {d.pk: d for d in Division.objects.filter(court=court)}
-    plans = []
-    for user_id, person in people.items():
-        cs, role = org.countersigner_for_person(user_id, person.division_id)
-        plans.append(
-            _Plan(
-                Kind.PERSONAL,
-                user_id,
-                person.division,
-                person.post,
-                person,
-                confirmed.for_person(person),
-                _note(pending.for_person(person)),
-                cs,
-                role,
-            )
-        )
+    wanted = [
+        (Kind.PERSONAL, person, person.division, confirmed.for_person(person), pending.for_person(person))
+        for person in people.values()
+    ]
     for division_id, heads in org.heads.items():
         division = divisions.get(division_id)
         head = next((people[h] for h in heads if h in people), None)
-        if division is None or head is None:
-            continue
-        cs, role = org.above_division(division_id, head.user_id)
-        plans.append(
-            _Plan(
-                Kind.DIVISION,
-                head.user_id,
-                division,
-                None,
-                head,
-                confirmed.by_division.get(division_id, []),
-                _note(pending.by_division.get(division_id, [])),
-                cs,
-                role,
+        if division is not None and head is not None:
+            wanted.append(
+                (
+                    Kind.DIVISION,
+                    head,
+                    division,
+                    confirmed.by_division.get(division_id, []),
+                    pending.by_division.get(division_id, []),
+                )
             )
-        )
     for president_id in org.presidents:
         if president_id in people:
-            person = people[president_id]
+            wanted.append((Kind.COURT, people[president_id], None, confirmed.by_court, pending.by_court))
+    plans = []
+    with translation.override(DOCUMENT_LANGUAGE):  # the supervisor's label goes into the letter's text
+        for kind, person, division, risks, waiting in wanted:
+            division_id = division.pk if division else None
+            supervisor_id, role = org.supervisor_for(kind, person.user_id, division_id)
             plans.append(
                 _Plan(
-                    Kind.COURT,
-                    president_id,
-                    None,
-                    None,
+                    kind,
+                    person.user_id,
+                    division,
+                    person.post if kind == Kind.PERSONAL else None,
                     person,
-                    confirmed.by_court,
-                    _note(pending.by_court),
-                    None,
-                    Role.OFFICE,
+                    risks,
+                    _note(waiting),
+                    supervisor_id,
+                    role,
+                    org.label(role),
                 )
             )
     return plans
@@ -501,7 +534,7 @@ def preview_body(*, template: LetterTemplate, kind: str, user) -> dict:
             post=None,
             person=None,
             risks=[],
-            countersigner_role=Role.OFFICE,
+            supervisor_label="",
         )
     return plan.body(template)
 
@@ -630,6 +663,11 @@ def _letter_html(letter, edition, verify_base, code, url):
     )
 
 
+def external_signatory_of(letter) -> str:
+    """The external supervisor the office records by default for this letter's court (姓名（职务）)."""
+    return SigningLayers.of(letter.court).external_signatory
+
+
 def person_name(user_id):
     if not user_id:
         return ""
@@ -641,12 +679,8 @@ def render_letter(letter: CommitmentLetter, *, edition: str = "", verify_base: s
 
 
 def _store_edition(letter, edition, verify_base):
-    try:
-        result = render_letter(letter, edition=edition, verify_base=verify_base)
-    except rendering.RenderError as exc:
-        raise ValidationError(
-            _("承诺书PDF生成失败，本次未签订，请稍后重试或联系管理员。（%(error)s）") % {"error": exc}
-        ) from exc
+    """Render one edition once and store its bytes and SHA-256 (raises ``rendering.RenderError``)."""
+    result = render_letter(_as_at(letter, edition), edition=edition, verify_base=verify_base)
     digest = hashlib.sha256(result.pdf).hexdigest()
     document = LetterDocument(letter=letter, edition=edition, sha256=digest, size=len(result.pdf))
     document.file.save(f"{letter.verification_code}-{edition}.pdf", ContentFile(result.pdf), save=False)
@@ -657,43 +691,187 @@ def _store_edition(letter, edition, verify_base):
     return document
 
 
+def _as_at(letter, edition):
+    """The letter as it stood when ``edition`` was made: the signed edition never shows a supervisor's signature
+    that came later (the task may render it after the supervisor signed)."""
+    if edition != Edition.SIGNED or not letter.countersigned_at:
+        return letter
+    copy = CommitmentLetter.objects.get(pk=letter.pk)
+    copy.countersigned_at, copy.countersigned_by_id, copy.external_signatory = None, None, ""
+    return copy
+
+
+def _queue_documents(letter, verify_base):
+    """Render the letter's missing PDF editions in a Celery task once this transaction has committed."""
+    from .tasks import render_letter_documents
+
+    render_letter_documents.delay_on_commit(letter.pk, verify_base or "")
+
+
+def store_letter_documents(*, letter_id: int, verify_base: str = "") -> CommitmentLetter:
+    """Render and store every PDF edition the letter's state calls for and it does not have yet (the signed
+    edition; the supervisor-signed one once the supervisor has signed), each once, with its SHA-256. Idempotent:
+    run twice, or again after a crash, it renders nothing already stored. A render failure is recorded on the
+    letter (shown on its page) and retried by the daily sweep."""
+    with transaction.atomic():
+        letter = CommitmentLetter.objects.select_for_update().select_related("court", "template").get(pk=letter_id)
+        wanted = [
+            e for e, at in ((Edition.SIGNED, letter.signed_at), (Edition.COUNTERSIGNED, letter.countersigned_at)) if at
+        ]
+        have = set(LetterDocument.objects.filter(letter=letter).values_list("edition", flat=True))
+        stored = []
+        try:
+            for edition in (e for e in wanted if e not in have):
+                stored.append(_store_edition(letter, edition, verify_base))
+        except rendering.RenderError as exc:
+            letter.pdf_status, letter.pdf_error = PdfStatus.FAILED, str(exc)[:300]
+        else:
+            letter.pdf_status, letter.pdf_error = (PdfStatus.DONE if wanted else PdfStatus.NONE), ""
+        letter.save(update_fields=["pdf_status", "pdf_error"])
+        for document in stored:
+            audit.record(
+                actor=None,
+                action="commitments.pdf",
+                obj=letter,
+                data={"edition": document.edition, "sha256": document.sha256, "size": document.size},
+            )
+    return letter
+
+
+def requeue_letter_documents(*, verify_base: str = "") -> int:
+    """The daily sweep: queue again every signed letter whose PDF is still pending (a task lost in a broker
+    outage) or failed. Returns how many were queued."""
+    from .tasks import render_letter_documents
+
+    ids = list(
+        CommitmentLetter.objects.filter(pdf_status__in=[PdfStatus.PENDING, PdfStatus.FAILED]).values_list(
+            "pk", flat=True
+        )
+    )
+    for letter_id in ids:
+        render_letter_documents.delay(letter_id, verify_base)
+    return len(ids)
+
+
 @transaction.atomic
 def sign_letter(*, actor, letter: CommitmentLetter, password: str, verify_base: str = "") -> CommitmentLetter:
-    """The signer signs their own letter: re-entered password, body frozen, PDF rendered once and stored with
-    its SHA-256 and a verification code."""
+    """The signer signs their own letter: re-entered password, body frozen, a verification code; the PDF is
+    rendered once by a Celery task after this commits and stored with its SHA-256 (``store_letter_documents``)."""
     letter = _lock(letter)
     policy.check(actor, "commitments.sign", letter)
     _check_password(actor, password)
     letter.state = LetterState.SIGNED
     letter.signed_at = timezone.now()
     letter.verification_code = new_verification_code()
+    letter.pdf_status, letter.pdf_error = PdfStatus.PENDING, ""
     letter.full_clean(validate_constraints=False)
-    letter.save(update_fields=["state", "signed_at", "verification_code"])
-    document = _store_edition(letter, Edition.SIGNED, verify_base)
+    letter.save(update_fields=["state", "signed_at", "verification_code", "pdf_status", "pdf_error"])
     audit.record(
         actor=actor,
         action="commitments.sign",
         obj=letter,
-        data={"sha256": document.sha256, "code": letter.verification_code, "version": letter.version},
+        data={"code": letter.verification_code, "version": letter.version},
     )
+    _queue_documents(letter, verify_base)
     _notify_countersigner_after_commit(letter)
     return letter
 
 
 @transaction.atomic
-def countersign_letter(*, actor, letter: CommitmentLetter, password: str, verify_base: str = "") -> CommitmentLetter:
-    """The leader above (or, for the president's letters, the office for the court) countersigns."""
+def countersign_letter(
+    *, actor, letter: CommitmentLetter, password: str, verify_base: str = "", external_signatory: str = ""
+) -> CommitmentLetter:
+    """The supervisor signs (监督人签字 / 审核确认): the leader named at generation, or — for a letter whose
+    supervisor is external (the 纪检组, who signs on paper) — the office, recording the signatory's name
+    (``external_signatory``; the court's configured name when left empty)."""
     letter = _lock(letter)
     policy.check(actor, "commitments.countersign", letter)
+    external = ""
+    if letter.countersigner_id is None:
+        external = (external_signatory or "").replace("\x00", "").strip()
+        external = external or SigningLayers.of(letter.court).external_signatory
+        if not external:
+            raise ValidationError({"external_signatory": _("请填写外部监督人的姓名和职务（按其书面签字录入）。")})
     _check_password(actor, password)
     letter.state = LetterState.COUNTERSIGNED
     letter.countersigned_at = timezone.now()
     letter.countersigned_by = actor
+    letter.external_signatory = external[:100]
+    letter.pdf_status, letter.pdf_error = PdfStatus.PENDING, ""
     letter.full_clean(validate_constraints=False)
-    letter.save(update_fields=["state", "countersigned_at", "countersigned_by"])
-    document = _store_edition(letter, Edition.COUNTERSIGNED, verify_base)
-    audit.record(actor=actor, action="commitments.countersign", obj=letter, data={"sha256": document.sha256})
+    letter.save(
+        update_fields=["state", "countersigned_at", "countersigned_by", "external_signatory", "pdf_status", "pdf_error"]
+    )
+    audit.record(
+        actor=actor,
+        action="commitments.countersign",
+        obj=letter,
+        data={"external_signatory": external} if external else {},
+    )
+    _queue_documents(letter, verify_base)
     return letter
+
+
+LAYER_LABELS = {
+    "staff": gettext_lazy("干警个人承诺书"),
+    "head": gettext_lazy("庭室负责人个人承诺书、庭室承诺书"),
+    "leader": gettext_lazy("院领导个人承诺书"),
+    "court_letter": gettext_lazy("院长个人承诺书、单位承诺书"),
+}
+
+
+def layer_summary(court) -> list[tuple[str, str]]:
+    """Each layer and who supervises it in this court now (the first choice, before any fallback upward)."""
+    org = _Layers(court)
+    return [(str(LAYER_LABELS[layer]), org.label(org.settings.supervisor_of(layer))) for layer in LAYER_CHOICES]
+
+
+@transaction.atomic
+def save_signing_layers(
+    *,
+    actor,
+    court: Court,
+    staff: str = "",
+    head: str = "",
+    leader: str = "",
+    court_letter: str = "",
+    external_body: str = "",
+    external_name: str = "",
+    external_title: str = "",
+) -> SigningLayers:
+    """The office sets who supervises each layer's letters in its court (empty: the default). Takes effect on
+    the letters generated (or refreshed) after it; signed letters keep their text, a signed letter still
+    waiting for its supervisor follows the new supervisor when the letters are generated again."""
+    policy.check(actor, "commitments.manage_layers", court)
+    layers = SigningLayers.objects.select_for_update().filter(court=court).first() or SigningLayers(court=court)
+    chosen = {"staff": staff, "head": head, "leader": leader, "court_letter": court_letter}
+    problems = {}
+    for layer, value in chosen.items():
+        value = value or ""
+        if value and value not in LAYER_CHOICES[layer]:
+            problems[layer] = [_("该层级不能选择此监督人。")]
+        setattr(layers, layer, value)
+    layers.external_body = (external_body or "").strip()
+    layers.external_name = (external_name or "").strip()
+    layers.external_title = (external_title or "").strip()
+    top = (layers.supervisor_of("leader"), layers.supervisor_of("court_letter"))
+    if Supervisor.PARENT_COURT in top and not court.parent_id:
+        problems["court_letter"] = [_("本院没有上级法院，请选择外部监督人。")]
+    if Supervisor.EXTERNAL in top and not layers.external_body:
+        problems["external_body"] = [_("外部监督人须写明所在单位，如“市纪委派驻市中级人民法院纪检组”。")]
+    if problems:
+        raise ValidationError(problems)
+    layers.updated_by = actor
+    layers.full_clean()
+    created = layers.pk is None
+    layers.save()
+    audit.record(
+        actor=actor,
+        action="commitments.layers",
+        obj=layers,
+        data={"created": created, **{k: layers.supervisor_of(k) for k in chosen}, "external": layers.external_body},
+    )
+    return layers
 
 
 @transaction.atomic
@@ -765,7 +943,10 @@ def _notify_countersigner_after_commit(letter):
         from hkcourt.notifications import services as notifications
     except ImportError:  # pragma: no cover - the ground floor ships notifications
         return
-    title = _("%(name)s的%(title)s待您会签") % {"name": letter.body.get("signer_name", ""), "title": letter.title}
+    title = _("%(name)s的%(title)s待您作为监督人签字") % {
+        "name": letter.body.get("signer_name", ""),
+        "title": letter.title,
+    }
     url = reverse("commitments:detail", args=[letter.pk])
     recipient_id, kind, due = letter.countersigner_id, "commitments.countersign", timezone.localdate()
 
@@ -798,11 +979,11 @@ def remind_unsigned(*, template: LetterTemplate, today=None, days_before: int = 
     messages = []
     for recipient_id in sorted(to_sign | to_countersign):
         if recipient_id in to_sign and recipient_id in to_countersign:
-            title = _("请在%(date)s前签订%(title)s，并会签待您会签的承诺书") % values
+            title = _("请在%(date)s前签订%(title)s，并在待您审核确认的承诺书上签字") % values
         elif recipient_id in to_sign:
             title = _("请在%(date)s前签订%(title)s") % values
         else:
-            title = _("有承诺书待您会签（截止%(date)s）") % values
+            title = _("有承诺书待您作为监督人签字（截止%(date)s）") % values
         messages.append(Message(recipient_id=recipient_id, title=title, url=url))
     created = notify_many(kind="commitments.reminder", obj=template, due=today, messages=messages, actor=actor)
     audit.record(actor=actor, action="commitments.remind", obj=template, data={"created": created, "day": str(today)})

@@ -11,6 +11,14 @@ def build_letter_bundle(bundle_id):
     build_bundle(bundle_id=bundle_id)
 
 
+@shared_task(name="commitments.render_letter_documents", acks_late=True)
+def render_letter_documents(letter_id, verify_base=""):
+    """Render and store a signed letter's missing PDF editions (idempotent: nothing stored twice)."""
+    from .services import store_letter_documents
+
+    return store_letter_documents(letter_id=letter_id, verify_base=verify_base).pdf_status
+
+
 @shared_task(name="commitments.render_letter", acks_late=True)
 def render_letter_pdf(letter_id):
     """Render one letter (the signed-edition layout) without storing it: the benchmark's unit of work."""
@@ -37,7 +45,9 @@ def remind_unsigned():
 
     from .models import LetterTemplate
     from .services import remind_unsigned as remind
+    from .services import requeue_letter_documents
 
+    requeue_letter_documents()  # PDFs still pending after a broker outage, or failed: try again
     today = timezone.localdate()
     total = 0
     for template in LetterTemplate.objects.filter(sign_deadline__isnull=False, year__gte=today.year - 1):

@@ -28,7 +28,7 @@ def letters_todos(user):
         items.append(
             Todo(
                 section=section,
-                title=_("会签承诺书"),
+                title=_("监督人签字（审核确认）"),
                 url=reverse("commitments:list") + "?tab=countersign",
                 count=waiting,
             )
@@ -38,7 +38,7 @@ def letters_todos(user):
         items.append(
             Todo(
                 section=section,
-                title=_("归档已会签的承诺书"),
+                title=_("归档监督人已签字的承诺书"),
                 url=reverse("commitments:list") + f"?state={LetterState.COUNTERSIGNED}",
                 count=archivable,
             )

@@ -13,6 +13,7 @@ urlpatterns = [
     path("letters/templates/<int:pk>/", views.template_edit, name="template_edit"),
     path("letters/templates/<int:pk>/preview/", views.template_preview, name="template_preview"),
     path("letters/templates/<int:pk>/generate/", views.generate, name="generate"),
+    path("letters/layers/", views.layers, name="layers"),
     path("letters/bundles/<int:pk>/", views.bundle_status, name="bundle"),
     path("letters/bundles/<int:pk>/download", views.bundle_download, name="bundle_download"),
     path("letters/bundles/new/", views.bundle_request, name="bundle_request"),

@@ -20,8 +20,16 @@ from hkcourt.org.publicurl import public_url
 from hkcourt.org.ratelimit import limit_requests
 
 from . import placeholders, selectors, services
-from .forms import CodeForm, PasswordForm, SupersedeForm, SupplementForm, TemplateForm, UploadForm
-from .models import CommitmentLetter, Kind, LetterBundle, LetterState, LetterTemplate
+from .forms import (
+    CodeForm,
+    PasswordForm,
+    SigningLayersForm,
+    SupersedeForm,
+    SupplementForm,
+    TemplateForm,
+    UploadForm,
+)
+from .models import CommitmentLetter, Kind, LetterBundle, LetterState, LetterTemplate, SigningLayers
 from .rendering import RenderError, render_document
 from .uploads import HashingUploadHandler
 
@@ -94,6 +102,7 @@ def letter_detail(request, pk):
             "supersede_form": SupersedeForm(),
             "countersigner_name": services.person_name(letter.countersigner_id),
             "countersigned_by_name": services.person_name(letter.countersigned_by_id),
+            "external_default": services.external_signatory_of(letter) if not letter.countersigner_id else "",
         },
     )
 
@@ -117,6 +126,9 @@ def letter_pdf(request, pk):
     documents = selectors.documents_of(letter)
     wanted = request.GET.get("edition", "")
     document = next((d for d in reversed(documents) if not wanted or d.edition == wanted), None)
+    if document is None and not wanted:  # signed, its PDF still being rendered by the task
+        messages.info(request, _("承诺书PDF正在生成，请稍后再打开。"))
+        return redirect("commitments:detail", pk=letter.pk)
     if document is None:
         raise Http404(_("没有该版本的文件。"))
     audit.read(
@@ -133,7 +145,7 @@ def letter_pdf(request, pk):
     return response
 
 
-def _sign_with_password(request, pk, service, incomplete, done):
+def _sign_with_password(request, pk, service, incomplete, done, **extra):
     """Signing and countersigning: the same password form, the same service shape, their own messages."""
     letter = selectors.letter_detail(request.user, pk)
     form = PasswordForm(request.POST)
@@ -146,6 +158,7 @@ def _sign_with_password(request, pk, service, incomplete, done):
             letter=letter,
             password=form.cleaned_data["password"],
             verify_base=_verify_base(request),
+            **extra,
         )
     except (ValidationError, PermissionDenied) as exc:
         _refused(request, exc)
@@ -162,7 +175,7 @@ def sign(request, pk):
         pk,
         services.sign_letter,
         _("请输入登录密码并勾选确认后再签订。"),
-        _("承诺书已签订，PDF已生成并存档。"),
+        _("承诺书已签订；PDF正在生成，完成后存档。"),
     )
 
 
@@ -170,7 +183,12 @@ def sign(request, pk):
 @require_POST
 def countersign(request, pk):
     return _sign_with_password(
-        request, pk, services.countersign_letter, _("请输入登录密码并勾选确认后再会签。"), _("已会签。")
+        request,
+        pk,
+        services.countersign_letter,
+        _("请输入登录密码并勾选确认后再签字。"),
+        _("监督人已签字，审核确认完成。"),
+        external_signatory=request.POST.get("external_signatory", "")[:100],
     )
 
 
@@ -330,6 +348,32 @@ def template_preview(request, pk):
             "errors": errors,
             "unsaved": request.method == "POST",
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def layers(request):
+    """Who supervises each layer's letters (签订层级), for a court the office or administrator may manage."""
+    policy.check(request.user, "commitments.manage_layers")
+    courts = selectors.manageable_courts(request.user, action="commitments.manage_layers")
+    wanted = request.POST.get("court") or request.GET.get("court", "")
+    court = (courts.filter(pk=wanted).first() if wanted.isdigit() else None) or _own_court(request.user)
+    policy.check(request.user, "commitments.manage_layers", court)
+    instance = SigningLayers.of(court)
+    form = SigningLayersForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_signing_layers(actor=request.user, court=court, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("签订层级已保存；重新生成承诺书后，尚未签订的承诺书按新的层级确定监督人。"))
+            return redirect(f"{request.path}?court={court.pk}")
+    return render(
+        request,
+        "commitments/layers.html",
+        {"form": form, "court": court, "courts": courts, "chain": selectors.signing_chain(court)},
     )
 
 

@@ -50,7 +50,7 @@ class RiskPointFilter(django_filters.FilterSet):
         label=_("重点环节"), field_name="key_links", queryset=KeyLink.objects.all(), empty_label=_("全部重点环节")
     )
     campaign = django_filters.ChoiceFilter(
-        label=_("活动年度"), field_name="campaign_year", choices=_campaigns, empty_label=_("全部年度")
+        label=_("工作年度"), field_name="campaign_year", choices=_campaigns, empty_label=_("全部年度")
     )
     # The business area and the 三重一大 flag are the power's (the leaders' dashboard links here by them).
     area = django_filters.ChoiceFilter(

@@ -366,6 +366,8 @@ CASES: list[Case] = [
     C("commitments:template_preview", "302 403 403 403 403 200 403 200", "template_far"),
     C("commitments:generate", "302 403 403 403 403 302 403 302", "template_near", method="post"),
     C("commitments:generate", "302 403 403 403 403 302 403 302", "template_far", method="post"),
+    C("commitments:layers", "302 403 403 403 403 200 403 200"),
+    C("commitments:layers", "302 403 403 403 403 200 403 200", method="post"),
     C("commitments:bundle", "302 404 404 404 404 404 404 404", 0),
     C("commitments:bundle_download", "302 404 404 404 404 404 404 404", 0),
     C("commitments:bundle_request", "302 404 404 404 404 404 404 404", method="post"),

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class WorkflowConfig(AppConfig):
     name = "workflow"
-    verbose_name = _("活动与预警处置")
+    verbose_name = _("工作进度与预警处置")
 
     def ready(self):
         from hkcourt.org import todos

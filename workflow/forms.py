@@ -11,8 +11,8 @@ DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="
 
 
 class CopyCampaignForm(forms.Form):
-    source = forms.ModelChoiceField(label=_("模板或往年活动"), queryset=Campaign.objects.none(), empty_label=None)
-    name = forms.CharField(label=_("活动名称"), max_length=120)
+    source = forms.ModelChoiceField(label=_("模板或往年工作方案"), queryset=Campaign.objects.none(), empty_label=None)
+    name = forms.CharField(label=_("工作方案名称"), max_length=120)
     court = forms.ModelChoiceField(label=_("牵头法院"), queryset=Court.objects.none(), empty_label=None)
     covers_subordinates = forms.BooleanField(label=_("覆盖下级法院（全市法院）"), required=False, initial=True)
     start = forms.DateField(label=_("第一阶段开始日期"), widget=DATE, help_text=_("所有阶段和任务的日期随之平移。"))

@@ -26,7 +26,7 @@ from .progress import task_progress
 
 policy = Policy("workflow")
 
-OFFICE_ONLY = _("只有领导小组办公室可以管理活动。")
+OFFICE_ONLY = _("只有领导小组办公室可以管理工作方案。")
 
 
 def _runs(user, campaign) -> bool:
@@ -41,7 +41,7 @@ def _runs(user, campaign) -> bool:
 def _create_campaign(user, court):
     """Start a campaign led by ``court``; without a court: may the person start campaigns at all."""
     allowed = holds(user, Role.OFFICE) if court is None else is_office_of(user, court)
-    return ALLOW if allowed else deny(_("只有领导小组办公室可以创建活动。"))
+    return ALLOW if allowed else deny(_("只有领导小组办公室可以创建工作方案。"))
 
 
 @policy.rule("copy", model=Campaign)
@@ -55,9 +55,9 @@ def _copy(user, campaign):
 def _edit_schedule(user, campaign):
     """Change the dates of the phases and the deadlines of the tasks."""
     if campaign.is_template:
-        return deny(_("内置模板不能修改，请先由模板创建活动。"))
+        return deny(_("内置模板不能修改，请先由模板创建工作方案。"))
     if not _runs(user, campaign):
-        return deny(_("只有领导小组办公室可以调整本活动的日期。"))
+        return deny(_("只有领导小组办公室可以调整本工作方案的日期。"))
     return ALLOW
 
 
@@ -66,7 +66,7 @@ def _run_schedule(user, _obj):
     """Run the campaign's scheduled work by hand (advance the phases, send reminders, escalate the
     overdue). The scheduler itself runs it as the system, without a person."""
     if not holds(user, *CAMPAIGN_ADMIN_ROLES):
-        return deny(_("只有领导小组办公室或系统管理员可以运行活动的定时工作。"))
+        return deny(_("只有领导小组办公室或系统管理员可以运行工作方案的定时任务。"))
     return ALLOW
 
 

@@ -64,7 +64,7 @@ def validate_schedule(phases, deadlines):
     Raises one ValidationError listing every problem, in Chinese."""
     errors = []
     if not phases:
-        raise ValidationError(_("活动至少需要一个阶段。"))
+        raise ValidationError(_("工作方案至少需要一个阶段。"))
     for _key, name, start, end in phases:
         if start is None or end is None:
             errors.append(_("阶段“%(name)s”缺少开始或结束日期。") % {"name": name})
@@ -135,7 +135,7 @@ def copy_campaign(
         raise ValidationError({"start": _("请填写开始日期。")})
     phases = list(source.phases.prefetch_related("tasks").order_by("number"))
     if not phases:
-        raise ValidationError(_("活动至少需要一个阶段：“%(name)s”没有阶段，无法复制。") % {"name": source.name})
+        raise ValidationError(_("工作方案至少需要一个阶段：“%(name)s”没有阶段，无法复制。") % {"name": source.name})
     shift = start - min(p.start for p in phases)
     campaign = Campaign(
         name=name,
@@ -188,7 +188,7 @@ def update_schedule(*, actor, campaign: Campaign, phase_dates: dict, deadlines: 
     tasks = {t.pk: t for t in PhaseTask.objects.filter(phase__campaign=campaign)}
     unknown = (set(phase_dates) - set(phases)) | (set(deadlines) - set(tasks))
     if unknown:
-        raise ValidationError(_("提交的阶段或任务不属于本活动。"))
+        raise ValidationError(_("提交的阶段或任务不属于本工作方案。"))
     before = {pk: (p.start.isoformat(), p.end.isoformat()) for pk, p in phases.items()}
     for pk, (start, end) in phase_dates.items():
         phases[pk].start, phases[pk].end = start, end
@@ -247,14 +247,14 @@ def record_completions(*, actor, task: PhaseTask, unit_ids, note: str, attachmen
     covered = set(units.unit_ids(unit))
     outside = [u for u in unit_ids if u not in covered]
     if outside:
-        raise ValidationError({"unit": _("所选对象不在本活动范围内。")})
+        raise ValidationError({"unit": _("所选对象不在本工作方案范围内。")})
     measured = units.measured(task.measure_key) if task.measure_key else None
     [progress] = progress_of(units, [task])
     already = [u for u in unit_ids if u in progress.done]
     if already:
         names = "、".join(units.label(unit, u) for u in already[:5])
         if measured is not None and any(u in measured for u in already):
-            raise ValidationError(_("“%(units)s”已由系统自动计量为完成，无需登记。") % {"units": names})
+            raise ValidationError(_("“%(units)s”已由系统统计为完成，无需登记。") % {"units": names})
         raise ValidationError(_("“%(units)s”已登记完成，无需重复登记。") % {"units": names})
     rows = []
     for unit_id in unit_ids:

@@ -25,11 +25,21 @@ PHASES = [
         D(2012, 9, 24),
         D(2012, 10, 24),
         "学习宣传、制定方案、动员部署。",
+        # In the plan's order: (一)学习宣传, (二)制定方案, (三)动员部署 — deadlines staged the same way.
         [
+            (
+                "study",
+                "学习宣传",
+                D(2012, 10, 10),
+                H,
+                "",
+                "7,1",
+                "组织干警学习廉政风险防控的要求和部署，上传学习记录。",
+            ),
             (
                 "plan",
                 "制定方案",
-                D(2012, 10, 10),
+                D(2012, 10, 17),
                 OFF,
                 "",
                 "7,1",
@@ -38,20 +48,11 @@ PHASES = [
             (
                 "mobilise",
                 "动员部署",
-                D(2012, 10, 15),
+                D(2012, 10, 24),
                 OFF,
                 "",
                 "7,1",
                 "召开专题会议，主要领导作动员讲话，有关人员参加业务培训。",
-            ),
-            (
-                "study",
-                "学习宣传",
-                D(2012, 10, 24),
-                H,
-                "",
-                "7,1",
-                "组织干警学习廉政风险防控的要求和部署，上传学习记录。",
             ),
         ],
     ),
@@ -211,6 +212,7 @@ def install(Campaign, Phase, PhaseTask):
         defaults={"name": NAME + "（模板）", "year": YEAR, "is_template": True, "covers_subordinates": True},
     )
     if not created:
+        _follow_the_plans_order(campaign, PhaseTask)
         return campaign
     for number, name, start, end, summary, tasks in PHASES:
         phase = Phase.objects.create(campaign=campaign, number=number, name=name, start=start, end=end, summary=summary)
@@ -227,3 +229,13 @@ def install(Campaign, Phase, PhaseTask):
                 sort_order=order,
             )
     return campaign
+
+
+def _follow_the_plans_order(campaign, PhaseTask):
+    """A template installed before phase one's tasks were put in the plan's order (学习宣传 first) gets their
+    deadlines and order from PHASES; idempotent, and only the built-in template (campaigns are the office's)."""
+    for number, _name, _start, _end, _summary, tasks in PHASES:
+        for order, (code, _title, deadline, *_rest) in enumerate(tasks):
+            PhaseTask.objects.filter(phase__campaign=campaign, phase__number=number, code=code).exclude(
+                deadline=deadline, sort_order=order
+            ).update(deadline=deadline, sort_order=order)

@@ -52,7 +52,7 @@ def campaign_tasks(user) -> list[Todo]:
         if task.unit == Unit.DIVISION and len(mine) > 1:
             title += _("（%(n)s 个庭室未完成）") % {"n": len(set(mine) - done)}
         url = reverse("workflow:task", args=[task.pk])
-        items.append(Todo(section=_("活动任务"), title=title, url=url, due=task.deadline))
+        items.append(Todo(section=_("工作任务"), title=title, url=url, due=task.deadline))
     return items
 
 
@@ -73,5 +73,5 @@ def _running_phases(user, campaigns, today) -> list[Todo]:
             "phase": phase.name,
         }
         url = reverse("workflow:campaign", args=[phase.campaign_id])
-        items.append(Todo(section=_("活动任务"), title=title, url=url, due=phase.end))
+        items.append(Todo(section=_("工作任务"), title=title, url=url, due=phase.end))
     return items

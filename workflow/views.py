@@ -56,7 +56,7 @@ def campaign_new(request):
             for message in _errors(exc):
                 form.add_error(None, message)
         else:
-            messages.success(request, _("已创建活动“%(name)s”，请核对各阶段日期。") % {"name": campaign.name})
+            messages.success(request, _("已创建工作方案“%(name)s”，请核对各阶段日期。") % {"name": campaign.name})
             return redirect("workflow:campaign_schedule", pk=campaign.pk)
     return render(request, "workflow/campaign_new.html", {"form": form})
 

@@ -43,7 +43,7 @@ ENTRIES = [
     NavEntry(_("风险点"), "risks:list", "bi-exclamation-diamond"),
     NavEntry(_("防控措施"), "risks:measures", "bi-shield-check"),
     NavEntry(_("承诺书"), "commitments:list", "bi-pen"),
-    NavEntry(_("活动进度"), "workflow:campaigns", "bi-calendar-range", roles=MANAGER_ROLES),
+    NavEntry(_("工作进度"), "workflow:campaigns", "bi-calendar-range", roles=MANAGER_ROLES),
     NavEntry(_("风险信息"), "workflow:signals", "bi-broadcast", roles=OVERSIGHT_ROLES, group=EARLY_WARNING),
     NavEntry(_("预警"), "workflow:warnings", "bi-bell", roles=OVERSIGHT_ROLES, group=EARLY_WARNING),
     NavEntry(_("处置"), "workflow:handling", "bi-clipboard-check", roles=OVERSIGHT_ROLES, group=EARLY_WARNING),

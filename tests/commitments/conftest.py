@@ -102,24 +102,53 @@ def letter_of(letters):
     return get
 
 
+@pytest.fixture(autouse=True)
+def celery_eager():
+    """Tasks queued here run in this process, for real (the PDF task renders and stores the editions)."""
+    from hkcourt.celery import app
+
+    before = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield app
+    app.conf.task_always_eager, app.conf.task_eager_propagates = before
+
+
 @pytest.fixture
-def sign(demo_user):
+def committed(django_capture_on_commit_callbacks):
+    """Run a call as if its transaction committed: the work it queued after commit (Celery tasks) runs."""
+
+    def run(call):
+        with django_capture_on_commit_callbacks(execute=True):
+            result = call()
+        if hasattr(result, "refresh_from_db"):
+            result.refresh_from_db()
+        return result
+
+    return run
+
+
+@pytest.fixture
+def sign(demo_user, committed):
     from commitments import services
 
     def do(letter, username=None):
         actor = demo_user(username) if username else letter.signer
-        return services.sign_letter(actor=actor, letter=letter, password=DEMO_PASSWORD, verify_base=VERIFY_BASE)
+        return committed(
+            lambda: services.sign_letter(actor=actor, letter=letter, password=DEMO_PASSWORD, verify_base=VERIFY_BASE)
+        )
 
     return do
 
 
 @pytest.fixture
-def countersign(demo_user):
+def countersign(demo_user, committed):
     from commitments import services
 
     def do(letter, username):
-        return services.countersign_letter(
-            actor=demo_user(username), letter=letter, password=DEMO_PASSWORD, verify_base=VERIFY_BASE
+        return committed(
+            lambda: services.countersign_letter(
+                actor=demo_user(username), letter=letter, password=DEMO_PASSWORD, verify_base=VERIFY_BASE
+            )
         )
 
     return do

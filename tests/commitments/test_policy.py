@@ -136,7 +136,7 @@ def test_the_administrator_writes_templates_but_only_the_office_generates(client
     """As before the policy: templates are the office's and the administrator's; generating is the office's."""
     client.force_login(court_admin)
     page = client.get(reverse("commitments:templates"))
-    assert page.status_code == 200 and shown_actions(page) == {"manage_templates"}  # no generate button
+    assert page.status_code == 200 and shown_actions(page) == {"manage_templates", "manage_layers"}  # no generate
     assert client.get(reverse("commitments:template_edit", args=[template.pk])).status_code == 200
     with pytest.raises(policy.Refusal, match="只有领导小组办公室"):
         services.generate_letters(actor=court_admin, template=template)

@@ -26,13 +26,14 @@ def test_generation_covers_every_person_division_head_and_president(letters, let
     assert CommitmentLetter.objects.filter(template=letters, kind=Kind.DIVISION).count() == heads
     assert CommitmentLetter.objects.filter(template=letters, kind=Kind.COURT).get().signer.username == "president_demo"
 
-    # Layer by layer: staff → head, head → deputy leader, deputy → president, president → the court (office).
+    # Layer by layer: staff → head, head → deputy leader, deputy → president, and the intermediate court's
+    # president → the external supervisor (纪检组), whose paper signature the office records.
     assert letter_of("staff_demo").countersigner.username == "head_demo"
     assert letter_of("head_demo").countersigner.username == "deputy_demo"
     assert letter_of("head_demo", Kind.DIVISION).countersigner.username == "deputy_demo"
     assert letter_of("deputy_demo").countersigner.username == "president_demo"
-    assert letter_of("president_demo").countersigner is None
-    assert letter_of("president_demo", Kind.COURT).countersigner is None
+    for letter in (letter_of("president_demo"), letter_of("president_demo", Kind.COURT)):
+        assert letter.countersigner is None and letter.countersigner_role == "external"
 
 
 def test_body_lists_post_risks_with_grades_highest_first_and_no_drafts(letter_of):
@@ -143,9 +144,9 @@ def test_countersign_rules(letter_of, sign, countersign):
     sign(staff_letter)
     # Only the named countersigner: not the deputy, not the office, not the signer.
     for username in ("deputy_demo", "office_demo"):
-        with pytest.raises(PermissionDenied, match="不能代他人会签"):
+        with pytest.raises(PermissionDenied, match="不能代他人签字"):
             countersign(staff_letter, username)
-    with pytest.raises(PermissionDenied, match="不能会签本人"):
+    with pytest.raises(PermissionDenied, match="不能作为监督人在本人"):
         countersign(staff_letter, "staff_demo")
     letter = countersign(staff_letter, "head_demo")
     assert letter.state == LetterState.COUNTERSIGNED and letter.countersigned_by.username == "head_demo"
@@ -153,22 +154,45 @@ def test_countersign_rules(letter_of, sign, countersign):
         "countersigned",
         "signed",
     ]
-    with pytest.raises(Refusal, match="不能重复会签"):
+    with pytest.raises(Refusal, match="不能重复签字"):
         countersign(letter, "head_demo")
 
 
 def test_head_cannot_countersign_own_letter(letter_of, sign, countersign):
     head_letter = sign(letter_of("head_demo"))
-    with pytest.raises(PermissionDenied, match="不能会签本人"):
+    with pytest.raises(PermissionDenied, match="不能作为监督人在本人"):
         countersign(head_letter, "head_demo")
     assert countersign(head_letter, "deputy_demo").state == LetterState.COUNTERSIGNED
 
 
-def test_court_letter_is_countersigned_by_the_office_for_the_court(letter_of, sign, countersign):
+def test_the_external_supervisors_signature_is_recorded_by_the_office(
+    letter_of, sign, demo_user, city, tmp_path, committed
+):
+    """The intermediate court has no court above: its court letter's supervisor is the 纪检组, named by the
+    office; they sign on paper and the office records the signatory. Nobody else may, and not without a name."""
+    import subprocess
+
+    from tests.requires import require_tool
+
     court_letter = sign(letter_of("president_demo", Kind.COURT))
-    with pytest.raises(PermissionDenied, match="领导小组办公室"):
-        countersign(court_letter, "deputy_demo")
-    assert countersign(court_letter, "office_demo").countersigned_by.username == "office_demo"
+    for username in ("deputy_demo", "leader_demo", "head_demo"):
+        with pytest.raises(PermissionDenied, match="由领导小组办公室录入"):
+            services.countersign_letter(actor=demo_user(username), letter=court_letter, password=DEMO_PASSWORD)
+    office = demo_user("office_demo")
+    with pytest.raises(ValidationError, match="外部监督人的姓名"):
+        services.countersign_letter(actor=office, letter=court_letter, password=DEMO_PASSWORD)
+    assert CommitmentLetter.objects.get(pk=court_letter.pk).state == LetterState.SIGNED
+    services.save_signing_layers(
+        actor=office, court=city, external_body="市纪委派驻纪检组", external_name="刘振东", external_title="组长"
+    )
+    letter = committed(lambda: services.countersign_letter(actor=office, letter=court_letter, password=DEMO_PASSWORD))
+    assert letter.state == LetterState.COUNTERSIGNED and letter.external_signatory == "刘振东（组长）"
+    assert letter.countersigned_by == office
+    path = tmp_path / "court.pdf"
+    path.write_bytes(letter.documents.get(edition="countersigned").file.read())
+    run = subprocess.run([require_tool("pdftotext"), "-raw", str(path), "-"], capture_output=True, check=True)
+    text = "".join(run.stdout.decode().split())
+    assert "刘振东（组长）（书面签字，孙立新录入）" in text and "监督人签字日期" in text and "会签" not in text
 
 
 def test_supplement_only_before_signing_and_only_by_signer(letter_of, sign, demo_user):
@@ -185,7 +209,7 @@ def test_supplement_only_before_signing_and_only_by_signer(letter_of, sign, demo
 
 def test_archive_rules(letter_of, sign, countersign, demo_user):
     letter = letter_of("staff_demo")
-    with pytest.raises(Refusal, match="只有已会签"):
+    with pytest.raises(Refusal, match="只有监督人已签字"):
         services.archive_letter(actor=demo_user("office_demo"), letter=letter)
     letter = countersign(sign(letter), "head_demo")
     with pytest.raises(PermissionDenied):
@@ -250,7 +274,7 @@ def test_reminders_before_the_deadline_are_sent_once(letters, letter_of, sign):
     assert created == len(unsigned)  # one per person: head_demo's covers his own letters and the one to countersign
     assert services.remind_unsigned(template=letters, today=day) == 0  # idempotent
     head = Notification.objects.get(recipient__username="head_demo", kind="commitments.reminder")
-    assert "会签" in head.title and "签订" in head.title
+    assert "审核确认" in head.title and "签订" in head.title
     assert not Notification.objects.filter(recipient__username="staff_demo", kind="commitments.reminder").exists()
 
 
@@ -372,3 +396,90 @@ def test_documents_and_pages_name_the_campaign_year_september_to_august(
     new = client.get(reverse("commitments:template_new")).content.decode()
     assert LetterTemplate.objects.get(pk=template.pk).label in page
     assert "年度名称" in new and "—" in new  # the new template's form offers this campaign year's label
+
+
+def test_the_pdf_is_rendered_by_a_task_after_commit_once_and_shown_as_pending_until_then(
+    client, login_as, letter_of, demo_user, django_capture_on_commit_callbacks, settings, tmp_path
+):
+    """Signing answers without rendering: the editions are rendered by a Celery task queued after the commit (run
+    here for real, eagerly), each once — running the task again stores nothing more — and the page says so."""
+    import subprocess
+
+    from django.urls import reverse
+
+    from commitments import tasks
+    from commitments.models import PdfStatus
+    from tests.requires import require_tool
+
+    letter = letter_of("staff_demo")
+    with django_capture_on_commit_callbacks() as queued:
+        letter = services.sign_letter(
+            actor=letter.signer, letter=letter, password=DEMO_PASSWORD, verify_base=VERIFY_BASE
+        )
+    assert letter.pdf_status == PdfStatus.PENDING and not LetterDocument.objects.filter(letter=letter).exists()
+    assert queued  # the task waits for the commit
+    login_as("staff_demo")
+    page = client.get(reverse("commitments:detail", args=[letter.pk])).content.decode()
+    assert 'data-status="pending"' in page and 'http-equiv="refresh"' in page
+    response = client.get(reverse("commitments:pdf", args=[letter.pk]))
+    assert response.status_code == 302  # back to the letter: “PDF正在生成”
+
+    # The supervisor signs before the worker got to it: one run renders both editions, each as it was then.
+    with django_capture_on_commit_callbacks() as queued_too:
+        services.countersign_letter(actor=demo_user("head_demo"), letter=letter, password=DEMO_PASSWORD)
+    for callback in [*queued, *queued_too]:
+        callback()
+    letter.refresh_from_db()
+    documents = {d.edition: d for d in LetterDocument.objects.filter(letter=letter)}
+    assert set(documents) == {"signed", "countersigned"} and letter.pdf_status == PdfStatus.DONE
+    for document in documents.values():
+        assert hashlib.sha256(document.file.read()).hexdigest() == document.sha256
+    texts = {}
+    for edition, document in documents.items():
+        path = tmp_path / f"{edition}.pdf"
+        path.write_bytes(document.file.open("rb").read())
+        run = subprocess.run([require_tool("pdftotext"), "-raw", str(path), "-"], capture_output=True, check=True)
+        texts[edition] = "".join(run.stdout.decode().split())
+    assert "（待监督人签字）" in texts["signed"] and "李建国（电子签字）" not in texts["signed"]
+    assert "李建国（电子签字）" in texts["countersigned"]
+    assert AuditEntry.objects.filter(action="commitments.pdf").count() == 2
+
+    # Idempotent: the task again (a redelivery) renders and stores nothing.
+    assert tasks.render_letter_documents.apply(args=[letter.pk, VERIFY_BASE]).get() == PdfStatus.DONE
+    assert LetterDocument.objects.filter(letter=letter).count() == 2
+    assert AuditEntry.objects.filter(action="commitments.pdf").count() == 2
+    page = client.get(reverse("commitments:detail", args=[letter.pk])).content.decode()
+    assert 'data-status="done"' in page and 'http-equiv="refresh"' not in page
+    assert (
+        client.get(reverse("commitments:pdf", args=[letter.pk]))["X-Content-SHA256"]
+        == documents["countersigned"].sha256
+    )
+
+
+def test_a_failed_render_is_shown_and_the_daily_sweep_renders_it_again(
+    letter_of, settings, committed, client, login_as
+):
+    """A render that fails (here: the real renderer stopped by its time cap) leaves the letter signed, says so on
+    its page, and the daily reminder task queues it again."""
+    from django.urls import reverse
+
+    from commitments import tasks
+    from commitments.models import PdfStatus
+
+    settings.COMMITMENTS_RENDER_TIMEOUT = 0.001
+    letter = letter_of("staff_demo")
+    letter = committed(
+        lambda: services.sign_letter(
+            actor=letter.signer, letter=letter, password=DEMO_PASSWORD, verify_base=VERIFY_BASE
+        )
+    )
+    assert (
+        letter.state == LetterState.SIGNED and letter.pdf_status == PdfStatus.FAILED and "exceeded" in letter.pdf_error
+    )
+    assert not letter.documents.exists()
+    login_as("staff_demo")
+    assert 'data-status="failed"' in client.get(reverse("commitments:detail", args=[letter.pk])).content.decode()
+    settings.COMMITMENTS_RENDER_TIMEOUT = 20
+    tasks.remind_unsigned.apply().get()
+    letter.refresh_from_db()
+    assert letter.pdf_status == PdfStatus.DONE and letter.documents.count() == 1

@@ -42,7 +42,7 @@ def test_head_sees_own_division_only_and_office_the_court(client, login_as, lett
     assert client.get(reverse("commitments:detail", args=[other.pk])).status_code == 200
 
 
-def test_staff_signs_head_countersigns_through_the_pages(client, login_as, letter_of):
+def test_staff_signs_head_countersigns_through_the_pages(client, login_as, letter_of, committed):
     letter = letter_of("staff_demo")
     login_as("staff_demo")
     page = client.get(reverse("commitments:detail", args=[letter.pk]))
@@ -56,7 +56,9 @@ def test_staff_signs_head_countersigns_through_the_pages(client, login_as, lette
     assert letter.state == LetterState.DRAFTED
     assert "密码不正确" in client.get(reverse("commitments:detail", args=[letter.pk])).content.decode()
 
-    client.post(reverse("commitments:sign", args=[letter.pk]), {"password": DEMO_PASSWORD, "confirm": "on"})
+    committed(  # the PDF task queued after the commit runs (eagerly)
+        lambda: client.post(reverse("commitments:sign", args=[letter.pk]), {"password": DEMO_PASSWORD, "confirm": "on"})
+    )
     letter.refresh_from_db()
     assert letter.state == LetterState.SIGNED
     response = client.get(reverse("commitments:pdf", args=[letter.pk]))
@@ -258,7 +260,7 @@ def test_the_city_office_writes_a_basic_courts_template(client, login_as, city):
     assert client.get(reverse("commitments:template_new")).status_code == 403
 
 
-def test_english_ui_but_the_signed_pdf_stays_chinese(client, login_as, letter_of, tmp_path):
+def test_english_ui_but_the_signed_pdf_stays_chinese(client, login_as, letter_of, tmp_path, committed):
     import subprocess
 
     from django.conf import settings
@@ -267,7 +269,9 @@ def test_english_ui_but_the_signed_pdf_stays_chinese(client, login_as, letter_of
     login_as("staff_demo")
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     assert "My letters" in client.get(reverse("commitments:list")).content.decode()
-    client.post(reverse("commitments:sign", args=[letter.pk]), {"password": DEMO_PASSWORD, "confirm": "on"})
+    committed(
+        lambda: client.post(reverse("commitments:sign", args=[letter.pk]), {"password": DEMO_PASSWORD, "confirm": "on"})
+    )
     letter.refresh_from_db()
     path = tmp_path / "l.pdf"
     path.write_bytes(letter.documents.get().file.read())

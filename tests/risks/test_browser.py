@@ -116,7 +116,7 @@ def test_the_whole_workflow_in_a_browser(live_server, browser, demo_org, civil_p
         assert Person.objects.get(user__username=username).full_name not in html
     page.select_option("#id_risk_point", value=str(rp.pk))
     page.fill("#id_text", "建议公开保全担保的审查标准。")
-    page.click("button:has-text('提交意见')")
+    page.click("button:has-text('提交意见和建议')")
     page.wait_for_load_state("networkidle")
     assert PublicFeedback.objects.get().risk_point == rp
 

@@ -23,7 +23,8 @@ def test_builtin_template_has_the_plans_real_phases_and_tasks(template):
         ("巩固提高", D(2013, 5, 16), D(2013, 8, 15)),
     ]
     titles = {p.number: [t.title for t in p.tasks.order_by("sort_order")] for p in phases}
-    assert titles[1] == ["制定方案", "动员部署", "学习宣传"]
+    assert titles[1] == ["学习宣传", "制定方案", "动员部署"]  # the plan's order, 学习宣传 first
+    assert [t.title for t in phases[0].tasks.all()] == titles[1]  # and so are their deadlines (the list's order)
     assert {"清权确权", "查找廉政风险", "确定风险等级"} <= set(titles[2])
     assert {
         "列出职权目录",
@@ -70,7 +71,7 @@ def test_a_campaign_without_phases_is_refused(hgzy, demo_user):
     empty = Campaign.objects.create(name="空模板", year=2020, is_template=True)
     with pytest.raises(ValidationError) as exc:
         services.copy_campaign(actor=demo_user("office_demo"), source=empty, court=hgzy, name="x", start=PLAN_START)
-    assert "活动至少需要一个阶段" in str(exc.value)
+    assert "工作方案至少需要一个阶段" in str(exc.value)
     assert not Campaign.objects.filter(is_template=False).exists()
 
 
@@ -161,7 +162,7 @@ def test_tick_off_refuses_a_unit_outside_the_campaign(template, demo_user, demo_
     civil_city = Division.objects.get(court__code="hgzy", name="民事审判庭")
     with pytest.raises(ValidationError) as exc:
         services.record_completion(actor=office, task=task, unit_id=civil_city.pk, note="x")
-    assert "不在本活动范围内" in str(exc.value)
+    assert "不在本工作方案范围内" in str(exc.value)
 
 
 @pytest.mark.parametrize("value, message", [("7,一", "用逗号分隔的整数"), ("90", "0 到 60 天之间")])

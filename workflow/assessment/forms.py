@@ -40,7 +40,7 @@ class QuestionnaireForm(forms.Form):
         initial=80,
         help_text=_("选择题中计为满意的选项所占比例低于此值，可一键下达整改。"),
     )
-    campaign = forms.ModelChoiceField(label=_("所属活动"), queryset=None, required=False)
+    campaign = forms.ModelChoiceField(label=_("所属工作方案"), queryset=None, required=False)
 
     def __init__(self, *args, courts, campaigns, fixed_court=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -148,7 +148,7 @@ def _scores(user, campaign):
 def _weights(user, campaign):
     """Edit a campaign's indicator weights (a new version each time)."""
     if campaign is None or campaign.court is None:
-        return deny(_("请选择活动。"))
+        return deny(_("请选择工作方案。"))
     return _office(user, campaign.court, _("调整考核指标权重"))
 
 

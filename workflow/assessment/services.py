@@ -129,7 +129,7 @@ def _settings(*, title, intro, kind, opens_on, closes_on, rating_threshold, sati
     if not 0 <= satisfaction_threshold <= 100:
         errors["satisfaction_threshold"] = _("满意率整改线须在0至100之间。")
     if campaign is not None and not court.path.startswith(campaign.court.path):
-        errors["campaign"] = _("所选活动不覆盖%(court)s。") % {"court": court.name}
+        errors["campaign"] = _("所选工作方案不覆盖%(court)s。") % {"court": court.name}
     if errors:
         raise ValidationError(errors)
     return {
