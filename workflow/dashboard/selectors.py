@@ -53,6 +53,20 @@ DIVISION_REACH = Scope(court="court", division="pk", owner=None)
 BEHIND_NAMES = 8  # names listed per division and task; the rest are counted
 
 
+#: Sections contributed by the sub-apps above the dashboard, which register themselves in their
+#: ``AppConfig.ready()`` (phase four's "assessment"): name -> provider(user, campaign) returning plain data, and
+#: the tables (label, time columns) whose changes must refresh the cached dashboard.
+SECTION_PROVIDERS: dict = {}
+WATCHED_EXTRA: list = []
+
+
+def register_section(name, provider, *, watched=()):
+    SECTION_PROVIDERS[name] = provider
+    for item in watched:
+        if item not in WATCHED_EXTRA:
+            WATCHED_EXTRA.append(item)
+
+
 def _model(label):
     try:
         return apps.get_model(label)
@@ -96,6 +110,7 @@ def _fingerprint_sql():
         ("workflow.Warning", []),
         ("workflow.Rectification", []),
         ("workflow.Handling", []),
+        *WATCHED_EXTRA,
     ]
     parts = []
     for label, columns in watched:
@@ -299,6 +314,8 @@ def build(user, filters: Filters, *, today: dt.date | None = None) -> dict:
     }
     data.update(_risks(context))
     data["control"], data["oversight"] = _control_and_oversight(user, context)
+    for name, provider in SECTION_PROVIDERS.items():
+        data[name] = provider(user, campaign)
     return data
 
 
