@@ -152,10 +152,6 @@ def _far_records():
     assessment.draw_sample(actor=office, unit=acceptance.units.get(division=civil))
     # A campaign report, queued (its task never runs inside this transaction).
     assessment.request_report(actor=office, campaign=campaign)
-    # The city court's summary of phase one (written by its office).
-    assessment.write_summary(
-        actor=office, phase=campaign.phases.get(number=1), court=campaign.court, title="第一阶段总结", body="正文"
-    )
 
 
 def _objects():
@@ -188,6 +184,8 @@ def _objects():
 
     def first(qs):
         return qs.order_by("pk").first()
+
+    walked = {"acceptance__title": "全面考核（访问检查）"}  # the walk's own acceptance, nothing decided yet
 
     w = {
         "court_near": city,
@@ -246,10 +244,10 @@ def _objects():
         "key_link": first(KeyLink.objects.all()),
         "unit_far": f"d{first(Person.objects.filter(court=far_court, division__isnull=False)).division_id}",
         # 考核验收: staff_demo's division as a unit (its head, deputy and president reach it), the far court.
-        "acceptance_near": first(AcceptanceUnit.objects.filter(division=me.division)).acceptance,
-        "acceptance_unit_near": first(AcceptanceUnit.objects.filter(division=me.division)),
-        "acceptance_unit_far": first(AcceptanceUnit.objects.filter(court=far_court, division__isnull=True)),
-        "acceptance_sample": first(AcceptanceSample.objects.filter(unit__division=me.division)),
+        "acceptance_near": first(AcceptanceUnit.objects.filter(division=me.division, **walked)).acceptance,
+        "acceptance_unit_near": first(AcceptanceUnit.objects.filter(division=me.division, **walked)),
+        "acceptance_unit_far": first(AcceptanceUnit.objects.filter(court=far_court, division__isnull=True, **walked)),
+        "acceptance_sample": first(AcceptanceSample.objects.filter(unit__division=me.division, unit__grade="")),
         "phase_near": first(Phase.objects.filter(campaign__builtin_key="demo-current", number=1)),
         "summary_near": first(PhaseSummary.objects.filter(court=city, division=None)),
         "report": first(CampaignReport.objects.all()),

@@ -36,6 +36,7 @@ class NavEntry:
 
 
 EARLY_WARNING = _("预警处置")
+ASSESSMENT = _("考核评估")
 
 ENTRIES = [
     NavEntry(_("我的待办"), "home", "bi-list-check"),
@@ -51,7 +52,9 @@ ENTRIES = [
     # The integrity dossier is the office's alone (not the leading group's): a group of one.
     NavEntry(_("廉政档案"), "workflow:dossier", "bi-person-vcard", roles=frozenset({Role.OFFICE}), group=EARLY_WARNING),
     NavEntry(_("领导驾驶舱"), "workflow:dashboard", "bi-speedometer2", roles=DASHBOARD_ROLES),
-    NavEntry(_("考核评估"), "workflow:assessment", "bi-clipboard-data", roles=OVERSIGHT_ROLES),
+    NavEntry(_("评估排名"), "workflow:assessment", "bi-clipboard-data", roles=OVERSIGHT_ROLES, group=ASSESSMENT),
+    NavEntry(_("考核验收"), "workflow:acceptances", "bi-patch-check", rule="assessment.acceptances", group=ASSESSMENT),
+    NavEntry(_("阶段总结"), "workflow:summaries", "bi-journal-text", rule="assessment.summaries", group=ASSESSMENT),
     NavEntry(_("问卷测评"), "workflow:surveys", "bi-ui-checks"),
     NavEntry(_("领导小组"), "org:leading_group", "bi-diagram-3"),
     NavEntry(_("花名册导入"), "org:roster_import", "bi-people", rule="org.import_roster"),

@@ -28,8 +28,10 @@ def measures(user):
     return with_overdue(Measure.objects.visible_to(user).for_list())
 
 
-def measure_list(user, *, status="", kind="", category="", overdue=False, q="", mine=False):
+def measure_list(user, *, status="", kind="", category="", overdue=False, q="", mine=False, year=None):
     qs = measures(user)
+    if year:  # the campaign year of the measure's risk point (the dashboard's campaign filter)
+        qs = qs.filter(risk_point__campaign_year=year)
     if mine:
         qs = qs.filter(owner=user)
     if status in MeasureStatus.values:

@@ -50,6 +50,7 @@ def measure_list(request):
             overdue=params.get("overdue", False),
             q=params.get("q", ""),
             mine=params.get("mine", False),
+            year=int(request.GET["campaign"]) if request.GET.get("campaign", "").isdigit() else None,
         )
         ctx["filter"] = form
         ctx["page"] = Paginator(qs, 50).get_page(request.GET.get("page"))

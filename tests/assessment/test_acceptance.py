@@ -173,7 +173,7 @@ def test_the_spot_check_draws_at_random_from_the_units_own_records_once(acceptan
     assert {s.risk_point_id for s in rows if s.risk_point_id} <= set(points.values_list("pk", flat=True))
     assert {s.measure_id for s in rows if s.measure_id} <= set(measures.values_list("pk", flat=True))
     assert all(s.risk_point is None or s.risk_point.division_id == civil.pk for s in rows)
-    entry = AuditEntry.objects.get(action="assessment.spot_draw")
+    entry = AuditEntry.objects.get(action="assessment.spot_draw", data__unit=unit.pk)
     assert sorted(entry.data["risk_points"]) == sorted(s.risk_point_id for s in rows if s.risk_point_id)
     with pytest.raises(ValidationError):
         services.draw_sample(actor=office, unit=unit)

@@ -52,9 +52,9 @@ def built(campaign):
     office = _user("office_demo")
     services.write_summary(
         actor=office,
-        phase=campaign.phases.get(number=1),
+        phase=campaign.phases.get(number=2),
         court=campaign.court,
-        title="第一阶段工作总结",
+        title="第二阶段工作总结",
         body="# 一、学习动员\n召开动员大会，组织学习《实施方案》。\n- 参加人数 **120** 人",
     )
     report = services.request_report(actor=office, campaign=campaign)
@@ -70,7 +70,8 @@ def test_the_report_is_built_with_both_files(built):
         for words in (
             "总结报告",
             "一、阶段总结",
-            "第一阶段工作总结",
+            "第一阶段（学习动员）工作总结",
+            "第二阶段工作总结",
             "参加人数",
             "三、考核评估排名",
             "向阳区法院",

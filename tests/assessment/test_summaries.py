@@ -80,7 +80,7 @@ def test_the_figures_are_taken_when_written_and_stay(campaign):
     services.edit_summary(actor=office, summary=s, title="第二阶段工作总结", body="修改后的正文")
     s.refresh_from_db()
     assert s.figures == frozen and s.title == "第二阶段工作总结"
-    assert AuditEntry.objects.filter(action="assessment.summary_write").count() == 1
+    assert AuditEntry.objects.filter(action="assessment.summary_write", object_id=str(s.pk)).count() == 1
 
 
 def test_a_divisions_figures_are_the_divisions(campaign, civil):
@@ -112,9 +112,9 @@ def test_markup_is_escaped_text_with_a_few_marks():
 def test_bad_input_writes_nothing(campaign, change, message):
     args = {
         "actor": _user("office_demo"),
-        "phase": _phase(campaign, 1),
+        "phase": _phase(campaign, 2),
         "court": campaign.court,
-        "title": "第一阶段总结",
+        "title": "第二阶段总结",
         "body": "正文",
     }
     args.update(change)
@@ -127,10 +127,10 @@ def test_bad_input_writes_nothing(campaign, change, message):
 
 def test_once_per_phase_and_not_before_it_starts(campaign):
     office = _user("office_demo")
-    services.write_summary(actor=office, phase=_phase(campaign, 1), court=campaign.court, title="一", body="正文")
+    services.write_summary(actor=office, phase=_phase(campaign, 2), court=campaign.court, title="一", body="正文")
     before = _count()
     with pytest.raises(ValidationError):
-        services.write_summary(actor=office, phase=_phase(campaign, 1), court=campaign.court, title="二", body="正文")
+        services.write_summary(actor=office, phase=_phase(campaign, 2), court=campaign.court, title="二", body="正文")
     with pytest.raises(Refusal) as exc:
         services.write_summary(actor=office, phase=_phase(campaign, 4), court=campaign.court, title="四", body="正文")
     assert "尚未开始" in exc.value.message
@@ -138,7 +138,7 @@ def test_once_per_phase_and_not_before_it_starts(campaign):
 
 
 def test_who_writes_what(campaign, civil):
-    phase = _phase(campaign, 1)
+    phase = _phase(campaign, 2)
     for name in ("staff_demo", "head_demo", "president_demo", "leader_demo"):
         with pytest.raises(Refusal):
             services.write_summary(actor=_user(name), phase=phase, court=campaign.court, title="越权", body="x")
@@ -165,12 +165,12 @@ def test_who_writes_what(campaign, civil):
 
 
 def test_the_office_collects_division_summaries_on_the_board(campaign, civil, client):
-    phase = _phase(campaign, 1)
+    phase = _phase(campaign, 2)
     services.write_summary(
         actor=_user("head_demo"), phase=phase, court=civil.court, division=civil, title="民事审判庭总结", body="正文"
     )
     client.force_login(_user("office_demo"))
-    url = reverse("workflow:summaries") + f"?campaign={campaign.pk}&phase=1"
+    url = reverse("workflow:summaries") + f"?campaign={campaign.pk}&phase=2"
     with CaptureQueriesContext(connection) as ctx:
         page = client.get(url)
     assert page.status_code == 200 and len(ctx.captured_queries) <= 16, len(ctx.captured_queries)
@@ -187,7 +187,7 @@ def test_the_office_collects_division_summaries_on_the_board(campaign, civil, cl
 def test_pages_write_read_and_download(campaign, client):
     office = _user("office_demo")
     client.force_login(office)
-    phase = _phase(campaign, 1)
+    phase = _phase(campaign, 2)
     new = reverse("workflow:summary_new") + f"?phase={phase.pk}&court={campaign.court_id}"
     assert client.get(new).status_code == 200
     r = client.post(

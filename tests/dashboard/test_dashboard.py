@@ -312,3 +312,48 @@ def test_a_filtered_dashboard_drops_links_the_lists_cannot_follow(client, login_
         assert all(s["url"] is None for s in d["control"]["statuses"])
     if d["oversight"] and "warnings" in d["oversight"]:
         assert all(lv["url"] is None for lv in d["oversight"]["warnings"]["levels"])
+
+
+def test_the_campaign_filter_narrows_measures_and_oversight(client, login_as, demo_all):
+    """A known defect: measures, signals, warnings, handling and rectifications counted every campaign. The
+    chosen campaign now narrows them (its year's measures; its courts and dates) and the links carry it."""
+    import datetime
+
+    from django.contrib.auth import get_user_model
+
+    from workflow.models import Campaign
+    from workflow.oversight import services as oversight
+
+    login_as("office_demo")
+    history = Campaign.objects.get(builtin_key="demo-history")
+    current = Campaign.objects.get(builtin_key="demo-current")
+    office = get_user_model().objects.get(username="office_demo")
+    # One signal inside the old campaign's dates, none of the current ones' signals.
+    oversight.record_signal(
+        actor=office,
+        court=history.court,
+        channel="petition",
+        title="往年来信",
+        content="反映问题。",
+        received_on=history.start + datetime.timedelta(days=3),
+    )
+    cache.clear()
+    old, now = data_for(client, campaign=history.pk), data_for(client, campaign=current.pk)
+    assert old["filters"]["campaign"] == history.pk and now["filters"]["campaign"] == current.pk
+    assert old["oversight"]["signals"]["total"] == 1
+    assert now["oversight"]["signals"]["total"] >= 1
+    assert old["control"]["total"] == 0 < now["control"]["total"]  # no measures on 2012's risk points
+    assert old["oversight"]["warnings"]["total"] == 0 < now["oversight"]["warnings"]["total"]
+    # Each figure is still the count of the list its link opens.
+    for d in (old, now):
+        for status in d["control"]["statuses"]:
+            assert "campaign=" in status["url"]
+            assert _page_count(client, status["url"]) == status["n"], status
+        for channel in d["oversight"]["signals"]["channels"]:
+            assert _page_count(client, channel["url"]) == channel["n"], channel
+        for level in d["oversight"]["warnings"]["levels"]:
+            assert _page_count(client, level["url"]) == level["n"], level
+        for kind in d["oversight"]["handling"]["kinds"]:
+            assert _page_count(client, kind["url"]) == kind["n"], kind
+        for state in d["oversight"]["rectifications"]["states"]:
+            assert _page_count(client, state["url"]) == state["n"], state

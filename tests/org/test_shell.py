@@ -141,7 +141,12 @@ def test_early_warning_pages_form_one_menu_for_the_office(client, login_as):
     login_as("office_demo")
     menu = client.get("/").context["nav_menu"]
     groups = [item for item in menu if item.get("children")]
-    assert [str(g["label"]) for g in groups] == ["预警处置"]
+    assert [str(g["label"]) for g in groups] == ["预警处置", "考核评估"]
+    assert [c["url_name"] for c in groups[1]["children"]] == [
+        "workflow:assessment",
+        "workflow:acceptances",
+        "workflow:summaries",
+    ]
     assert {c["url_name"] for c in groups[0]["children"]} >= {
         "workflow:signals",
         "workflow:warnings",
@@ -156,27 +161,34 @@ def test_early_warning_pages_form_one_menu_for_the_office(client, login_as):
 # by the navigation (and here), so the expectation holds as apps add their pages.
 EVERYONE = ["home", "risks:catalogue", "risks:list", "risks:measures", "commitments:list"]
 EARLY_WARNING = ["workflow:signals", "workflow:warnings", "workflow:handling", "workflow:rectifications"]
+ASSESSMENT = ["workflow:assessment", "workflow:acceptances", "workflow:summaries"]  # the ranking: office, leaders
 MENUS = {
     "staff_demo": [*EVERYONE, "workflow:surveys"],
-    "head_demo": [*EVERYONE, "workflow:campaigns", "workflow:surveys"],
-    "deputy_demo": [*EVERYONE, "workflow:campaigns", "workflow:dashboard", "workflow:surveys"],
+    "head_demo": [*EVERYONE, "workflow:campaigns", *ASSESSMENT[1:], "workflow:surveys"],
+    "deputy_demo": [*EVERYONE, "workflow:campaigns", "workflow:dashboard", *ASSESSMENT[1:], "workflow:surveys"],
     # The president is 组长 of the leading group (issue 14): the early-warning work and the assessment are his.
     "president_demo": [
         *EVERYONE,
         "workflow:campaigns",
         *EARLY_WARNING,
         "workflow:dashboard",
-        "workflow:assessment",
+        *ASSESSMENT,
         "workflow:surveys",
     ],
-    "xiangyang_president": [*EVERYONE, "workflow:campaigns", "workflow:dashboard", "workflow:surveys"],
+    "xiangyang_president": [
+        *EVERYONE,
+        "workflow:campaigns",
+        "workflow:dashboard",
+        *ASSESSMENT[1:],
+        "workflow:surveys",
+    ],
     "office_demo": [
         *EVERYONE,
         "workflow:campaigns",
         *EARLY_WARNING,
         "workflow:dossier",
         "workflow:dashboard",
-        "workflow:assessment",
+        *ASSESSMENT,
         "workflow:surveys",
     ],
     "leader_demo": [
@@ -184,7 +196,7 @@ MENUS = {
         "workflow:campaigns",
         *EARLY_WARNING,
         "workflow:dashboard",
-        "workflow:assessment",
+        *ASSESSMENT,
         "workflow:surveys",
     ],
     "admin": [
@@ -193,7 +205,7 @@ MENUS = {
         *EARLY_WARNING,
         "workflow:dossier",
         "workflow:dashboard",
-        "workflow:assessment",
+        *ASSESSMENT,
         "workflow:surveys",
         "org:leading_group",
         "org:roster_import",

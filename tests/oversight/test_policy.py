@@ -232,7 +232,14 @@ def test_each_service_refuses_when_its_rule_refuses(demo_user, world, hgzy):
             "oversight.close_rectification",
             lambda: services.close_rectification(actor=office, rectification=rect, check="c"),
         ),
+        (
+            "oversight.order_unit_rectification",
+            lambda: services.order_unit_rectification(
+                actor=office, court=hgzy, owner=head, problem="p", deadline=TODAY() + datetime.timedelta(days=5)
+            ),
+        ),
     ]
+    rects = Rectification.objects.count()
     covered = set()
     for name, call in cases:
         with pytest.MonkeyPatch.context() as mp:
@@ -247,7 +254,7 @@ def test_each_service_refuses_when_its_rule_refuses(demo_user, world, hgzy):
     assert (Signal.objects.count(), Handling.objects.count(), WarningEvent.objects.count()) == before
     rule.refresh_from_db()
     assert rule.threshold == 30 and not hasattr(PublicFeedback.objects.get(pk=fb.pk), "signal")
-    assert Rectification.objects.get(pk=rect.pk).state == "open"
+    assert Rectification.objects.get(pk=rect.pk).state == "open" and Rectification.objects.count() == rects
     assert Handling.objects.get(pk=reminder.pk).state == HandlingState.OPEN
     assert Warning.objects.get(pk=w.pk).state != WarningState.CLOSED
     # every action the services enforce is covered here (the pages' "oversee" and "view_dossier" are not services)

@@ -16,3 +16,13 @@ class AssessmentConfig(AppConfig):
         from .todos import assessment_todos
 
         todos.register(assessment_todos)
+
+        from workflow.dashboard.selectors import register_section
+
+        from .dashboard import section
+
+        register_section(
+            "assessment",
+            section,
+            watched=[("assessment.AcceptanceUnit", ["self_at", "spot_at", "social_at", "decided_at"])],
+        )

@@ -159,4 +159,109 @@ def seed(log=print):
         services.save_weights(
             actor=office, campaign=current, weights=weights, note="领导小组会议决定：提高防控措施制定的权重"
         )
-    log(f"问卷测评: {Questionnaire.objects.filter(court=city).count()} 份问卷；考核指标权重已设置")
+    if current is not None:
+        _summaries(current, office)
+        _acceptance(current, office)
+    log(f"问卷测评: {Questionnaire.objects.filter(court=city).count()} 份问卷；权重、阶段总结、考核验收已登记")
+
+
+SUMMARY_BODY = """# 一、主要做法
+院党组召开全院廉政风险防控工作动员大会，印发《实施方案》，成立领导小组及其办公室。
+- 组织全院干警集中学习2次，各庭室分组讨论
+- 开展廉政风险防控知识测试，参考率100%
+
+# 二、存在问题
+个别庭室学习流于形式，讨论记录简单；部分干警对岗位风险认识不深。
+
+# 三、下一阶段打算
+结合审判执行重点环节，逐岗查找廉政风险，做到找得准、找得全、找得深。"""
+
+ACCEPTANCE_TITLE = "第一阶段（学习动员）阶段性验收"
+
+
+def _summaries(campaign, office):
+    from .models import PhaseSummary
+
+    phase = campaign.phases.get(number=1)
+    if not PhaseSummary.objects.filter(phase=phase, court=campaign.court, division__isnull=True).exists():
+        services.write_summary(
+            actor=office, phase=phase, court=campaign.court, title="第一阶段（学习动员）工作总结", body=SUMMARY_BODY
+        )
+    civil = Division.objects.get(court=campaign.court, name="民事审判庭")
+    head = get_user_model().objects.filter(username="head_demo").first()
+    if head is not None and not PhaseSummary.objects.filter(phase=phase, division=civil).exists():
+        services.write_summary(
+            actor=head,
+            phase=phase,
+            court=campaign.court,
+            division=civil,
+            title="民事审判庭第一阶段工作总结",
+            body="本庭组织学习3次，全庭干警均参加；结合保全、调解等环节开展讨论。",
+        )
+
+
+def _acceptance(campaign, office):
+    """A finished round for two divisions: 民事审判庭 合格; 执行局 不合格 and 形式主义, ordered to redo with a
+    deadline; 刑事审判庭 and 向阳区法院 still to report (their todos)."""
+    from .models import Acceptance
+
+    if Acceptance.objects.filter(campaign=campaign, title=ACCEPTANCE_TITLE).exists():
+        return
+    city = campaign.court
+    names = ["民事审判庭", "执行局", "刑事审判庭"]
+    divisions = list(Division.objects.filter(court=city, name__in=names))
+    divisions.sort(key=lambda d: names.index(d.name))
+    survey = Questionnaire.objects.filter(court=city, title=CLOSED_TITLE).first()
+    acceptance = services.create_acceptance(
+        actor=office,
+        campaign=campaign,
+        kind="stage",
+        phase=campaign.phases.get(number=1),
+        title=ACCEPTANCE_TITLE,
+        self_due=local_today() + dt.timedelta(days=7),
+        courts=list(Court.objects.filter(code="xiangyang")),
+        divisions=divisions,
+        sample_size=2,
+        questionnaire=survey,
+    )
+    civil, enforcement = (acceptance.units.get(division=d) for d in divisions[:2])
+    plan = [
+        (civil, "pass", "本庭按方案组织学习，记录完整；风险点与岗位职责对应。", True, "pass", "抽查记录符合要求。"),
+        (
+            enforcement,
+            "excellent",
+            "已完成。",
+            False,
+            "fail",
+            "抽查的风险点照抄上级文件，措施未结合执行款发放、评估拍卖环节。",
+        ),
+    ]
+    for unit, self_grade, report, ok, spot_grade, note in plan:
+        leader = services.unit_leader(unit)
+        if leader is None:
+            continue
+        services.submit_self_report(actor=leader, unit=unit, report=report, grade=self_grade)
+        for sample in services.draw_sample(actor=office, unit=unit):
+            services.record_finding(
+                actor=office,
+                sample=sample,
+                satisfactory=ok,
+                finding="" if ok else "与岗位实际不符，内容照搬模板。",
+            )
+        services.record_spot_check(actor=office, unit=unit, grade=spot_grade, note=note)
+        if survey is not None:
+            services.record_social(actor=office, unit=unit)
+    civil.refresh_from_db()
+    enforcement.refresh_from_db()
+    if civil.spot_at:
+        services.decide_unit(actor=office, unit=civil, grade="pass", conclusion="学习动员扎实，验收合格。")
+    if enforcement.spot_at:
+        services.decide_unit(
+            actor=office,
+            unit=enforcement,
+            grade="fail",
+            formalism=True,
+            conclusion="自查报告敷衍，风险点照抄文件，存在形式主义问题，验收不合格，责令整改、重新补课。",
+            deadline=local_today() + dt.timedelta(days=30),
+            plan="重新组织学习，结合执行款发放、委托评估拍卖环节逐岗查找风险。",
+        )

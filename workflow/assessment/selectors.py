@@ -548,3 +548,72 @@ def get_report(user, pk):
         raise Http404
     policy.check(user, "assessment.report", report.campaign)
     return report
+
+
+# ---------------------------------------------------------------- 我的待办
+
+
+def summaries_to_write(user):
+    """(phase, court, division) of the summaries the person should write now: of phases that ended in the last
+    30 days or end within 7, for the courts whose own office they are and the divisions they head."""
+    import datetime as dt
+
+    from hkcourt.org.models import Court
+    from workflow.models import Phase
+
+    from .models import PhaseSummary
+
+    roles = UserRoles.of(user)
+    office_courts = roles.court_ids(Role.OFFICE)
+    headed = roles.division_ids(Role.DIVISION_HEAD)
+    if not office_courts and not headed:
+        return []
+    today = local_today()
+    phases = list(
+        Phase.objects.filter(
+            campaign__in=Campaign.objects.visible_to(user).running(),
+            start__lte=today,
+            end__gte=today - dt.timedelta(days=30),
+            end__lte=today + dt.timedelta(days=7),
+        ).select_related("campaign__court")
+    )
+    if not phases:
+        return []
+    written = set(PhaseSummary.objects.filter(phase__in=phases).values_list("phase_id", "court_id", "division_id"))
+    courts = {c.pk: c for c in Court.objects.filter(pk__in=office_courts)}
+    divisions = {d.pk: d for d in Division.objects.filter(pk__in=headed).select_related("court")}
+    due = []
+    for phase in phases:
+        covered = {
+            c.pk for c in phase.campaign.courts().filter(pk__in=list(courts) + [d.court_id for d in divisions.values()])
+        }
+        for c in courts.values():
+            if c.pk in covered and (phase.pk, c.pk, None) not in written:
+                due.append((phase, c, None))
+        for d in divisions.values():
+            if d.court_id in covered and (phase.pk, d.court_id, d.pk) not in written:
+                due.append((phase, d.court, d))
+    return due
+
+
+def acceptance_work(user):
+    """Open acceptances: the units whose self-check the person must report, and, for the office that runs an
+    acceptance, how many units still wait for a result."""
+    from .models import AcceptanceUnit
+    from .policy import answers_for_unit
+
+    roles = UserRoles.of(user)
+    if not roles.has(Role.DIVISION_HEAD, Role.PRESIDENT, Role.OFFICE):
+        return [], []
+    units = list(
+        AcceptanceUnit.objects.visible_to(user)
+        .filter(acceptance__state="open", grade="")
+        .select_related("acceptance__court", "court", "division")
+        .order_by("acceptance__self_due", "pk")
+    )
+    own = [u for u in units if not u.self_at and answers_for_unit(user, u)]
+    running = {}
+    for u in units:
+        if policy.is_office_of(user, u.acceptance.court):
+            running.setdefault(u.acceptance, []).append(u)
+    return own, list(running.items())

@@ -54,6 +54,20 @@ DIVISION_REACH = Scope(court="court", division="pk", owner=None)
 BEHIND_NAMES = 8  # names listed per division and task; the rest are counted
 
 
+#: Sections contributed by the sub-apps above the dashboard, which register themselves in their
+#: ``AppConfig.ready()`` (phase four's "assessment"): name -> provider(user, campaign) returning plain data, and
+#: the tables (label, time columns) whose changes must refresh the cached dashboard.
+SECTION_PROVIDERS: dict = {}
+WATCHED_EXTRA: list = []
+
+
+def register_section(name, provider, *, watched=()):
+    SECTION_PROVIDERS[name] = provider
+    for item in watched:
+        if item not in WATCHED_EXTRA:
+            WATCHED_EXTRA.append(item)
+
+
 def _model(label):
     """A model by its label ("measures.Measure"); a wrong label fails loudly rather than dropping figures."""
     return apps.get_model(label)
@@ -95,6 +109,7 @@ def _fingerprint_sql():
         ("oversight.Warning", []),
         ("oversight.Rectification", []),
         ("oversight.Handling", []),
+        *WATCHED_EXTRA,
     ]
     parts = []
     for label, columns in watched:
@@ -298,6 +313,8 @@ def build(user, filters: Filters, *, today: dt.date | None = None) -> dict:
     }
     data.update(_risks(context))
     data["control"], data["oversight"] = _control_and_oversight(user, context)
+    for name, provider in SECTION_PROVIDERS.items():
+        data[name] = provider(user, campaign)
     return data
 
 
@@ -859,13 +876,16 @@ def _control_and_oversight(user, context) -> tuple[dict | None, dict | None]:
     level and state, signals by channel and month, handling and rectifications for the office and the
     leading group only. Each model through its own ``visible_to``; all in one UNION ALL query.
 
-    The measures and oversight lists have no campaign, court or division filter: their figures are the
-    whole scope (links exact) unless the dashboard is filtered by court or division, then they count that
-    court or division and carry no link."""
+    The chosen campaign narrows every figure: measures to its year's risk points, signals, warnings, handling
+    and rectifications to its courts and its phases' dates; the links carry it (``?campaign=``) and the lists
+    filter the same way. The lists have no court or division filter: filtered by court or division, the
+    figures count that court or division and carry no link."""
     today = context["today"]
     Measure = _model("measures.Measure")
     parts = []
     filtered = context["court_id"] is not None or context["division_id"] is not None
+
+    campaign, year = context["campaign"], context["year"]
 
     def narrow(qs, has_division=True):
         if context["court_id"] is not None:
@@ -874,10 +894,22 @@ def _control_and_oversight(user, context) -> tuple[dict | None, dict | None]:
             qs = qs.filter(division_id=context["division_id"]) if has_division else qs.none()
         return qs
 
+    def in_campaign(qs, day_field):
+        """The chosen campaign: its courts, its phases' dates — as the lists filter ``?campaign=<id>``."""
+        if campaign is None:
+            return qs
+        qs = qs.filter(court__in=campaign.courts())
+        if campaign.start is not None:
+            qs = qs.filter(**{f"{day_field}__gte": campaign.start, f"{day_field}__lte": campaign.end})
+        return qs
+
     if Measure is not None:
+        measures = Measure.objects.visible_to(user)
+        if year is not None:  # the measures of the campaign year's risk points, as the list's ?campaign=<year>
+            measures = measures.filter(risk_point__campaign_year=year)
         parts.append(
             _grouped(
-                narrow(Measure.objects.visible_to(user)),
+                narrow(measures),
                 "measure",
                 F("status"),
                 late=Q(status="planned", deadline__lt=today),
@@ -888,19 +920,30 @@ def _control_and_oversight(user, context) -> tuple[dict | None, dict | None]:
     if oversight:
         if models["Warning"] is not None:
             parts.append(
-                _grouped(narrow(models["Warning"].objects.visible_to(user)), "warning", F("level"), F("state"))
+                _grouped(
+                    narrow(in_campaign(models["Warning"].objects.visible_to(user), "raised_at__date")),
+                    "warning",
+                    F("level"),
+                    F("state"),
+                )
             )
         if models["Signal"] is not None:
             month = Substr(Cast("received_on", CharField()), 1, 7)
-            parts.append(_grouped(narrow(models["Signal"].objects.visible_to(user)), "signal", F("channel"), month))
+            signals = in_campaign(models["Signal"].objects.visible_to(user), "received_on")
+            parts.append(_grouped(narrow(signals), "signal", F("channel"), month))
         if models["Handling"] is not None:
             parts.append(
-                _grouped(narrow(models["Handling"].objects.visible_to(user)), "handling", F("kind"), F("state"))
+                _grouped(
+                    narrow(in_campaign(models["Handling"].objects.visible_to(user), "created_at__date")),
+                    "handling",
+                    F("kind"),
+                    F("state"),
+                )
             )
         if models["Rectification"] is not None:
             parts.append(
                 _grouped(
-                    narrow(models["Rectification"].objects.visible_to(user)),
+                    narrow(in_campaign(models["Rectification"].objects.visible_to(user), "created_at__date")),
                     "rectification",
                     F("state"),
                     late=Q(state="open", deadline__lt=today),
@@ -920,6 +963,8 @@ def _control_and_oversight(user, context) -> tuple[dict | None, dict | None]:
             base = reverse(name)
         except NoReverseMatch:
             return None
+        # The lists follow the campaign filter: the measures by their risk points' year, the rest by campaign.
+        params = {"campaign": year if name.startswith("risks:") else (campaign.pk if campaign else None), **params}
         query = urlencode({k: v for k, v in params.items() if v})
         return f"{base}?{query}" if query else base
 

@@ -9,7 +9,17 @@ from hkcourt.org import policy
 
 from . import selectors
 
-SECTIONS = ("campaign", "coverage", "risks", "heatmap", "major", "leaders", "letters", "control", "oversight")
+SECTIONS = (
+    "campaign",
+    "coverage",
+    "risks",
+    "heatmap",
+    "major",
+    "leaders",
+    "letters",
+    "control",
+    "oversight",
+)
 
 
 def _data(request):
@@ -36,7 +46,7 @@ def data(request):
 @login_required
 @require_GET
 def section(request, name):
-    if name not in SECTIONS:
+    if name not in SECTIONS and name not in selectors.SECTION_PROVIDERS:
         raise Http404
     payload = _data(request)
     return JsonResponse(

@@ -32,7 +32,19 @@ def _scoped(name, model, user):
     return Prefetch(name, queryset=model.objects.visible_to(user))
 
 
-def signals(user, *, channel="", severity="", q=""):
+def in_campaign(qs, campaign, day_field):
+    """Rows of the campaign's courts dated within its phases (``day_field``: a date, or a time's date): the
+    dashboard's campaign filter, which the lists follow with ``?campaign=<id>``."""
+    if campaign is None:
+        return qs
+    qs = qs.filter(court__in=campaign.courts())
+    start, end = campaign.start, campaign.end
+    if start is not None:
+        qs = qs.filter(**{f"{day_field}__gte": start, f"{day_field}__lte": end})
+    return qs
+
+
+def signals(user, *, channel="", severity="", q="", campaign=None):
     qs = (
         Signal.objects.visible_to(user)
         .select_related("court", "division", "person__person")
@@ -44,7 +56,7 @@ def signals(user, *, channel="", severity="", q=""):
         qs = qs.filter(severity=severity)
     if q:
         qs = qs.filter(title__icontains=q) | qs.filter(content__icontains=q)
-    return qs.order_by("-received_on", "-id")
+    return in_campaign(qs, campaign, "received_on").order_by("-received_on", "-id")
 
 
 def signal_rows(user):
@@ -69,7 +81,7 @@ def pending_feedback(user):
     )
 
 
-def warnings(user, *, level="", state="", rule=""):
+def warnings(user, *, level="", state="", rule="", campaign=None):
     qs = Warning.objects.visible_to(user).select_related("rule", "court", "division", "person__person")
     if level in WarningLevel.values:
         qs = qs.filter(level=level)
@@ -77,7 +89,7 @@ def warnings(user, *, level="", state="", rule=""):
         qs = qs.filter(state=state)
     if rule:
         qs = qs.filter(rule__kind=rule)
-    return qs.order_by("state", "-raised_at", "-id")
+    return in_campaign(qs, campaign, "raised_at__date").order_by("state", "-raised_at", "-id")
 
 
 def warning_counts(user) -> dict:
@@ -105,13 +117,13 @@ def handlings_of_signal(user, signal):
     return Handling.objects.visible_to(user).filter(signal=signal)
 
 
-def handlings(user, *, kind="", state=""):
+def handlings(user, *, kind="", state="", campaign=None):
     qs = Handling.objects.visible_to(user).select_related("court", "division", "person__person", "report_back")
     if kind:
         qs = qs.filter(kind=kind)
     if state:
         qs = qs.filter(state=state)
-    return qs
+    return in_campaign(qs, campaign, "created_at__date")
 
 
 def handling_rows(user):
@@ -127,11 +139,11 @@ def handling_rows(user):
     )
 
 
-def rectifications(user, *, state=""):
+def rectifications(user, *, state="", campaign=None):
     qs = Rectification.objects.visible_to(user).select_related("court", "division", "owner__person")
     if state in RectificationState.values:
         qs = qs.filter(state=state)
-    return qs
+    return in_campaign(qs, campaign, "created_at__date")
 
 
 def rectification_rows(user):

@@ -91,6 +91,17 @@ def _signal_form(request, data=None, files=None):
     )
 
 
+def _campaign(request):
+    """``?campaign=<id>``: the dashboard's campaign filter, followed by its links (a campaign the person may
+    not see, or none, filters nothing)."""
+    from workflow.models import Campaign
+
+    value = str(request.GET.get("campaign") or "")
+    if not value.isdigit():
+        return None
+    return Campaign.objects.visible_to(request.user).running().filter(pk=value).first()
+
+
 @login_required
 def signal_list(request):
     _require_oversight(request.user)
@@ -132,7 +143,10 @@ def signal_list(request):
         request,
         "workflow/oversight/signals.html",
         {
-            "page": _page(request, selectors.signals(request.user, channel=channel, severity=severity, q=q)),
+            "page": _page(
+                request,
+                selectors.signals(request.user, channel=channel, severity=severity, q=q, campaign=_campaign(request)),
+            ),
             "channels": Channel.choices,
             "severities": Severity.choices,
             "channel": channel,
@@ -223,7 +237,10 @@ def warning_list(request):
         request,
         "workflow/oversight/warnings.html",
         {
-            "page": _page(request, selectors.warnings(request.user, level=level, state=state, rule=rule)),
+            "page": _page(
+                request,
+                selectors.warnings(request.user, level=level, state=state, rule=rule, campaign=_campaign(request)),
+            ),
             "counts": selectors.warning_counts(request.user),
             "levels": WarningLevel.choices,
             "states": WarningState.choices,
@@ -365,7 +382,9 @@ def handling_list(request):
         request,
         "workflow/oversight/handling_list.html",
         {
-            "page": _page(request, selectors.handlings(request.user, kind=kind, state=state)),
+            "page": _page(
+                request, selectors.handlings(request.user, kind=kind, state=state, campaign=_campaign(request))
+            ),
             "kinds": HandlingKind.choices,
             "states": HandlingState.choices,
             "kind": kind,
@@ -426,7 +445,7 @@ def rectification_list(request):
         request,
         "workflow/oversight/rectification_list.html",
         {
-            "page": _page(request, selectors.rectifications(request.user, state=state)),
+            "page": _page(request, selectors.rectifications(request.user, state=state, campaign=_campaign(request))),
             "states": RectificationState.choices,
             "state": state,
         },
