@@ -447,6 +447,8 @@ CASES: list[Case] = [
     C("campaign-detail", "401 200 200 200 200 200 200 200", "campaign_near"),
     C("campaign-task-list", "401 200 200 200 200 200 200 200"),
     C("campaign-task-detail", "401 200 200 200 200 200 200 200", "task_near"),
+    C("campaign-task-complete", "401 403 403 403 403 400 403 400", "task_near", method="post"),
+    C("campaign-task-urge", "401 403 403 403 403 409 403 409", "task_near", method="post"),
     C("court-rule-list", "401 200 200 200 200 200 200 200"),
     C("court-rule-detail", "401 200 200 200 200 200 200 200", "rule_near"),
     C("court-rule-detail", "401 200 200 200 200 200 200 200", "rule_far"),
