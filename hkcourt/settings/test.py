@@ -32,3 +32,6 @@ MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 LANGUAGE_CODE = "zh-hans"
 # Each test process its own cache, so parallel runs and tests do not see each other's counters.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The API's throttles count per token/person in the cache; the suite's many requests as one demo person must not
+# hit them (tests/api/test_tokens.py sets low rates to test them).
+API_THROTTLE_RATES = {"token": "100000/min", "anon": "100000/min"}
