@@ -6,14 +6,29 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from commitments import api as commitments_api
+from hkcourt.notifications import api as notifications_api
 from hkcourt.org import api as org_api
 from hkcourt.org import twofactor_views
 from hkcourt.org import views as org_views
 from risks import api as risks_api
+from risks.measures import api as measures_api
+from workflow import api as workflow_api
+from workflow.dashboard import api as dashboard_api
+from workflow.oversight import api as oversight_api
 
 # The REST API's one router: each app registers its own viewsets (its api.py), in dependency order.
 api_router = DefaultRouter()
-for app_api in (org_api, risks_api):
+for app_api in (
+    org_api,
+    notifications_api,
+    risks_api,
+    measures_api,
+    commitments_api,
+    workflow_api,
+    oversight_api,
+    dashboard_api,
+):
     app_api.register(api_router)
 
 urlpatterns = [

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from rest_framework import exceptions, pagination, serializers, status, throttling
+from rest_framework import exceptions, pagination, renderers, serializers, status, throttling
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
@@ -247,3 +247,40 @@ class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="forbidden / state / not_found / invalid / not_authenticated / …")
     message = serializers.CharField(help_text="按 Accept-Language 给出的中文或英文说明")
     fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+# ---------------------------------------------------------------- actions
+
+
+def forbid_before_reading(user, rule: str, obj=None):
+    """Forbidden answers 403 before the body is read, as the pages do (hkcourt/org/actions.py); a refusal by
+    state is left to the service, which answers it (409) after checking the input."""
+    from hkcourt.org.policy import decide
+
+    decision = decide(user, rule, obj)
+    if not decision.allowed and decision.code != STATE:
+        raise Refusal(decision.message, decision.code, rule)
+
+
+def validated(serializer_class, request) -> dict:
+    data = serializer_class(data=request.data if request.data is not None else {})
+    data.is_valid(raise_exception=True)
+    return data.validated_data
+
+
+class EmptySerializer(StrictSerializer):
+    """No fields: an action that takes no input (an empty JSON object, or no body)."""
+
+
+class PdfRenderer(renderers.BaseRenderer):
+    """Lets a client that asks for ``Accept: application/pdf`` reach a PDF download (the view answers bytes)."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes):
+            return data
+        return renderers.JSONRenderer().render(data, "application/json", renderer_context)

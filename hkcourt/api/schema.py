@@ -14,9 +14,9 @@ class Schema(AutoSchema):
         responses = super()._get_response_bodies(direction)
         codes = ["400", "401", "403", "429"]
         if self.method.upper() not in SAFE_METHODS:
-            codes += ["409", "413"]
-        if "{" in self.path:
-            codes += ["404"]
+            codes += ["409", "413", "415"]
+        if "{" in self.path or self.method.upper() not in SAFE_METHODS:
+            codes += ["404"]  # the object, or an object the body names, outside the reader's scope
         for code in codes:
             if code not in responses:
                 responses[code] = self._get_response_for_code(ErrorSerializer, code)

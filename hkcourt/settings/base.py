@@ -247,6 +247,10 @@ SPECTACULAR_SETTINGS = {
         "CourtLevelEnum": "hkcourt.org.models.CourtLevel",
         "GradeEnum": "risks.models.Grade",
         "BusinessAreaEnum": "risks.models.BusinessArea",
+        "RiskStateEnum": "risks.models.State",
+        "LetterStateEnum": "commitments.models.LetterState",
+        "LetterKindEnum": "commitments.models.Kind",
+        "MeasureKindEnum": "risks.measures.models.MeasureKind",
     },
 }
 

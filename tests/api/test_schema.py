@@ -32,7 +32,7 @@ def test_every_operation_documents_the_error_shape(schema):
             codes = set(operation["responses"])
             expected = {"400", "401", "403", "429"} | ({"404"} if "{" in path else set())
             if method not in ("get", "head", "options"):
-                expected |= {"409", "413"}
+                expected |= {"404", "409", "413", "415"}
             for code in expected:
                 body = operation["responses"].get(code, {}).get("content", {}).get("application/json", {})
                 if body.get("schema", {}).get("$ref") != "#/components/schemas/Error":
