@@ -187,6 +187,14 @@ class RiskPointForm(BootstrapMixin, FactorsMixin, forms.Form):
         return data
 
 
+def _name_fields(form):
+    """The risk page shows these small forms under a section heading, without a visible label per field:
+    each field still gets its accessible name (axe-core: form elements must have labels)."""
+    for field in form.fields.values():
+        if not field.widget.is_hidden:
+            field.widget.attrs.setdefault("aria-label", str(field.label))
+
+
 class ReasonForm(BootstrapMixin, forms.Form):
     reason = forms.CharField(label=_("理由"), max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 2}))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -194,6 +202,7 @@ class ReasonForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._style()
+        _name_fields(self)
 
 
 class GradeForm(BootstrapMixin, FactorsMixin, forms.Form):
@@ -220,6 +229,7 @@ class PeerRequestForm(BootstrapMixin, forms.Form):
             f"{p.full_name}（{p.division.name if p.division else ''}）"
         )
         self._style()
+        _name_fields(self)
 
 
 class PeerCommentForm(BootstrapMixin, forms.Form):
@@ -228,6 +238,7 @@ class PeerCommentForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._style()
+        _name_fields(self)
 
 
 class BulkForm(BootstrapMixin, FactorsMixin, forms.Form):

@@ -14,6 +14,7 @@ demo server instead (for writing them; nothing is seeded or flushed then).
 
 import json
 import os
+from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,7 @@ def base_url(request, django_db_blocker):
         yield external
         return
     request.getfixturevalue("django_db_setup")
+    from django.apps import apps as django_apps
     from django.core.management import call_command
     from django.db import connection
     from pytest_django.live_server_helper import LiveServer
@@ -53,6 +55,11 @@ def base_url(request, django_db_blocker):
     celery_app.conf.task_always_eager = True
     # The server thread reads and writes the test database all along: the blocker stays open for the module.
     with django_db_blocker.unblock():
+        from django.contrib.contenttypes.models import ContentType
+
+        ContentType.objects.clear_cache()  # an earlier transactional test may have flushed the table
+        # Rows that migrations load are gone after a transactional test's flush: the plan's key links.
+        import_module("risks.migrations.0002_key_links").load(django_apps, None)
         call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
         server = LiveServer("localhost:0")
         server._live_server_modified_settings.enable()
@@ -62,8 +69,6 @@ def base_url(request, django_db_blocker):
             server.stop()
             server._live_server_modified_settings.disable()
             celery_app.conf.task_always_eager = eager
-            from django.contrib.contenttypes.models import ContentType
-
             from hkcourt.org.demo import seed
 
             call_command("flush", interactive=False, verbosity=0)
@@ -106,13 +111,13 @@ class Journey:
         return page
 
     def shot(self, name, full_page=False, locator=None):
-        """A picture for the user guide (only under ``make screenshots``): JPEG, quality 75."""
+        """A picture for the user guide (only under ``make screenshots``): JPEG, quality 65."""
         if not SCREENSHOTS:
             return
         GUIDE_IMG.mkdir(parents=True, exist_ok=True)
         target = locator if locator is not None else self.page
         kwargs = {} if locator is not None else {"full_page": full_page}
-        target.screenshot(path=str(GUIDE_IMG / f"{name}.jpg"), type="jpeg", quality=75, **kwargs)
+        target.screenshot(path=str(GUIDE_IMG / f"{name}.jpg"), type="jpeg", quality=65, **kwargs)
 
     def axe(self, name):
         """axe-core's violations on the current page; the serious and critical ones are returned."""

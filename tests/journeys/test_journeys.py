@@ -231,7 +231,7 @@ def test_office_confirms_in_collective_decision_and_publishes(journey):
         form.locator("input[name=date]").fill(TODAY.isoformat())
         form.locator("textarea[name=participants]").fill("院长、分管院领导、领导小组办公室")
         form.locator("textarea[name=minutes]").fill("集体研究确定等级，同意公示。")
-        office.shot("office-collective-decision", locator=form)
+        office.shot("office-collective-decision", locator=form.locator("details"))
 
     _bulk(office, "graded", SEEN["risk_code"], "confirm", decision)
 
@@ -339,6 +339,13 @@ def test_deputy_and_president_see_their_scope_and_the_dashboard(journey):
     rows = page.locator("main table tbody tr")
     assert rows.count() >= 1 and "单位" in rows.first.inner_text()  # a court-level point
     president.shot("president-court-level")
+    page.locator("main table tbody a").first.click()
+    page.wait_for_load_state("networkidle")
+    page.emulate_media(media="print")  # the risk page on paper: the record, without menus and action forms
+    assert page.locator("header").first.is_hidden() and page.locator(".breadcrumb").is_hidden()
+    assert page.get_by_text("风险点描述").first.is_visible()
+    president.shot("president-risk-print", full_page=True)
+    page.emulate_media(media="screen")
     page = president.go("/dashboard/")
     assert page.get_by_role("heading", name="领导驾驶舱").is_visible()
 
@@ -358,11 +365,11 @@ INSIDE_POINT = """path => {
 def test_leading_group_dashboard_chart_click_lands_on_the_filtered_list_and_prints(journey):
     leader = journey("leader_demo")
     page = leader.go("/dashboard/")
+    leader.shot("leader-dashboard")
     index = page.get_by_role("navigation", name="驾驶舱目录")
     index.get_by_role("link", name="承诺书").click()
     assert page.url.endswith("#dash-letters")
-    page.locator("#dash-letters").scroll_into_view_if_needed()
-    leader.shot("leader-dashboard")
+    leader.shot("leader-dashboard-letters")
     high = page.locator("[data-chart=grades] svg path[fill='#c62828']")  # the 高 slice of the grades pie
     high.scroll_into_view_if_needed()
     x, y = high.evaluate(INSIDE_POINT)
@@ -403,7 +410,7 @@ AXE_PAGES = [
 
 
 def test_main_pages_have_no_serious_or_critical_accessibility_violations(journey):
-    found = {}
+    found, too_wide = {}, {}
     people = {}
     for username, viewport, path, name in AXE_PAGES:
         key = (username, viewport["width"])
@@ -411,7 +418,13 @@ def test_main_pages_have_no_serious_or_critical_accessibility_violations(journey
             people[key] = journey(username, viewport=viewport)
         person = people[key]
         person.go(path.format(risk=SEEN.get("risk_url", "/risks/")))
+        if name in ("login", "todo-phone", "risk-form-phone"):
+            person.shot(name, full_page=name != "login")
         serious = person.axe(name)
         if serious:
             found[name] = serious
+        wide = person.page.evaluate("document.documentElement.scrollWidth")
+        if wide > viewport["width"]:
+            too_wide[name] = wide  # a list or form that scrolls sideways at 1366 px (or on a phone)
     assert not found, found
+    assert not too_wide, too_wide
