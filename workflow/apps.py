@@ -8,10 +8,15 @@ class WorkflowConfig(AppConfig):
 
     def ready(self):
         from hkcourt.org import todos
+        from risks import services as risk_services
 
         from . import policy, services  # noqa: F401 - register the rules ("workflow.*") and the audit codes
         from .dashboard import policy as dashboard_policy  # noqa: F401 - registers "dashboard.*"
         from .oversight import policy as _oversight_policy  # noqa: F401 - registers the oversight rules
+        from .oversight import services as oversight_services
+
+        # 即时预警: a grade change in the registry queues the warning rules for the points it touched.
+        risk_services.on_grade_change(oversight_services._on_grade_change)
         from .todos import campaign_tasks
 
         todos.register(campaign_tasks)
