@@ -258,6 +258,23 @@ def _check_source(source):
         raise ValidationError({"source": _("请选择查找方式。")})
 
 
+# ---------------------------------------------------------------- who listens to grade changes
+
+_GRADE_LISTENERS = []
+
+
+def on_grade_change(listener) -> None:
+    """A higher layer (the early warnings) asks to hear of grade changes: ``listener(risk_point_ids)`` is called
+    inside the transaction that changed them (it queues its own work on commit). Registered once per listener."""
+    if listener not in _GRADE_LISTENERS:
+        _GRADE_LISTENERS.append(listener)
+
+
+def _grade_changed(rp: RiskPoint) -> None:
+    for listener in _GRADE_LISTENERS:
+        listener([rp.pk])
+
+
 # ---------------------------------------------------------------- risk point actions
 
 
@@ -426,6 +443,7 @@ def grade(*, actor, risk_point: RiskPoint, factors: dict, grade: str, reason: st
         str(rp),
         actor=actor,
     )
+    _grade_changed(rp)
     return rp
 
 
@@ -450,6 +468,7 @@ def adjust_grade(
         reason=grading.reason,
         data={**grading.factors, "grade": grading.grade},
     )
+    _grade_changed(rp)
     return rp
 
 

@@ -158,6 +158,23 @@ def seed(log=print):
                 if rule is not None:
                     rule.risk_points.add(rp)
                 created += 1 if m else 0
+            # 岗位定措施 proposed by the post's own staff: some wait for the head's approval, some were not adopted.
+            if rp.level == "post" and n % 6 in (1, 4):
+                proposed = n % 6 == 1
+                Measure.objects.create(
+                    risk_point=rp,
+                    court=court,
+                    division=rp.division,
+                    kind=MeasureKind.POST,
+                    category=MeasureCategory.MANAGEMENT,
+                    title="本岗位办案事项当日登记、次日复核" if proposed else "每周自查一次本岗位办案记录",
+                    description="由本人提出，报庭室负责人审批后落实。",
+                    owner=rp.owner,
+                    deadline=today + datetime.timedelta(days=rng.randint(10, 60)),
+                    status=MeasureStatus.PROPOSED if proposed else MeasureStatus.REJECTED,
+                    created_by=rp.owner,
+                )
+                created += 1
     counts = {s.label: Measure.objects.filter(status=s).count() for s in MeasureStatus}
     overdue = Measure.objects.filter(
         status=MeasureStatus.PLANNED, deadline__lt=today - datetime.timedelta(days=30)

@@ -37,6 +37,19 @@ class MeasureForm(forms.Form):
         _style(self)
 
 
+class ProposalForm(forms.Form):
+    """A staff member's measure for their own post (岗位定措施): they carry it out; the head approves it."""
+
+    category = forms.ChoiceField(label=_("类别"), choices=MeasureCategory.choices)
+    title = forms.CharField(label=_("措施"), max_length=120)
+    description = forms.CharField(label=_("具体内容"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
+    deadline = forms.DateField(label=_("完成期限"), widget=DATE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
 class NoteForm(forms.Form):
     note = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False)
 

@@ -32,10 +32,13 @@ class MeasureCategory(models.TextChoices):
     EDUCATION = "education", _("教育")
     INSTITUTION = "institution", _("制度")
     SUPERVISION = "supervision", _("监督")
+    MANAGEMENT = "management", _("管理")  # 制度+管理+科技 (plan, phase three)
     TECHNOLOGY = "technology", _("科技")
 
 
 class MeasureStatus(models.TextChoices):
+    PROPOSED = "proposed", _("待审批")  # a staff member's proposal for their own post (岗位定措施)
+    REJECTED = "rejected", _("未采纳")
     PLANNED = "planned", _("计划中")
     IN_PLACE = "in_place", _("已落实")
     CHECKED = "checked", _("已检查")
@@ -96,6 +99,8 @@ class Measure(models.Model):
     """One prevention measure on a risk point: 岗位定措施 / 部门定流程 / 单位定制度."""
 
     TRANSITIONS = {
+        MeasureStatus.PROPOSED: {MeasureStatus.PLANNED, MeasureStatus.REJECTED},
+        MeasureStatus.REJECTED: set(),
         MeasureStatus.PLANNED: {MeasureStatus.IN_PLACE},
         MeasureStatus.IN_PLACE: {MeasureStatus.CHECKED},
         MeasureStatus.CHECKED: set(),

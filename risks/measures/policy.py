@@ -10,10 +10,10 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hkcourt.org.policy import ALLOW, Policy, deny, heads, holds, is_office_of, not_now, oversees, presides
+from hkcourt.org.policy import ALLOW, Policy, deny, heads, holds, is_office_of, not_now, oversees, presides, roles_of
 from hkcourt.org.roles import Role
 
-from ..models import RiskPoint, State
+from ..models import Level, RiskPoint, State
 from .models import Measure, MeasureStatus
 
 policy = Policy("measures")
@@ -49,6 +49,46 @@ def _create(user, rp):
     return ALLOW
 
 
+@policy.rule("propose", model=RiskPoint)
+def _propose(user, rp):
+    """岗位定措施: a staff member proposes a measure for a point of their own post; the head approves it."""
+    person = roles_of(user).person
+    if rp.level != Level.POST or person is None or not person.post_id or person.post_id != rp.post_id:
+        return deny(_("只能为本人岗位的风险点提出防控措施。"))
+    if rp.state not in MEASURABLE_STATES:
+        return not_now(_("风险点当前为“%(state)s”，评定等级后才能制定防控措施。") % {"state": rp.get_state_display()})
+    return ALLOW
+
+
+def _approves(user, m: Measure) -> bool:
+    """The head of the measure's division (or the deputy leader over it, or the office) — never the proposer."""
+    return m.created_by_id != user.pk and (
+        heads(user, m.division_id) or oversees(user, m.division_id) or is_office_of(user, m.court)
+    )
+
+
+@policy.rule("approve", model=Measure)
+def _approve(user, m):
+    if not _approves(user, m):
+        return deny(
+            _("只有本庭室负责人（或分管院领导、领导小组办公室）可以审批干警提出的防控措施，不能审批本人提出的。")
+        )
+    if m.status != MeasureStatus.PROPOSED:
+        return _wrong_status(m, _("审批"))
+    return ALLOW
+
+
+@policy.rule("reject", model=Measure)
+def _reject(user, m):
+    if not _approves(user, m):
+        return deny(
+            _("只有本庭室负责人（或分管院领导、领导小组办公室）可以审批干警提出的防控措施，不能审批本人提出的。")
+        )
+    if m.status != MeasureStatus.PROPOSED:
+        return _wrong_status(m, _("不予采纳"))
+    return ALLOW
+
+
 @policy.rule("put_in_place", model=Measure)
 def _put_in_place(user, m):
     if not _carries_out(user, m):
@@ -72,6 +112,8 @@ def _acknowledge(user, m):
     """分级负责: the responsible leader of the point's grade acknowledges its measure, once."""
     if m.risk_point.responsible_leader_id != user.pk:
         return deny(_("只有该风险点的责任领导可以确认其防控措施。"))
+    if m.status in (MeasureStatus.PROPOSED, MeasureStatus.REJECTED):
+        return _wrong_status(m, _("确认"))
     if m.acknowledged_at is not None:
         return not_now(
             _("该防控措施已于%(at)s确认过。") % {"at": timezone.localtime(m.acknowledged_at).strftime("%Y-%m-%d %H:%M")}

@@ -28,6 +28,9 @@ audit.register(
         "measures.acknowledge": gettext_lazy("责任领导确认防控措施"),
         "measures.attach": gettext_lazy("上传佐证材料"),
         "measures.rule_create": gettext_lazy("登记单位制度"),
+        "measures.propose": gettext_lazy("提出岗位防控措施"),
+        "measures.approve": gettext_lazy("审批岗位防控措施"),
+        "measures.reject": gettext_lazy("不予采纳岗位防控措施"),
     }
 )
 
@@ -92,6 +95,65 @@ def create_measure(
         rule.risk_points.add(rp)
     audit.record(actor=actor, action="measures.create", obj=measure, data={"risk_point": rp.pk})
     return measure
+
+
+@transaction.atomic
+def propose_measure(*, actor, risk_point: RiskPoint, category: str, title: str, description: str, deadline) -> Measure:
+    """岗位定措施: a staff member proposes a measure for a point of their own post, to carry out themselves;
+    it waits for the division head's approval (待审批) before it counts as planned."""
+    rp = RiskPoint.objects.select_related("court").get(pk=risk_point.pk)
+    check(actor, "measures.propose", rp)
+    if category not in MeasureCategory.values:
+        raise ValidationError({"category": _("请选择措施类别。")})
+    title = _text(title, _("措施"), "title", limit=120)
+    description = _text(description, _("具体内容"), "description")
+    if deadline is None:
+        raise ValidationError({"deadline": _("请填写完成期限。")})
+    if deadline < timezone.localdate():
+        raise ValidationError({"deadline": _("完成期限（%(day)s）不能早于今天。") % {"day": deadline}})
+    measure = Measure(
+        risk_point=rp,
+        court=rp.court,
+        division=rp.division,
+        kind=MeasureKind.POST,
+        category=category,
+        title=title,
+        description=description,
+        owner=actor,
+        deadline=deadline,
+        status=MeasureStatus.PROPOSED,
+        created_by=actor,
+    )
+    measure.full_clean()
+    measure.save()
+    audit.record(actor=actor, action="measures.propose", obj=measure, data={"risk_point": rp.pk})
+    return measure
+
+
+@transaction.atomic
+def approve_measure(*, actor, measure: Measure, note: str = "") -> Measure:
+    """The head approves a staff member's proposal: it becomes a planned measure of the post."""
+    m = _lock(measure)
+    check(actor, "measures.approve", m)
+    note = _text(note, _("审批意见"), "note", required=False)
+    m.status = MeasureStatus.PLANNED
+    m.full_clean()
+    m.save()
+    audit.record(actor=actor, action="measures.approve", obj=m, reason=note)
+    return m
+
+
+@transaction.atomic
+def reject_measure(*, actor, measure: Measure, reason: str) -> Measure:
+    """The head does not adopt the proposal (with a reason the proposer reads)."""
+    m = _lock(measure)
+    check(actor, "measures.reject", m)
+    reason = _text(reason, _("理由"), "note")
+    m.status = MeasureStatus.REJECTED
+    m.full_clean()
+    m.save()
+    audit.record(actor=actor, action="measures.reject", obj=m, reason=reason)
+    return m
 
 
 def _control(actor, rp: RiskPoint, measure: Measure):

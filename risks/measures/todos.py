@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hkcourt.org.policy import roles_of
+from hkcourt.org.roles import Role
 from hkcourt.org.todos import Todo
 
 
@@ -13,11 +15,20 @@ def measure_todos(user):
     from .models import Measure, MeasureStatus
 
     today = timezone.localdate()
+    headed = roles_of(user).division_ids(Role.DIVISION_HEAD)
     counts = Measure.objects.visible_to(user).aggregate(
         planned=Count("id", filter=Q(owner=user, status=MeasureStatus.PLANNED)),
         overdue=Count("id", filter=Q(owner=user, status=MeasureStatus.PLANNED, deadline__lt=today)),
         due=Min("deadline", filter=Q(owner=user, status=MeasureStatus.PLANNED)),
-        unack=Count("id", filter=Q(risk_point__responsible_leader=user, acknowledged_at__isnull=True)),
+        unack=Count(
+            "id",
+            filter=Q(risk_point__responsible_leader=user, acknowledged_at__isnull=True)
+            & ~Q(status__in=(MeasureStatus.PROPOSED, MeasureStatus.REJECTED)),
+        ),
+        proposed=Count(
+            "id",
+            filter=Q(status=MeasureStatus.PROPOSED, division_id__in=headed or [0]) & ~Q(created_by=user),
+        ),
     )
     section = _("防控措施")
     items = []
@@ -38,6 +49,16 @@ def measure_todos(user):
                 reverse("risks:measures") + "?tab=mine",
                 None,
                 counts["unack"],
+            )
+        )
+    if counts["proposed"]:
+        items.append(
+            Todo(
+                section,
+                _("干警提出的岗位措施待我审批"),
+                reverse("risks:measures") + "?status=proposed",
+                None,
+                counts["proposed"],
             )
         )
     return items

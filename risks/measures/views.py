@@ -16,7 +16,7 @@ from hkcourt.org.models import Court
 
 from ..models import Power, RiskPoint
 from . import selectors, services
-from .forms import EvidenceForm, FilterForm, MeasureForm, NoteForm, RuleForm
+from .forms import EvidenceForm, FilterForm, MeasureForm, NoteForm, ProposalForm, RuleForm
 
 
 def _apply_errors(form, exc):
@@ -65,6 +65,8 @@ def measure_list(request):
 @login_required
 def measure_create(request, risk_pk):
     rp = selectors.measurable_point(request.user, risk_pk)
+    if not policy.can(request.user, "measures.create", rp) and policy.can(request.user, "measures.propose", rp):
+        return _propose(request, rp)
     policy.check(request.user, "measures.create", rp)
     kwargs = {"owners": selectors.owners_for(rp.court), "rules": selectors.rules_for(rp.court)}
     form = MeasureForm(request.POST or None, **kwargs)
@@ -90,6 +92,28 @@ def measure_create(request, risk_pk):
     return render(request, "risks/measures/form.html", {"form": form, "rp": rp})
 
 
+def _propose(request, rp):
+    """岗位定措施: the staff member's own proposal, approved by the head before it is planned."""
+    form = ProposalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            m = services.propose_measure(
+                actor=request.user,
+                risk_point=rp,
+                category=data["category"],
+                title=data["title"],
+                description=data["description"],
+                deadline=data["deadline"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("已提出防控措施%(code)s，待庭室负责人审批。") % {"code": m.code})
+            return redirect("risks:measure_detail", m.pk)
+    return render(request, "risks/measures/form.html", {"form": form, "rp": rp, "proposal": True})
+
+
 @login_required
 def measure_detail(request, pk):
     m = selectors.measure_detail(request.user, pk)
@@ -109,12 +133,16 @@ ACTIONS = {
     "check": lambda user, m, post, files: services.check_measure(actor=user, measure=m, note=post.get("note", "")),
     "acknowledge": lambda user, m, post, files: services.acknowledge(actor=user, measure=m),
     "evidence": lambda user, m, post, files: services.add_evidence(actor=user, measure=m, upload=files.get("file")),
+    "approve": lambda user, m, post, files: services.approve_measure(actor=user, measure=m, note=post.get("note", "")),
+    "reject": lambda user, m, post, files: services.reject_measure(actor=user, measure=m, reason=post.get("note", "")),
 }
 DONE = {
     "in_place": _("已报告落实。"),
     "check": _("已记录检查意见。"),
     "acknowledge": _("已确认。"),
     "evidence": _("已上传佐证材料。"),
+    "approve": _("已同意，该措施列入计划。"),
+    "reject": _("已不予采纳，提出人将看到理由。"),
 }
 
 

@@ -115,7 +115,7 @@ def test_ranks_follow_the_totals(campaign):
     [
         ("office_demo", "all", "all"),
         ("leader_demo", "all", "all"),
-        ("president_demo", {"hgzy"}, "hgzy"),
+        ("president_demo", "all", "all"),  # 组长 of the leading group (issue 14)
         ("deputy_demo", {"hgzy"}, "hgzy"),
         ("xiangyang_president", {"xiangyang"}, "xiangyang"),
         ("head_demo", set(), "civil"),
@@ -234,7 +234,7 @@ def test_the_ranking_exports_as_a_workbook_of_the_readers_rows(campaign, client)
 
     import openpyxl
 
-    client.force_login(_user("president_demo"))
+    client.force_login(_user("deputy_demo"))  # a reader of the intermediate court only
     response = client.get(reverse("workflow:assessment_export") + f"?campaign={campaign.pk}")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")

@@ -19,7 +19,8 @@ EXPECTED = {
     "staff_demo": (False, False),
     "head_demo": (False, False),
     "deputy_demo": (True, False),
-    "president_demo": (True, False),
+    "president_demo": (True, True),  # 组长 of the leading group
+    "xiangyang_president": (True, False),
     "office_demo": (True, True),
     "leader_demo": (True, True),
     "admin": (True, True),  # a superuser

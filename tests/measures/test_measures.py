@@ -239,4 +239,6 @@ def test_risk_page_shows_measures_and_offers_adding_only_to_who_may(published, d
     client.force_login(demo_user("staff_demo"))
     page = client.get(reverse("risks:detail", args=[published.pk])).content.decode()
     assert "财产保全裁定由合议庭评议" in page
-    assert reverse("risks:measure_create", args=[published.pk]) not in page
+    # staff do not set measures; for a point of their own post they propose one (issue 14 item 7)
+    assert 'data-action="create"' not in page.split("<main", 1)[1]
+    assert 'data-action="propose"' in page

@@ -16,7 +16,7 @@ from workflow.oversight.models import Handling, Rectification, Signal, Warning
 pytestmark = pytest.mark.django_db
 
 ROLES = ["staff_demo", "head_demo", "deputy_demo", "president_demo", "office_demo", "leader_demo", "admin"]
-OVERSIGHT = {"office_demo", "leader_demo", "admin"}  # admin is a superuser in the demo
+OVERSIGHT = {"office_demo", "leader_demo", "president_demo", "admin"}  # admin: a superuser; the president: 组长
 OFFICE = {"office_demo", "admin"}
 
 
@@ -162,7 +162,7 @@ def test_notifications_reach_only_the_person_concerned(demo_user, world):
 
 
 def test_navigation_hides_oversight(client, demo_user, world):
-    for username in ("staff_demo", "head_demo", "deputy_demo", "president_demo"):
+    for username in ("staff_demo", "head_demo", "deputy_demo"):
         body = _get(client, demo_user(username), reverse("home")).content.decode()
         assert reverse("workflow:signals") not in body and reverse("workflow:warnings") not in body
         assert "待处置的预警" not in body and "建议升级" not in body

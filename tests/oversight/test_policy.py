@@ -81,7 +81,7 @@ def _assert_no_drift(client, demo_user, model, obj, url_name, expected_viewers=N
 
 def test_warning_page_shows_exactly_the_allowed_actions(client, demo_user, world):
     w = world["warning"]  # a division warning of the city court's civil division, being handled
-    viewers = {"office_demo", "leader_demo", "deputy2", "admin"}
+    viewers = {"office_demo", "leader_demo", "deputy2", "president_demo", "admin"}
     _assert_no_drift(client, demo_user, Warning, w, "workflow:warning", viewers)
     assert _allowed(demo_user("office_demo"), w) == {"handle_warning", "close_warning"}
     assert _allowed(demo_user("leader_demo"), w) == set()
@@ -116,7 +116,7 @@ def test_warning_page_of_its_subject(client, demo_user, hgzy, civil):
 def test_handling_pages_show_exactly_the_allowed_actions(client, demo_user, world):
     office = demo_user("office_demo")
     reminder, talk, order = world["reminder"], world["talk"], world["order"]
-    oversight = {"office_demo", "leader_demo", "deputy2", "admin"}
+    oversight = {"office_demo", "leader_demo", "deputy2", "president_demo", "admin"}
     _assert_no_drift(client, demo_user, Handling, reminder, "workflow:handling_detail", oversight | {"staff_demo"})
     assert _allowed(demo_user("staff_demo"), reminder) == {"report_back"}  # the subject: 回告
     assert _allowed(office, reminder) == {"close_handling"}
@@ -133,7 +133,7 @@ def test_handling_pages_show_exactly_the_allowed_actions(client, demo_user, worl
 def test_rectification_pages_show_exactly_the_allowed_actions(client, demo_user, world):
     office, head = demo_user("office_demo"), demo_user("head_demo")
     rect = world["rect"]  # owned by head_demo
-    viewers = {"office_demo", "leader_demo", "deputy2", "admin", "head_demo"}
+    viewers = {"office_demo", "leader_demo", "deputy2", "president_demo", "admin", "head_demo"}
     _assert_no_drift(client, demo_user, Rectification, rect, "workflow:rectification_detail", viewers)
     assert _allowed(head, rect) == {"report_progress"}
     assert _allowed(office, rect) == {"report_progress"}  # no closing check before any progress
@@ -151,7 +151,7 @@ def test_signal_page_shows_exactly_the_allowed_actions(client, demo_user, world)
         Signal,
         world["signal"],
         "workflow:signal",
-        {"office_demo", "leader_demo", "admin", "deputy2"},
+        {"office_demo", "leader_demo", "admin", "deputy2", "president_demo"},
     )
 
 
@@ -322,8 +322,12 @@ def test_leading_group_reads_but_does_not_act(demo_user, world):
     ):
         decision = policy.decide(leader, name, obj)
         assert not decision.allowed and decision.code == policy.FORBIDDEN, name
-    for username in ("staff_demo", "head_demo", "deputy_demo", "president_demo"):
+    for username in ("staff_demo", "head_demo", "deputy_demo"):
         assert not policy.can(demo_user(username), "oversight.oversee")
+    # the president is 组长 of the leading group (issue 14): he reads, the office acts
+    president = demo_user("president_demo")
+    assert policy.can(president, "oversight.oversee")
+    assert not policy.can(president, "oversight.handle_warning", world["warning"])
 
 
 def test_state_refusals_are_not_now(demo_user, world):

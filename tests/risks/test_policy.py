@@ -357,6 +357,27 @@ SERVICE_CALLS = [
             deadline=c.later,
         ),
     ),
+    (
+        "measures.propose",
+        "propose",
+        lambda c: measure_services.propose_measure(
+            actor=c.staff, risk_point=c.published, category="management", title="t", description="d", deadline=c.later
+        ),
+    ),
+    (
+        "measures.approve",
+        "approve",
+        lambda c: measure_services.approve_measure(
+            actor=c.head, measure=_measure(c.published, c.staff, c.staff, status=MeasureStatus.PROPOSED)
+        ),
+    ),
+    (
+        "measures.reject",
+        "reject",
+        lambda c: measure_services.reject_measure(
+            actor=c.head, measure=_measure(c.published, c.staff, c.staff, status=MeasureStatus.PROPOSED), reason="重复"
+        ),
+    ),
     ("measures.put_in_place", "in_place", lambda c: measure_services.mark_in_place(actor=c.staff, measure=c.measure)),
     ("measures.check", "check", lambda c: measure_services.check_measure(actor=c.office, measure=c.in_place, note="n")),
     ("measures.acknowledge", "ack", lambda c: measure_services.acknowledge(actor=c.head, measure=c.measure)),

@@ -12,8 +12,11 @@ class OversightConfig(AppConfig):
 
     def ready(self):
         from hkcourt.org import todos
+        from risks import services as risk_services
 
         from . import policy, services  # noqa: F401 - register the permission rules and the audit codes
         from .todos import oversight_todos
 
         todos.register(oversight_todos)
+        # 即时预警: a grade change in the registry queues the warning rules for the points it touched.
+        risk_services.on_grade_change(services._on_grade_change)

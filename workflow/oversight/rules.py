@@ -11,12 +11,23 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from hkcourt.org.models import Court, Division
 from risks.measures.models import Measure, MeasureStatus
 from risks.models import Grade, RiskPoint, State
 
 from .models import Rectification, RectificationState, RuleKind, Signal, WarningLevel
+
+# What each colour means (shown beside the rules; the office sets each rule's colour on the same page).
+LEVEL_MEANINGS = [
+    (
+        WarningLevel.RED,
+        gettext_lazy("红色预警：高等级风险点出现风险信息等严重情形，须立即核实，视情诫勉谈话或责令纠错。"),
+    ),
+    (WarningLevel.ORANGE, gettext_lazy("橙色预警：防控措施或整改逾期等较重情形，须限期督促，视情责令纠错。")),
+    (WarningLevel.YELLOW, gettext_lazy("黄色预警：风险信息增多、排查不到位等苗头性情形，进行风险提示。")),
+]
 
 # The rules the office starts with (kind, name, level, threshold, window days, description).
 DEFAULT_RULES = [

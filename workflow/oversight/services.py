@@ -6,6 +6,7 @@ audited. Bad input raises ``ValidationError`` in Chinese and writes nothing."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -152,6 +153,7 @@ def record_signal(
         att.file.save(name, upload, save=False)
         att.save()
     audit.record(actor=actor, action="oversight.signal_record", obj=signal, data={"channel": channel})
+    queue_evaluation(signal_ids=[signal.pk])  # 即时预警, after commit
     return signal
 
 
@@ -260,19 +262,7 @@ def evaluate_warnings(*, actor=None, today=None) -> dict:
         proposals = _propose_for_missed_report_backs(today)
         _remind_rectifications(today)
         _escalate_overdue_rectifications(today)
-        if raised:
-            courts = {w.court_id: w.court for w in raised}
-            for court in courts.values():
-                n = sum(1 for w in raised if w.court_id == court.pk)
-                for user in _office_users(court):
-                    notify(
-                        recipient=user,
-                        kind="oversight.warnings",
-                        obj=court,
-                        due=today,
-                        title=_("新增预警%(n)s条，请及时处置") % {"n": n},
-                        url=reverse("workflow:warnings"),
-                    )
+        _notify_office(raised, today)
         audit.record(
             actor=actor,
             action="oversight.evaluate",
@@ -280,6 +270,90 @@ def evaluate_warnings(*, actor=None, today=None) -> dict:
         )
     counts = {level: sum(1 for w in raised if w.level == level) for level in WarningLevel.values}
     return {"raised": len(raised), "proposals": proposals, **counts}
+
+
+@dataclass(frozen=True)
+class Touched:
+    """The objects an event touched (即时预警): a recorded signal, a grade change, a missed deadline."""
+
+    signal_ids: frozenset = frozenset()
+    risk_point_ids: frozenset = frozenset()
+    measure_ids: frozenset = frozenset()
+    rectification_ids: frozenset = frozenset()
+    division_ids: frozenset = frozenset()
+
+    def concerns(self, cand) -> bool:
+        return bool(
+            (cand.risk_point_id and cand.risk_point_id in self.risk_point_ids)
+            or (cand.measure_id and cand.measure_id in self.measure_ids)
+            or (cand.rectification_id and cand.rectification_id in self.rectification_ids)
+            or (cand.division_id and cand.division_id in self.division_ids and cand.key.startswith("division_"))
+            or self.signal_ids.intersection(cand.signal_ids)
+        )
+
+
+def evaluate_warnings_for(
+    *, signal_ids=(), risk_point_ids=(), measure_ids=(), rectification_ids=(), today=None
+) -> dict:
+    """即时预警: run the enabled rules for the objects an event touched, right after it (a Celery task queued on
+    commit), not only in the daily 07:00 run. Raises only the warnings whose condition concerns those objects
+    (a signal's division and point, a point whose grade changed, a measure or rectification past its
+    deadline); as idempotent as the daily run — one active warning per condition, a unique key."""
+    today = today or timezone.localdate()
+    signals = list(Signal.objects.filter(pk__in=list(signal_ids)).values_list("pk", "division_id", "risk_point_id"))
+    touched = Touched(
+        signal_ids=frozenset(pk for pk, _d, _r in signals),
+        risk_point_ids=frozenset(list(risk_point_ids) + [r for _p, _d, r in signals if r]),
+        measure_ids=frozenset(measure_ids),
+        rectification_ids=frozenset(rectification_ids),
+        division_ids=frozenset(d for _p, d, _r in signals if d),
+    )
+    raised = []
+    with transaction.atomic():
+        rule_defs.ensure_default_rules(WarningRule)
+        for rule in WarningRule.objects.filter(enabled=True).order_by("id"):
+            for cand in rule_defs.EVALUATORS[rule.kind](rule, today):
+                if touched.concerns(cand):
+                    warning = _raise(rule, cand)
+                    if warning is not None:
+                        raised.append(warning)
+        _notify_office(raised, today)
+        if raised:
+            audit.record(
+                actor=None,
+                action="oversight.evaluate",
+                data={"raised": len(raised), "instant": True, "today": today.isoformat()},
+            )
+    return {"raised": len(raised), "keys": sorted(w.key for w in raised)}
+
+
+def queue_evaluation(**ids) -> None:
+    """After the current transaction commits, evaluate the rules for the touched objects (a task taking ids)."""
+    from . import tasks
+
+    ids = {k: sorted(v) for k, v in ids.items() if v}
+    if ids:
+        transaction.on_commit(lambda: tasks.evaluate_warnings_for.delay(**ids))
+
+
+def _on_grade_change(risk_point_ids) -> None:
+    """The registry's grade changes (grade, adjust) reach the early warnings through this hook."""
+    queue_evaluation(risk_point_ids=risk_point_ids)
+
+
+def _notify_office(raised, today) -> None:
+    courts = {w.court_id: w.court for w in raised}
+    for court in courts.values():
+        n = sum(1 for w in raised if w.court_id == court.pk)
+        for user in _office_users(court):
+            notify(
+                recipient=user,
+                kind="oversight.warnings",
+                obj=court,
+                due=today,
+                title=_("新增预警%(n)s条，请及时处置") % {"n": n},
+                url=reverse("workflow:warnings"),
+            )
 
 
 def _raise(rule, cand):

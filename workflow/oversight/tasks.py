@@ -9,3 +9,14 @@ from . import services
 @shared_task(name="workflow.evaluate_warnings")
 def evaluate_warnings():
     return services.evaluate_warnings()
+
+
+@shared_task(name="workflow.evaluate_warnings_for")
+def evaluate_warnings_for(signal_ids=(), risk_point_ids=(), measure_ids=(), rectification_ids=()):
+    """即时预警: the rules for the objects an event touched (queued on commit by the service that recorded it)."""
+    return services.evaluate_warnings_for(
+        signal_ids=signal_ids,
+        risk_point_ids=risk_point_ids,
+        measure_ids=measure_ids,
+        rectification_ids=rectification_ids,
+    )

@@ -19,6 +19,7 @@ from hkcourt.org.models import Court, Division
 from hkcourt.org.policy import STATE, Refusal
 from risks.models import PublicFeedback, RiskPoint
 
+from . import rules as rule_defs
 from . import selectors, services
 from .forms import ConvertForm, HandlingForm, ReportBackForm, RuleForm, SignalForm, TextForm
 from .models import (
@@ -248,6 +249,9 @@ def warning_list(request):
             "state": state,
             "rule": rule,
             "rules": rules,
+            "level_meanings": [
+                (level, text, [r.name for r in rules if r.level == level]) for level, text in rule_defs.LEVEL_MEANINGS
+            ],
         },
     )
 
