@@ -559,7 +559,7 @@ class AcceptanceSample(models.Model):
     unit = models.ForeignKey(AcceptanceUnit, on_delete=models.CASCADE, related_name="samples")
     kind = models.CharField(_("类别"), max_length=12, choices=SampleKind.choices)
     risk_point = models.ForeignKey("risks.RiskPoint", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    measure = models.ForeignKey("risks.Measure", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    measure = models.ForeignKey("measures.Measure", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     label = models.CharField(_("记录"), max_length=300)
     satisfactory = models.BooleanField(_("符合要求"), null=True)
     finding = models.TextField(_("抽查发现"), max_length=2000, blank=True)

@@ -11,11 +11,13 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessment', '0002_indicator_weights'),
+        ('assessment', '0003_rectification_in_oversight'),
         ('org', '0001_initial'),
         ('risks', '0006_list_indexes'),
         ('workflow', '0005_oversight_warning_event_handling'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ('measures', '0001_initial'),
+        ('oversight', '0001_initial'),
     ]
 
     operations = [
@@ -63,7 +65,7 @@ class Migration(migrations.Migration):
                 ('court', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.court', verbose_name='法院')),
                 ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('division', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.division', verbose_name='庭室')),
-                ('rectification', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='workflow.rectification', verbose_name='责令整改')),
+                ('rectification', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='oversight.rectification', verbose_name='责令整改')),
                 ('self_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('spot_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
@@ -82,7 +84,7 @@ class Migration(migrations.Migration):
                 ('satisfactory', models.BooleanField(null=True, verbose_name='符合要求')),
                 ('finding', models.TextField(blank=True, max_length=2000, verbose_name='抽查发现')),
                 ('checked_at', models.DateTimeField(blank=True, null=True, verbose_name='检查时间')),
-                ('measure', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='risks.measure')),
+                ('measure', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='measures.measure')),
                 ('risk_point', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='risks.riskpoint')),
                 ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='samples', to='assessment.acceptanceunit')),
             ],
