@@ -35,7 +35,7 @@ class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label=_("操作"), required=False)
     object_type = forms.ChoiceField(label=_("对象类型"), required=False)
     date_from = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     q = forms.CharField(label=_("对象或理由"), required=False, max_length=100)
 
     def __init__(self, *args, actions, object_types, **kwargs):
@@ -55,7 +55,7 @@ class AuditFilterForm(forms.Form):
         data = super().clean()
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
-            raise forms.ValidationError(_("起始日期不能晚于截止日期。"))
+            raise forms.ValidationError(_("起始日期不能晚于结束日期。"))
         return data
 
     def filters(self) -> dict:

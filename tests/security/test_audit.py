@@ -157,7 +157,7 @@ def test_the_office_filters_the_log_by_actor_action_type_and_dates(client, login
     assert _row_ids(client.get(url, {"date_from": today.isoformat(), "date_to": today.isoformat()}))
     assert not _row_ids(client.get(url, {"date_to": (today - datetime.timedelta(days=1)).isoformat()}))
     bad = client.get(url, {"date_from": today.isoformat(), "date_to": "2000-01-01"})
-    assert bad.status_code == 400 and "起始日期不能晚于截止日期" in bad.content.decode()
+    assert bad.status_code == 400 and "起始日期不能晚于结束日期" in bad.content.decode()
 
 
 def test_who_may_open_the_log(client, login_as, logged):

@@ -1355,7 +1355,7 @@ def build_report(*, report_id: int) -> CampaignReport:
     try:
         data = content.gather(report, progress=lambda pct, step: _report_progress(report.pk, pct, step))
         _report_progress(report.pk, 70, _("生成PDF"))
-        pdf = render_document("assessment/report_pdf.html", {**data, "today": local_today()}).pdf
+        pdf = render_document("assessment/pdf/report.html", {**data, "today": local_today()}).pdf
         _report_progress(report.pk, 90, _("生成Excel"))
         xlsx = content.workbook(data)
     except Exception as exc:  # noqa: BLE001 - the failure is shown to the requester
