@@ -87,9 +87,12 @@ def test_the_dashboard_shows_the_acceptance_results(campaign, client):
     assert {g["label"]: g["n"] for g in d["grades"]} == {"优秀": 0, "合格": 1, "基本合格": 0, "不合格": 1}
     assert [r["unit"] for r in d["redo"]] == ["鹤岗中院·执行局"] and d["redo"][0]["rectification"]
     page = client.get(reverse("workflow:dashboard")).content.decode()
-    assert 'id="dash-assessment"' in page and "责令整改、重新补课的单位" in page
+    assert 'id="dash-assessment"' in page and "须重新补课的单位" in page
     assert client.get(reverse("workflow:dashboard_section", args=["assessment"])).status_code == 200
     # A deputy sees the units of the divisions they oversee only.
     client.force_login(_user("deputy_demo"))
     d = client.get(reverse("workflow:dashboard_data")).json()["assessment"]
     assert d["units"] == 1 and d["redo"] == [] and "report" not in d["links"]
+    client.force_login(_user("president_demo"))  # sees 执行局's result, not its rectification (oversight work)
+    d = client.get(reverse("workflow:dashboard_data")).json()["assessment"]
+    assert [r["unit"] for r in d["redo"]] == ["鹤岗中院·执行局"] and d["redo"][0]["rectification"] is None

@@ -34,6 +34,8 @@ def section(user, campaign):
         )
     )
     grades = Counter(r["grade"] for r in rows)
+    # Rectifications are early-warning work: their links and deadlines only for those who see that section.
+    oversight = policy.can(user, "dashboard.view_oversight")
     redo = [
         {
             "unit": (r["court__short_name"] or r["court__name"])
@@ -43,9 +45,9 @@ def section(user, campaign):
             "formalism": r["formalism"],
             "url": reverse("workflow:acceptance_unit", args=[r["pk"]]),
             "rectification": reverse("workflow:rectification_detail", args=[r["rectification_id"]])
-            if r["rectification_id"]
+            if r["rectification_id"] and oversight
             else None,
-            "deadline": r["rectification__deadline"].isoformat() if r["rectification__deadline"] else "",
+            "deadline": r["rectification__deadline"].isoformat() if r["rectification__deadline"] and oversight else "",
             "closed": r["rectification__state"] == "closed",
         }
         for r in rows
