@@ -269,7 +269,7 @@ class RiskPointViewSet(
             )
             if not filterset.is_valid():
                 raise serializers.ValidationError(filterset.errors)
-            return rows.annotate(grade_rank=selectors.GRADE_RANK).for_list()
+            return rows.annotate(grade_rank=selectors.GRADE_RANK).for_list().prefetch_related("key_links")
         return selectors.risk_points(self.request.user)
 
     def get_serializer_class(self):

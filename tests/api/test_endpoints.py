@@ -29,6 +29,17 @@ def _fresh_cache():
 
 
 @pytest.fixture
+def celery_eager():
+    """Tasks queued run in this process, for real (the letter's PDF task renders and stores its editions)."""
+    from hkcourt.celery import app
+
+    before = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield app
+    app.conf.task_always_eager, app.conf.task_eager_propagates = before
+
+
+@pytest.fixture
 def api(client):
     def make(username, scope="write"):
         user = get_user_model().objects.get(username=username)
@@ -45,7 +56,12 @@ def api(client):
     return make
 
 
-def test_signing_needs_the_password_locks_after_five_failures_and_writes_nothing(api, world):  # noqa: F811
+def test_signing_needs_the_password_locks_after_five_failures_and_writes_nothing(
+    api,
+    world,  # noqa: F811
+    django_capture_on_commit_callbacks,
+    celery_eager,
+):
     letter = CommitmentLetter.objects.filter(signer__username="staff_demo", state=LetterState.DRAFTED).first()
     assert letter is not None, "the demo has a drafted letter for staff_demo"
     staff = api("staff_demo")
@@ -61,7 +77,9 @@ def test_signing_needs_the_password_locks_after_five_failures_and_writes_nothing
     assert letter.state == LetterState.DRAFTED
     assert (AuditEntry.objects.count(), LetterDocument.objects.count()) == (audit_before, documents_before)
     cache.clear()  # the lockout is over
-    signed = staff("post", f"/api/v1/letters/{letter.pk}/sign/", {"password": DEMO_PASSWORD})
+    # The PDF is rendered by a task queued after the signature commits (run here as the commit would).
+    with django_capture_on_commit_callbacks(execute=True):
+        signed = staff("post", f"/api/v1/letters/{letter.pk}/sign/", {"password": DEMO_PASSWORD})
     assert signed.status_code == 200, signed.json()
     assert signed.json()["state"] == "signed" and signed.json()["verification_code"]
     again = staff("post", f"/api/v1/letters/{letter.pk}/sign/", {"password": DEMO_PASSWORD})
