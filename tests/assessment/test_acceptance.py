@@ -319,7 +319,9 @@ def test_who_reads_the_acceptance_pages(client, acceptance, civil, username, sta
     assert client.get(reverse("workflow:acceptances")).status_code == status
     unit = acceptance.units.get(division__isnull=True)  # 向阳区法院: outside the intermediate court's leaders
     response = client.get(reverse("workflow:acceptance_unit", args=[unit.pk]))
-    assert response.status_code == {"office_demo": 200, "leader_demo": 200}.get(username, 404)
+    assert response.status_code == {"office_demo": 200, "leader_demo": 200, "president_demo": 200}.get(
+        username, 404
+    )  # 组长: leading group
 
 
 def test_a_division_head_sees_only_their_own_unit(client, acceptance, civil):

@@ -160,8 +160,8 @@ def test_the_page_the_ranking_and_the_export_show_it(campaign, civil, client):
     )
     notes = [[c.value for c in row] for row in book["说明"].iter_rows()]
     assert ["向阳区" in str(r[0]) and r[2] == 55.0 for r in notes if r and r[0]].count(True) == 1
-    # A court's president may not download evidence about another court (row out of reach: 404).
-    client.force_login(_user("president_demo"))
+    # Another basic court's president may not download evidence about 向阳区 (row out of reach: 404).
+    client.force_login(_user("nanshan_president"))
     assert client.get(reverse("workflow:assessment_evidence", args=[m.pk])).status_code == 404
     client.force_login(_user("staff_demo"))
     assert client.get(reverse("workflow:assessment_evidence", args=[m.pk])).status_code == 404
