@@ -403,6 +403,7 @@ CASES: list[Case] = [
     C("workflow:warnings", "302 403 403 403 200 200 200 200"),
     C("workflow:warnings_evaluate", "302 403 403 403 403 302 403 302", method="post"),
     C("workflow:warning_rule", "302 403 403 403 403 302 403 302", "warning_rule", method="post"),
+    C("workflow:warning_levels", "302 403 403 403 403 302 403 302", method="post"),
     C("workflow:warning", "302 404 404 404 200 200 200 200", "warning_near"),
     C("workflow:warning", "302 404 404 404 200 200 200 200", "warning_far"),
     C("workflow:warning_close", "302 404 404 404 403 302 403 302", "warning_near", method="post"),
