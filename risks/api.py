@@ -184,7 +184,7 @@ FILTER_PARAMS = [
     OpenApiParameter("grade", str, enum=Grade.values),
     OpenApiParameter("source", str, enum=Source.values),
     OpenApiParameter("key_link", int),
-    OpenApiParameter("campaign", int, description="活动年度"),
+    OpenApiParameter("campaign", int, description="工作年度"),
     OpenApiParameter("area", str, description="业务领域"),
     OpenApiParameter("major", str, enum=["1"], description="仅“三重一大”"),
     OpenApiParameter("review", str, enum=["true", "false"], description="待我审核"),

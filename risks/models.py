@@ -310,10 +310,10 @@ class RiskPoint(models.Model):
     )
     publicity_ends = models.DateField(_("公示截止日期"), null=True, blank=True)
     campaign_year = models.PositiveIntegerField(
-        _("活动年度"),
+        _("工作年度"),
         null=True,
         blank=True,
-        help_text=_("所属年度活动的起始年份：活动每年9月启动、次年8月结束（如2012—2013年度记为2012）。"),
+        help_text=_("所属工作年度的起始年份：每年9月启动、次年8月结束（如2012—2013年度记为2012）。"),
     )
     version = models.PositiveIntegerField(_("版本"), default=1)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)

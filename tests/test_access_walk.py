@@ -403,6 +403,7 @@ CASES: list[Case] = [
     C("workflow:warnings", "302 403 403 403 200 200 200 200"),
     C("workflow:warnings_evaluate", "302 403 403 403 403 302 403 302", method="post"),
     C("workflow:warning_rule", "302 403 403 403 403 302 403 302", "warning_rule", method="post"),
+    C("workflow:warning_levels", "302 403 403 403 403 302 403 302", method="post"),
     C("workflow:warning", "302 404 404 404 200 200 200 200", "warning_near"),
     C("workflow:warning", "302 404 404 404 200 200 200 200", "warning_far"),
     C("workflow:warning_close", "302 404 404 404 403 302 403 302", "warning_near", method="post"),
@@ -567,11 +568,11 @@ CASES: list[Case] = [
     C("signal-list", "401 403 403 403 403 200 200 200"),
     C("signal-detail", "401 404 404 404 404 200 200 200", "signal_near"),
     C("signal-detail", "401 404 404 404 404 200 200 200", "signal_far"),
-    C("warning-list", "401 403 403 403 403 200 200 200"),
-    C("warning-detail", "401 404 404 404 404 200 200 200", "warning_near"),
-    C("warning-detail", "401 404 404 404 404 200 200 200", "warning_far"),
-    C("warning-close", "401 404 404 404 404 400 403 400", "warning_near", method="post"),
-    C("warning-close", "401 404 404 404 404 400 403 400", "warning_far", method="post"),
+    C("warning-list", "401 403 403 403 200 200 200 200"),
+    C("warning-detail", "401 404 404 404 200 200 200 200", "warning_near"),
+    C("warning-detail", "401 404 404 404 200 200 200 200", "warning_far"),
+    C("warning-close", "401 404 404 404 403 400 403 400", "warning_near", method="post"),
+    C("warning-close", "401 404 404 404 403 400 403 400", "warning_far", method="post"),
 ]
 
 # Pages no walk can reach: a written reason each.

@@ -35,14 +35,14 @@ class CampaignSerializer(serializers.ModelSerializer):
 
 
 class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
-    """廉政风险防控活动 with its four phases."""
+    """廉政风险防控工作方案 with its four phases."""
 
     serializer_class = CampaignSerializer
 
     def get_queryset(self):
         return selectors.campaigns_for(self.request.user)
 
-    @extend_schema(summary="活动详情（含阶段）")
+    @extend_schema(summary="工作方案详情（含阶段）")
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
 

@@ -40,7 +40,7 @@ def seed(log=print):
     city = Court.objects.filter(code="hgzy").first()
     office = get_user_model().objects.filter(username="office_demo").first()
     if city is None or office is None:
-        log("活动: 未找到演示法院或 office_demo，请先运行组织机构的演示数据。")
+        log("工作方案: 未找到演示法院或 office_demo，请先运行组织机构的演示数据。")
         return
     template = services.ensure_builtin_template()
     rng = random.Random(2013)
@@ -52,7 +52,7 @@ def seed(log=print):
         )
         Campaign.objects.filter(pk=history.pk).update(builtin_key=HISTORY_KEY)
         tasks = list(PhaseTask.objects.filter(phase__campaign=history).select_related("phase__campaign__court"))
-        _tick(office, history, tasks, 1, "2012—2013年度活动已完成（历史数据补录）。", rng)
+        _tick(office, history, tasks, 1, "2012—2013年度工作方案已完成（历史数据补录）。", rng)
 
     current = Campaign.objects.filter(builtin_key=CURRENT_KEY).first()
     if current is None:
@@ -73,4 +73,4 @@ def seed(log=print):
         _tick(office, current, [t for t in past if t.phase.number == 1], 1, "已召开动员会，学习记录已归档。", rng)
         _tick(office, current, [t for t in past if t.phase.number > 1], 0.8, "职权目录和流程图已报送。", rng)
     services.advance_phases(actor=None)
-    log(f"活动: 模板、历史活动“{history.name}”、当前活动“{current.name}”（今天在第二阶段）")
+    log(f"工作方案: 模板、历史工作方案“{history.name}”、当前工作方案“{current.name}”（今天在第二阶段）")

@@ -1,4 +1,4 @@
-"""The campaign (活动): four phases (阶段) with dates, tasks (阶段任务) with deadlines and the role that must
+"""The campaign (工作方案): four phases (阶段) with dates, tasks (阶段任务) with deadlines and the role that must
 do them, and the office's tick-offs (完成登记) with note and attachment.
 
 Deadlines are calendar dates in Asia/Shanghai: a deadline of 2013-02-15 means the end of that day there,
@@ -99,8 +99,8 @@ class Campaign(models.Model):
     objects = CampaignQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("活动")
-        verbose_name_plural = _("活动")
+        verbose_name = _("工作方案")
+        verbose_name_plural = _("工作方案")
         ordering = ["is_template", "-year", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -119,7 +119,7 @@ class Campaign(models.Model):
             raise ValidationError({"court": _("请选择牵头法院。")})
         self.name = (self.name or "").strip()
         if not self.name:
-            raise ValidationError({"name": _("活动名称不能为空。")})
+            raise ValidationError({"name": _("工作方案名称不能为空。")})
 
     @property
     def start(self):
@@ -147,7 +147,7 @@ class PhaseState(models.TextChoices):
 
 
 class Phase(models.Model):
-    campaign = models.ForeignKey(Campaign, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="phases")
+    campaign = models.ForeignKey(Campaign, verbose_name=_("工作方案"), on_delete=models.CASCADE, related_name="phases")
     number = models.PositiveSmallIntegerField(_("序号"))
     name = models.CharField(_("名称"), max_length=60)
     summary = models.TextField(_("工作内容"), blank=True, max_length=4000)
@@ -205,13 +205,13 @@ reminder_days_validator = RegexValidator(
 
 class PhaseTask(models.Model):
     phase = models.ForeignKey(Phase, verbose_name=_("阶段"), on_delete=models.CASCADE, related_name="tasks")
-    code = models.SlugField(_("代码"), max_length=40, help_text=_("复制活动时保持不变"))
+    code = models.SlugField(_("代码"), max_length=40, help_text=_("复制工作方案时保持不变"))
     title = models.CharField(_("任务"), max_length=120)
     description = models.TextField(_("要求"), blank=True, max_length=4000)
     deadline = models.DateField(_("截止日期"))
     responsible_role = models.CharField(_("责任人"), max_length=20, choices=TASK_ROLES, default=Role.DIVISION_HEAD)
     measure_key = models.CharField(
-        _("自动计量"), max_length=40, blank=True, help_text=_("留空表示由领导小组办公室登记完成情况")
+        _("系统统计"), max_length=40, blank=True, help_text=_("留空表示由领导小组办公室登记完成情况")
     )
     reminder_days = models.CharField(
         _("提前提醒天数"), max_length=40, default="7,1", validators=[reminder_days_validator]
@@ -272,7 +272,7 @@ class PhaseTask(models.Model):
             from .task_metrics import TASK_METRICS
 
             if self.measure_key not in TASK_METRICS:
-                raise ValidationError({"measure_key": _("未知的自动计量方式“%(key)s”。") % {"key": self.measure_key}})
+                raise ValidationError({"measure_key": _("未知的系统统计方式“%(key)s”。") % {"key": self.measure_key}})
 
 
 class CompletionQuerySet(ScopedQuerySet):

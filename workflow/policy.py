@@ -1,4 +1,4 @@
-"""What a person may do with a campaign (活动): one rule per action, registered on ``Policy("workflow")``.
+"""What a person may do with a campaign (工作方案): one rule per action, registered on ``Policy("workflow")``.
 
 Services enforce these rules first (``policy.check``); the campaign pages only ask them
 (``{% allowed_actions campaign as may %}``, ``{% allowed_actions task as may %}``), so a button shows exactly

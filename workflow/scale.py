@@ -1064,7 +1064,7 @@ class ScaleSeeder:
         office = User.objects.get(pk=self.courts[0].office[0])
         created = 0
         for year in range(FIRST_YEAR, self.current_year + 1):
-            name = f"{PROVINCE}省法院{campaign_label(year)}廉政风险防控活动"
+            name = f"{PROVINCE}省法院{campaign_label(year)}廉政风险防控工作方案"
             if not Campaign.objects.filter(court=root, name=name).exists():
                 services.copy_campaign(actor=office, source=template, court=root, name=name, start=dt.date(year, 9, 1))
                 created += 1
@@ -1108,5 +1108,5 @@ class ScaleSeeder:
             timed("风险信息", self.seed_signals)
         timed("序列与统计信息", self.loader.finish)
         if self.with_campaigns:
-            self.log(f"活动: {self.seed_campaigns()} 个")
+            self.log(f"工作方案: {self.seed_campaigns()} 个")
         return time.perf_counter() - started

@@ -39,8 +39,8 @@ log = logging.getLogger(__name__)
 
 audit.register(
     {
-        "workflow.campaign_copy": gettext_lazy("由模板创建活动"),
-        "workflow.schedule_update": gettext_lazy("调整活动日期"),
+        "workflow.campaign_copy": gettext_lazy("由模板创建工作方案"),
+        "workflow.schedule_update": gettext_lazy("调整工作方案日期"),
         "workflow.task_complete": gettext_lazy("登记任务完成"),
         "workflow.task_complete_undo": gettext_lazy("撤销完成登记"),
         "workflow.task_urge": gettext_lazy("催办"),

@@ -1,4 +1,4 @@
-"""Task metrics: how the system counts, by itself, who has done a campaign task (自动计量).
+"""Task metrics: how the system counts, by itself, who has done a campaign task (系统统计).
 
 A small registry, one function per key (``PhaseTask.measure_key`` names one). A metric answers, for one
 campaign, which units (people, divisions or courts, by the task's unit) have done the task, in one query —

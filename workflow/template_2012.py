@@ -231,11 +231,25 @@ def install(Campaign, Phase, PhaseTask):
     return campaign
 
 
-def _follow_the_plans_order(campaign, PhaseTask):
+def _follow_the_plans_order(campaign, PhaseTask, numbers=None) -> int:
     """A template installed before phase one's tasks were put in the plan's order (学习宣传 first) gets their
-    deadlines and order from PHASES; idempotent, and only the built-in template (campaigns are the office's)."""
+    deadlines and order from PHASES; idempotent, and only the built-in template (campaigns are the office's).
+    ``numbers``: only these phases. Returns how many tasks changed."""
+    changed = 0
     for number, _name, _start, _end, _summary, tasks in PHASES:
+        if numbers is not None and number not in numbers:
+            continue
         for order, (code, _title, deadline, *_rest) in enumerate(tasks):
-            PhaseTask.objects.filter(phase__campaign=campaign, phase__number=number, code=code).exclude(
-                deadline=deadline, sort_order=order
-            ).update(deadline=deadline, sort_order=order)
+            changed += (
+                PhaseTask.objects.filter(phase__campaign=campaign, phase__number=number, code=code)
+                .exclude(deadline=deadline, sort_order=order)
+                .update(deadline=deadline, sort_order=order)
+            )
+    return changed
+
+
+def reorder_phase_one(Campaign, PhaseTask) -> int:
+    """Data migration 0008: an existing database's built-in template, if it has one, gets phase one's tasks in
+    the plan's order (学习宣传、制定方案、动员部署) without waiting for :func:`install`. Idempotent."""
+    campaign = Campaign.objects.filter(builtin_key=BUILTIN_KEY).first()
+    return _follow_the_plans_order(campaign, PhaseTask, numbers=(1,)) if campaign else 0

@@ -71,7 +71,10 @@ LEADING_GROUP_RANKS = {
     "deputy3": GroupRank.MEMBER,
     "leader_demo": GroupRank.MEMBER,
 }
-OFFICE_RANKS = {"office_demo": GroupRank.CHIEF}
+OFFICE_RANKS = {"office_demo": GroupRank.CHIEF, "office_deputy": GroupRank.DEPUTY}
+# The office's 副主任 (plan 五(一): its members are drawn from 监察室、政治部、机关党委): a cadre of 政治部, an
+# account of its own so no documented demo account gains the office's reach.
+OFFICE_DEPUTY = ("office_deputy", "马晓霞", "政治部", "干部人事岗", "政治部副主任")
 OTHER_DEPUTIES = [
     ("deputy2", "吴文博", ["刑事审判庭", "审判监督庭", "执行局"]),
     ("deputy3", "郑佳怡", ["政治部", "办公室", "纪检监察室", "计划财务装备处"]),
@@ -183,6 +186,13 @@ def seed(log=print):
         _role(user, Role.LEADING_GROUP, city, rank=LEADING_GROUP_RANKS.get(username, GroupRank.MEMBER))
         for dname in overseen:
             _role(user, Role.DEPUTY_LEADER, city, city_divisions[dname])
+
+    username, full_name, dname, post_name, title = OFFICE_DEPUTY
+    user = _user(username)
+    division = city_divisions[dname]
+    _person(user, full_name, city, division, Post.objects.get(division=division, name=post_name), title)
+    _role(user, Role.STAFF, city)
+    _role(user, Role.OFFICE, city, rank=OFFICE_RANKS[username])
 
     # Heads and staff of the intermediate court's divisions (the demo accounts fill some places).
     taken_heads = {"民事审判庭"}

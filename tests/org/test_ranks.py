@@ -21,6 +21,7 @@ def test_demo_president_is_chief_of_the_leading_group(demo_user):
     assert ranks.display_rank(demo_user("deputy2")) == "领导小组副组长"
     assert ranks.display_rank(demo_user("leader_demo")) == "领导小组成员"
     assert ranks.display_rank(demo_user("office_demo")) == "领导小组办公室主任"
+    assert ranks.display_rank(demo_user("office_deputy")) == "领导小组办公室副主任"
     assert ranks.display_rank(demo_user("staff_demo")) == ""
     # a rank belongs to a court: none at another one
     basic = demo_user("xiangyang_president").person.court
@@ -40,6 +41,8 @@ def test_pages_show_the_rank(client, login_as):
     assert 'data-rank="chief"' in group and "组长" in group
     office = body.split('data-body="office"')[1].split("</table>")[0]
     assert "孙立新" in office and "主任" in office
+    assert "马晓霞" in office and "副主任" in office
+    assert office.index("孙立新") < office.index("马晓霞")
 
 
 def test_leading_group_page_of_a_court_out_of_reach_is_404(client, login_as, demo_user):

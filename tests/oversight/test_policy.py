@@ -161,7 +161,8 @@ def test_lists_ask_the_policy(client, demo_user, world, hgzy):
     signals = set(ACTION.findall(client.get(reverse("workflow:signals")).content.decode()))
     assert signals == {"record_signal", "convert_feedback"}
     warnings = ACTION.findall(client.get(reverse("workflow:warnings")).content.decode())
-    assert set(warnings) == {"run_rules", "edit_rule"} and warnings.count("edit_rule") == WarningRule.objects.count()
+    assert set(warnings) == {"run_rules", "edit_rule", "edit_levels"}
+    assert warnings.count("edit_rule") == WarningRule.objects.count()
     client.force_login(demo_user("leader_demo"))
     assert not ACTION.findall(client.get(reverse("workflow:signals")).content.decode())
     assert not ACTION.findall(client.get(reverse("workflow:warnings")).content.decode())
@@ -216,6 +217,10 @@ def test_each_service_refuses_when_its_rule_refuses(demo_user, world, hgzy):
         ("oversight.convert_feedback", lambda: services.convert_feedback(actor=office, feedback=fb, title="t")),
         ("oversight.edit_rule", lambda: services.update_rule(actor=office, rule=rule, level="red", threshold=9)),
         ("oversight.run_rules", lambda: services.evaluate_warnings(actor=office)),
+        (
+            "oversight.edit_levels",
+            lambda: services.update_level_meanings(actor=office, meanings={"red": "r", "orange": "o", "yellow": "y"}),
+        ),
         ("oversight.close_warning", lambda: services.close_warning(actor=office, warning=w, note="n")),
         ("oversight.handle_warning", handling("reminder", warning=w)),
         ("oversight.handle_signal", handling("reminder", signal=s)),

@@ -208,7 +208,7 @@ from .models import AcceptanceKind, Grade  # noqa: E402
 
 
 class AcceptanceForm(forms.Form):
-    campaign = forms.ModelChoiceField(label=_("活动"), queryset=None, empty_label=None)
+    campaign = forms.ModelChoiceField(label=_("工作方案"), queryset=None, empty_label=None)
     kind = forms.ChoiceField(label=_("类别"), choices=AcceptanceKind.choices)
     phase = forms.ModelChoiceField(label=_("阶段（阶段性验收）"), queryset=None, required=False)
     title = forms.CharField(label=_("名称"), max_length=120)

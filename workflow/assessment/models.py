@@ -73,7 +73,7 @@ class Questionnaire(models.Model):
 
     court = models.ForeignKey(Court, verbose_name=_("法院"), on_delete=models.PROTECT, related_name="+")
     campaign = models.ForeignKey(
-        Campaign, verbose_name=_("活动"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Campaign, verbose_name=_("工作方案"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     kind = models.CharField(_("类别"), max_length=12, choices=QuestionnaireKind.choices, default="survey")
     title = models.CharField(_("标题"), max_length=120)
@@ -296,7 +296,7 @@ class Interview(models.Model):
 
     court = models.ForeignKey(Court, verbose_name=_("法院"), on_delete=models.PROTECT, related_name="+")
     campaign = models.ForeignKey(
-        Campaign, verbose_name=_("活动"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Campaign, verbose_name=_("工作方案"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     held_on = models.DateField(_("访谈日期"))
     interviewee = models.ForeignKey(
@@ -342,7 +342,7 @@ class IndicatorKey(models.TextChoices):
 class IndicatorScheme(models.Model):
     """One version of a campaign's indicator weights. Editing makes a new version; earlier ones are kept."""
 
-    campaign = models.ForeignKey(Campaign, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, verbose_name=_("工作方案"), on_delete=models.CASCADE, related_name="+")
     version = models.PositiveSmallIntegerField(_("版本"))
     note = models.CharField(_("调整说明"), max_length=200)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -423,7 +423,7 @@ class Acceptance(models.Model):
     """One round of 考核验收: at the end of a phase (阶段性验收) or over the whole campaign (全面考核), of the
     units (courts, divisions) the office chose, by self-check, spot check and social evaluation."""
 
-    campaign = models.ForeignKey(Campaign, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, verbose_name=_("工作方案"), on_delete=models.CASCADE, related_name="+")
     phase = models.ForeignKey(
         Phase, verbose_name=_("阶段"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
@@ -587,7 +587,7 @@ class ManualScore(models.Model):
     """The office's score for one indicator of one unit, with its reason and evidence; it takes the place
     of the formula's score. Versioned: a change is a new row, earlier ones are kept."""
 
-    campaign = models.ForeignKey(Campaign, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, verbose_name=_("工作方案"), on_delete=models.CASCADE, related_name="+")
     key = models.CharField(_("指标"), max_length=16, choices=IndicatorKey.choices)
     court = models.ForeignKey(Court, verbose_name=_("法院"), on_delete=models.PROTECT, related_name="+")
     division = models.ForeignKey(
@@ -690,7 +690,7 @@ class SummaryAttachment(models.Model):
         return self.name
 
 
-# ---------------------------------------------------------------- the campaign report (活动总结报告)
+# ---------------------------------------------------------------- the campaign report (工作总结报告)
 
 
 class ReportState(models.TextChoices):
@@ -710,7 +710,7 @@ class CampaignReport(models.Model):
     """The campaign's report, built by a Celery task (progress kept here), its PDF and workbook kept for
     download."""
 
-    campaign = models.ForeignKey(Campaign, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, verbose_name=_("工作方案"), on_delete=models.CASCADE, related_name="+")
     court = models.ForeignKey(Court, verbose_name=_("法院"), on_delete=models.PROTECT, related_name="+")
     state = models.CharField(_("状态"), max_length=8, choices=ReportState.choices, default="queued")
     progress = models.PositiveSmallIntegerField(_("进度"), default=0)
@@ -723,8 +723,8 @@ class CampaignReport(models.Model):
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("活动总结报告")
-        verbose_name_plural = _("活动总结报告")
+        verbose_name = _("工作总结报告")
+        verbose_name_plural = _("工作总结报告")
         ordering = ["-requested_at", "-id"]
 
     def __str__(self):

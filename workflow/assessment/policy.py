@@ -156,7 +156,7 @@ def _weights(user, campaign):
 def _manual_score(user, campaign):
     """A manual score (with reason and evidence) for an indicator of a unit: the campaign court's office."""
     if campaign is None or campaign.court is None:
-        return deny(_("请选择活动。"))
+        return deny(_("请选择工作方案。"))
     return _office(user, campaign.court, _("人工评分"))
 
 
@@ -311,7 +311,7 @@ def _edit_summary(user, summary):
 def _report(user, campaign):
     """Generate and download the campaign report: the office and the leading group of the campaign's court."""
     if campaign is None or campaign.court is None:
-        return deny(_("请选择活动。"))
+        return deny(_("请选择工作方案。"))
     if is_oversight_of(user, campaign.court):
         return ALLOW
-    return deny(_("活动总结报告仅供领导小组及其办公室使用。"))
+    return deny(_("工作总结报告仅供领导小组及其办公室使用。"))

@@ -1,4 +1,4 @@
-"""The campaign report (活动总结报告): what it says, gathered in the requester's scope, and its two files — a
+"""The campaign report (工作总结报告): what it says, gathered in the requester's scope, and its two files — a
 PDF through the letters' guarded renderer (official layout, charts as inline SVG drawn here from numbers) and
 an .xlsx workbook. The Celery task (:mod:`.tasks`) calls :func:`.services.build_report`, which calls these."""
 
@@ -207,7 +207,7 @@ def workbook(data) -> bytes:
         _("关键数据"),
         [_("项目"), _("数值")],
         [
-            (_("活动"), data["campaign"].name),
+            (_("工作方案"), data["campaign"].name),
             (_("人员"), f.get("people")),
             (_("风险点（报送以上）"), rp.get("total")),
             (_("已确定风险点"), rp.get("confirmed")),

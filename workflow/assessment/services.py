@@ -710,7 +710,7 @@ def create_acceptance(
         errors["kind"] = _("请选择验收类别。")
     elif kind == AcceptanceKind.STAGE:
         if phase is None or phase.campaign_id != campaign.pk:
-            errors["phase"] = _("阶段性验收请选择本活动的一个阶段。")
+            errors["phase"] = _("阶段性验收请选择本工作方案的一个阶段。")
         elif not phase.has_started:
             errors["phase"] = _("“%(phase)s”尚未开始，不能验收。") % {"phase": phase.name}
     else:
@@ -730,7 +730,7 @@ def create_acceptance(
     outside = [c.name for c in courts if c.pk not in covered or c.pk == court.pk]
     outside += [str(d) for d in divisions if d.court_id not in covered]
     if outside:
-        errors["courts"] = _("不能作为本次验收的单位：%(names)s（须是本活动覆盖的下级法院或其庭室）。") % {
+        errors["courts"] = _("不能作为本次验收的单位：%(names)s（须是本工作方案覆盖的下级法院或其庭室）。") % {
             "names": "、".join(outside)
         }
     if (
@@ -738,7 +738,7 @@ def create_acceptance(
         and not court.path.startswith(questionnaire.court.path)
         and not (questionnaire.court.path.startswith(court.path))
     ):
-        errors["questionnaire"] = _("所选问卷不属于本活动的法院。")
+        errors["questionnaire"] = _("所选问卷不属于本工作方案的法院。")
     if errors:
         raise ValidationError(errors)
     acceptance = Acceptance.objects.create(
@@ -1051,7 +1051,7 @@ def set_manual_score(
         errors["key"] = _("请选择指标。")
     covered = campaign.courts().filter(pk=court.pk).exists() if court is not None else False
     if not covered:
-        errors["unit"] = _("所选单位不在本活动范围内。")
+        errors["unit"] = _("所选单位不在本工作方案范围内。")
     elif division is not None and division.court_id != court.pk:
         errors["unit"] = _("所选庭室不属于%(court)s。") % {"court": court.name}
     if score not in (None, ""):
@@ -1267,7 +1267,7 @@ def write_summary(
         raise ValidationError({"division": _("所选庭室不属于%(court)s。") % {"court": court.name}})
     policy.check(actor, "assessment.write_summary", (phase, court, division))
     if not phase.campaign.courts().filter(pk=court.pk).exists():
-        raise ValidationError(_("%(court)s不在本活动范围内。") % {"court": court.name})
+        raise ValidationError(_("%(court)s不在本工作方案范围内。") % {"court": court.name})
     title, body = _summary_text(title, body)
     Phase.objects.select_for_update().get(pk=phase.pk)
     if PhaseSummary.objects.filter(phase=phase, court=court, division=division).exists():
@@ -1311,7 +1311,7 @@ def edit_summary(*, actor, summary: PhaseSummary, title: str, body: str, uploads
 
 # ---------------------------------------------------------------- the campaign report
 
-audit.register({"assessment.report": gettext_lazy("生成活动总结报告")})
+audit.register({"assessment.report": gettext_lazy("生成工作总结报告")})
 
 
 @transaction.atomic
@@ -1320,7 +1320,7 @@ def request_report(*, actor, campaign: Campaign) -> CampaignReport:
     policy.check(actor, "assessment.report", campaign)
     Campaign.objects.select_for_update().get(pk=campaign.pk)
     if CampaignReport.objects.filter(campaign=campaign, state__in=[ReportState.QUEUED, ReportState.RUNNING]).exists():
-        raise ValidationError(_("本活动的总结报告正在生成，请稍候。"))
+        raise ValidationError(_("本工作方案的总结报告正在生成，请稍候。"))
     report = CampaignReport.objects.create(campaign=campaign, court=campaign.court, requested_by=actor)
     audit.record(actor=actor, action="assessment.report", obj=report, court=campaign.court)
     from .tasks import build_campaign_report

@@ -615,7 +615,7 @@ def _acceptance_form(request, data=None):
 
     campaigns = selectors.office_campaigns(request.user)
     if not campaigns:
-        raise PermissionDenied(_("没有可以组织考核验收的活动。"))
+        raise PermissionDenied(_("没有可以组织考核验收的工作方案。"))
     chosen = (data or request.GET).get("campaign")
     campaign = next((c for c in campaigns if str(c.pk) == str(chosen)), campaigns[0])
     courts, divisions = selectors.acceptance_targets(campaign)
@@ -884,7 +884,7 @@ def assessment_manual(request, pk):
             court, division = selectors.resolve_unit(campaign, d["unit"])
             try:
                 if court is None:
-                    raise ValidationError({"unit": _("所选单位不在本活动范围内。")})
+                    raise ValidationError({"unit": _("所选单位不在本工作方案范围内。")})
                 row = services.set_manual_score(
                     actor=request.user,
                     campaign=campaign,

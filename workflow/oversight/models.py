@@ -26,6 +26,7 @@ __all__ = [
     "WarningLevel",
     "WarningState",
     "WarningRule",
+    "WarningLevelMeaning",
     "Warning",
     "WarningEvent",
     "HandlingKind",
@@ -184,6 +185,25 @@ class WarningRule(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class WarningLevelMeaning(models.Model):
+    """What one colour means (红/橙/黄), as the top court's office words it; a colour without a row reads the
+    default text of :data:`workflow.oversight.rules.LEVEL_MEANINGS`."""
+
+    level = models.CharField(_("预警等级"), max_length=8, choices=WarningLevel.choices, unique=True)
+    meaning = models.CharField(_("含义"), max_length=200)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("预警等级含义")
+        verbose_name_plural = _("预警等级含义")
+
+    def __str__(self):
+        return f"{self.get_level_display()}：{self.meaning}"
 
 
 class WarningState(models.TextChoices):

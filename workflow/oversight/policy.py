@@ -131,6 +131,14 @@ def _edit_rule(user, rule):
     return ALLOW
 
 
+@policy.rule("edit_levels")
+def _edit_levels(user, obj=None):
+    """What each colour means is city-wide like the rules: only the top court's office words it."""
+    if not is_top_office(user):
+        return _rules_refusal(_("修改预警等级的含义"))
+    return ALLOW
+
+
 @policy.rule("handle_warning", model=Warning)
 def _handle_warning(user, warning):
     """Register handling on a warning (it goes from 待处置 to 处置中)."""

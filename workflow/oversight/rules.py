@@ -29,6 +29,15 @@ LEVEL_MEANINGS = [
     (WarningLevel.YELLOW, gettext_lazy("黄色预警：风险信息增多、排查不到位等苗头性情形，进行风险提示。")),
 ]
 
+
+def level_meanings():
+    """(level, text) for each colour, red first: the office's wording where it has one, else the default."""
+    from .models import WarningLevelMeaning
+
+    worded = dict(WarningLevelMeaning.objects.values_list("level", "meaning"))
+    return [(level, worded.get(level, default)) for level, default in LEVEL_MEANINGS]
+
+
 # The rules the office starts with (kind, name, level, threshold, window days, description).
 DEFAULT_RULES = [
     (
@@ -69,7 +78,7 @@ DEFAULT_RULES = [
         WarningLevel.YELLOW,
         1,
         60,
-        "活动第二阶段（排查廉政风险）结束后统计期间（天）内，庭室已确定的本年度风险点少于阈值时，黄色预警。",
+        "工作方案第二阶段（排查廉政风险）结束后统计期间（天）内，庭室已确定的本年度风险点少于阈值时，黄色预警。",
     ),
 ]
 

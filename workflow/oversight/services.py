@@ -43,16 +43,18 @@ from .models import (
     Warning,
     WarningEvent,
     WarningLevel,
+    WarningLevelMeaning,
     WarningRule,
     WarningState,
 )
-from .policy import RUNG_ACTIONS
+from .policy import RUNG_ACTIONS, top_courts
 
 audit.register(
     {
         "oversight.signal_record": gettext_lazy("登记风险信息"),
         "oversight.feedback_convert": gettext_lazy("群众意见转为风险信息"),
         "oversight.rule_update": gettext_lazy("修改预警规则"),
+        "oversight.levels_update": gettext_lazy("修改预警等级含义"),
         "oversight.evaluate": gettext_lazy("运行预警规则"),
         "oversight.warning_raise": gettext_lazy("发出预警"),
         "oversight.warning_close": gettext_lazy("预警办结"),
@@ -214,6 +216,45 @@ def update_rule(*, actor, rule: WarningRule, level: str, threshold, window_days=
     r.save()
     audit.record(actor=actor, action="oversight.rule_update", obj=r, data={"before": before})
     return r
+
+
+@transaction.atomic
+def update_level_meanings(*, actor, meanings: dict) -> list:
+    """Word what each colour means (红/橙/黄); ``meanings`` maps a level to its text, every level required.
+    Only the top court's office; the previous texts go to the audit entry."""
+    from .rules import level_meanings
+
+    org_policy.check(actor, "oversight.edit_levels")
+    errors, cleaned = {}, {}
+    for level, label in WarningLevel.choices:
+        text = " ".join(str(meanings.get(level) or "").split())
+        if not text:
+            errors[level] = _("请填写%(level)s预警的含义。") % {"level": label}
+        elif len(text) > 200:
+            errors[level] = _("%(level)s预警的含义不能超过200字。") % {"level": label}
+        cleaned[level] = text
+    if errors:
+        raise ValidationError(errors)
+    before = {level: str(text) for level, text in level_meanings()}
+    rows = list(WarningLevelMeaning.objects.select_for_update().filter(level__in=cleaned))
+    by_level = {row.level: row for row in rows}
+    changed = {}
+    for level, text in cleaned.items():
+        if text == before[level]:
+            continue
+        row = by_level.get(level) or WarningLevelMeaning(level=level)
+        row.meaning, row.updated_by = text, actor
+        row.full_clean()
+        row.save()
+        changed[level] = text
+    if changed:
+        audit.record(
+            actor=actor,
+            action="oversight.levels_update",
+            data={"before": {k: before[k] for k in changed}, "after": changed},
+            court=next(iter(top_courts()), None),
+        )
+    return level_meanings()
 
 
 def _rung_after(kind):

@@ -13,6 +13,7 @@ urlpatterns = [
     path("warnings/", views.warning_list, name="warnings"),
     path("warnings/evaluate/", views.warning_evaluate, name="warnings_evaluate"),
     path("warnings/rules/<int:pk>/", views.rule_update, name="warning_rule"),
+    path("warnings/levels/", views.levels_update, name="warning_levels"),
     path("warnings/<int:pk>/", views.warning_detail, name="warning"),
     path("warnings/<int:pk>/close/", views.warning_close, name="warning_close"),
     path("handling/", views.handling_list, name="handling"),

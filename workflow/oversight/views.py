@@ -250,10 +250,22 @@ def warning_list(request):
             "rule": rule,
             "rules": rules,
             "level_meanings": [
-                (level, text, [r.name for r in rules if r.level == level]) for level, text in rule_defs.LEVEL_MEANINGS
+                (level, text, [r.name for r in rules if r.level == level]) for level, text in rule_defs.level_meanings()
             ],
         },
     )
+
+
+@login_required
+@require_POST
+def levels_update(request):
+    """The office words what each colour means (one form for the three)."""
+    _require_oversight(request.user)
+    policy.check(request.user, "oversight.edit_levels")
+    meanings = {level: request.POST.get(f"meaning-{level}", "") for level in WarningLevel.values}
+    if _run(request, lambda: services.update_level_meanings(actor=request.user, meanings=meanings)) is not None:
+        messages.success(request, _("已修改预警等级的含义。"))
+    return redirect("workflow:warnings")
 
 
 @login_required

@@ -6,7 +6,7 @@ from workflow import services
 
 
 class Command(BaseCommand):
-    help = "运行一次活动的定时工作：阶段开启/结束、截止日期提醒、逾期上报（可重复运行，不会重复发送）。"
+    help = "运行一次工作方案的定时工作：阶段开启/结束、截止日期提醒、逾期上报（可重复运行，不会重复发送）。"
 
     def add_arguments(self, parser):
         parser.add_argument("--date", help="按此日期运行（YYYY-MM-DD，默认今天，Asia/Shanghai）")
