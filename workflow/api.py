@@ -1,7 +1,7 @@
 """Campaigns, their phases and tasks through the API (read), from the campaign scope (``visible_to``)."""
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -63,11 +63,25 @@ class PhaseProgressSerializer(serializers.Serializer):
     tasks = TaskProgressSerializer(many=True)
 
 
-class BehindCellSerializer(serializers.Serializer):
-    done = serializers.IntegerField()
-    total = serializers.IntegerField()
-    names = serializers.ListField(child=serializers.CharField(), help_text="尚未完成的人员或单位")
-    people = serializers.BooleanField(help_text="按人计量")
+@extend_schema_field(
+    {
+        "type": "array",
+        "description": "按列（任务）给出；该任务不适用于此庭室时为 null",
+        "items": {
+            "type": "object",
+            "nullable": True,
+            "properties": {
+                "done": {"type": "integer"},
+                "total": {"type": "integer"},
+                "names": {"type": "array", "items": {"type": "string"}, "description": "尚未完成的人员或单位"},
+                "people": {"type": "boolean", "description": "按人计量"},
+            },
+            "required": ["done", "total", "names", "people"],
+        },
+    }
+)
+class BehindCellsField(serializers.ListField):
+    """The cells of one row: an object per task column, or null where the task does not apply."""
 
 
 class BehindColumnSerializer(serializers.Serializer):
@@ -79,9 +93,7 @@ class BehindColumnSerializer(serializers.Serializer):
 class BehindRowSerializer(serializers.Serializer):
     court = serializers.CharField()
     division = serializers.CharField()
-    cells = serializers.ListField(
-        child=BehindCellSerializer(allow_null=True), help_text="按列（任务）给出；不适用时为空"
-    )
+    cells = BehindCellsField()
     behind_total = serializers.IntegerField()
 
 

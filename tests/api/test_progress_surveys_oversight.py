@@ -266,3 +266,23 @@ def test_creating_a_handling_goes_through_the_service(api, world):  # noqa: F811
     closed = office("post", "/api/v1/handling/", {**body, "signal": None, "warning": warning.pk})
     assert closed.status_code == 409 and closed.json()["code"] == "state"
     assert _changed(before) == {}
+
+
+# Measured on the demo; a query per item, choice or answer would show here.
+DETAIL_QUERIES = {"questionnaire": 12, "results": 20, "invitation": 8}
+
+
+def test_questionnaire_and_invitation_query_counts_are_pinned(api, world):  # noqa: F811
+    office, staff = api("office_demo"), api("staff_demo")
+    near, invitation = world["survey_near"], world["invitation_near"]
+    measured = {}
+    for name, call, url in (
+        ("questionnaire", office, f"/api/v1/questionnaires/{near.pk}/"),
+        ("results", office, f"/api/v1/questionnaires/{near.pk}/results/"),
+        ("invitation", staff, f"/api/v1/survey-invitations/{invitation.pk}/"),
+    ):
+        with CaptureQueriesContext(connection) as ctx:
+            assert call("get", url).status_code == 200
+        measured[name] = len(ctx.captured_queries)
+    assert all(measured[k] <= DETAIL_QUERIES[k] for k in DETAIL_QUERIES), measured
+    assert near.items.count() >= 3  # several items, each with choices: the counts above do not grow with them
