@@ -269,7 +269,7 @@ def test_creating_a_handling_goes_through_the_service(api, world):  # noqa: F811
 
 
 # Measured on the demo; a query per item, choice or answer would show here.
-DETAIL_QUERIES = {"questionnaire": 12, "results": 20, "invitation": 8}
+DETAIL_QUERIES = {"questionnaire": 8, "results": 17, "invitation": 6}
 
 
 def test_questionnaire_and_invitation_query_counts_are_pinned(api, world):  # noqa: F811
