@@ -14,6 +14,7 @@ from hkcourt.org import views as org_views
 from risks import api as risks_api
 from risks.measures import api as measures_api
 from workflow import api as workflow_api
+from workflow.assessment import api as assessment_api
 from workflow.dashboard import api as dashboard_api
 from workflow.oversight import api as oversight_api
 
@@ -28,6 +29,7 @@ for app_api in (
     workflow_api,
     oversight_api,
     dashboard_api,
+    assessment_api,
 ):
     app_api.register(api_router)
 

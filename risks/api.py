@@ -269,6 +269,7 @@ class RiskPointViewSet(
             )
             if not filterset.is_valid():
                 raise serializers.ValidationError(filterset.errors)
+            # for_list() gives the key links' names as an array column; the API answers their ids: one prefetch.
             return rows.annotate(grade_rank=selectors.GRADE_RANK).for_list().prefetch_related("key_links")
         return selectors.risk_points(self.request.user)
 

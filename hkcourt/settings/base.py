@@ -251,6 +251,10 @@ SPECTACULAR_SETTINGS = {
         "LetterStateEnum": "commitments.models.LetterState",
         "LetterKindEnum": "commitments.models.Kind",
         "MeasureKindEnum": "risks.measures.models.MeasureKind",
+        "QuestionnaireKindEnum": "workflow.assessment.models.QuestionnaireKind",
+        "QuestionnaireStateEnum": "workflow.assessment.models.QuestionnaireState",
+        "ItemKindEnum": "workflow.assessment.models.ItemKind",
+        "HandlingKindEnum": "workflow.oversight.models.HandlingKind",
     },
 }
 

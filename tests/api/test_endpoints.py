@@ -175,6 +175,8 @@ LISTS = [
     "divisions",
     "posts",
     "people",
+    "questionnaires",
+    "survey-invitations",
 ]
 MAX_QUERIES = {"campaigns": 9, "risk-points": 9}
 

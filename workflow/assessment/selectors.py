@@ -78,6 +78,12 @@ def my_invitations(user):
     )
 
 
+def get_invitation(user, pk) -> Invitation:
+    """One of the person's own invitations (used or not, open or not); anyone else's answers 404."""
+    queryset = Invitation.objects.filter(recipient=user).select_related("questionnaire__court")
+    return policy.get_visible_or_404(queryset, user, pk=pk)
+
+
 def office_courts(user):
     """The courts whose office the user is (their own and those below)."""
     if user.is_superuser:

@@ -454,6 +454,10 @@ def _items(q):
     return list(Item.objects.filter(questionnaire=q).prefetch_related("choices").order_by("number"))
 
 
+#: The code of a refusal by state (the token used, the questionnaire not accepting answers): the API answers 409.
+STATE_CODE = "state"
+
+
 @transaction.atomic
 def answer_with_token(*, token: str, answers: dict) -> None:
     """Submit the answer sheet of a one-time token. The token is marked used and the response written in
@@ -465,10 +469,10 @@ def answer_with_token(*, token: str, answers: dict) -> None:
     q = _lock(invitation.questionnaire)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.used:
-        raise ValidationError(_("此链接已经提交过答卷，每个链接只能提交一次。"))
+        raise ValidationError(_("此链接已经提交过答卷，每个链接只能提交一次。"), code=STATE_CODE)
     refusal = q.refusal()
     if refusal:
-        raise ValidationError(refusal)
+        raise ValidationError(refusal, code=STATE_CODE)
     rows = _clean_answers(q, _items(q), answers)
     Invitation.objects.filter(pk=invitation.pk, used=False).update(used=True)
     _save_response(q, rows, channel=Channel.INVITED, court_id=invitation.court_id, division_id=invitation.division_id)

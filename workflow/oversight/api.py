@@ -2,15 +2,30 @@
 and rectification (theirs, and a person's own: report-back and progress), through the same selectors (each
 linked row through its own scope) and services as the pages."""
 
+from django.http import Http404
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from hkcourt.api.rest import StrictSerializer, forbid_before_reading, validated
 from hkcourt.org import policy
+from hkcourt.org.models import Court, Division
+from risks.models import RiskPoint
 from workflow.oversight import selectors, services
-from workflow.oversight.models import Handling, Rectification, ReportBack, Signal, Warning
+from workflow.oversight.models import (
+    Channel,
+    Handling,
+    HandlingKind,
+    Rectification,
+    ReportBack,
+    Severity,
+    Signal,
+    TalkerLevel,
+    Warning,
+)
+from workflow.oversight.policy import RUNG_ACTIONS
 
 
 class SignalSerializer(serializers.ModelSerializer):
@@ -83,6 +98,48 @@ class ReportBackInputSerializer(StrictSerializer):
     commitment = serializers.CharField(max_length=2000)
 
 
+class SignalCreateSerializer(StrictSerializer):
+    court = serializers.IntegerField(min_value=1, help_text="法院编号（本办公室所在或下级法院）")
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.MINOR)
+    title = serializers.CharField(max_length=120)
+    content = serializers.CharField(max_length=4000)
+    received_on = serializers.DateField()
+    division = serializers.IntegerField(min_value=1, required=False, allow_null=True, help_text="涉及庭室")
+    person = serializers.IntegerField(min_value=1, required=False, allow_null=True, help_text="涉及人员（人员编号）")
+    risk_point = serializers.IntegerField(min_value=1, required=False, allow_null=True, help_text="涉及风险点")
+
+
+class HandlingCreateSerializer(StrictSerializer):
+    warning = serializers.IntegerField(min_value=1, required=False, allow_null=True, help_text="针对的预警")
+    signal = serializers.IntegerField(min_value=1, required=False, allow_null=True, help_text="针对的风险信息")
+    kind = serializers.ChoiceField(choices=HandlingKind.choices)
+    person = serializers.IntegerField(min_value=1, help_text="处置对象（人员编号）")
+    content = serializers.CharField(max_length=4000)
+    report_days = serializers.IntegerField(min_value=1, max_value=60, default=services.REPORT_DAYS)
+    talk_date = serializers.DateField(required=False, allow_null=True, default=None)
+    talker_level = serializers.ChoiceField(choices=TalkerLevel.choices, required=False, allow_blank=True, default="")
+    talkers = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    talk_record = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    rect_deadline = serializers.DateField(required=False, allow_null=True, default=None)
+    rect_plan = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+    def validate(self, data):
+        if bool(data.get("warning")) == bool(data.get("signal")):
+            raise serializers.ValidationError({"non_field_errors": [gettext("处置须针对一条预警或风险信息。")]})
+        return data
+
+
+def _in_scope(queryset, pk):
+    """The row the body names, in the reader's scope; else 404 (as an object outside the scope)."""
+    if pk is None:
+        return None
+    obj = queryset.filter(pk=pk).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
 class _OversightOnly:
     """The lists of signals and warnings: the office and the leading group only (403 for others, as the list
     pages); one signal or warning outside the scope answers 404, as its page does."""
@@ -93,11 +150,33 @@ class _OversightOnly:
             policy.check(request.user, "oversight.oversee")
 
 
-class SignalViewSet(_OversightOnly, viewsets.ReadOnlyModelViewSet):
+class SignalViewSet(_OversightOnly, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = SignalSerializer
 
     def get_queryset(self):
         return selectors.signals(self.request.user)
+
+    @extend_schema(request=SignalCreateSerializer, responses={201: SignalSerializer}, summary="登记风险信息（办公室）")
+    def create(self, request):
+        user = request.user
+        forbid_before_reading(user, "oversight.record_signal")  # 403 for who records signals nowhere
+        data = validated(SignalCreateSerializer, request)
+        court = _in_scope(Court.objects.visible_to(user), data["court"])
+        person = _in_scope(selectors.people_for(user), data.get("person"))
+        signal = services.record_signal(
+            actor=user,
+            court=court,
+            channel=data["channel"],
+            severity=data["severity"],
+            title=data["title"],
+            content=data["content"],
+            received_on=data["received_on"],
+            division=_in_scope(Division.objects.visible_to(user), data.get("division")),
+            person=person.user if person is not None else None,
+            risk_point=_in_scope(RiskPoint.objects.visible_to(user), data.get("risk_point")),
+        )
+        answer = SignalSerializer(selectors.signals(user).get(pk=signal.pk)).data
+        return Response(answer, status=status.HTTP_201_CREATED)
 
 
 class WarningViewSet(_OversightOnly, viewsets.ReadOnlyModelViewSet):
@@ -115,11 +194,49 @@ class WarningViewSet(_OversightOnly, viewsets.ReadOnlyModelViewSet):
         return Response(WarningSerializer(selectors.warnings(request.user).get(pk=pk)).data)
 
 
-class HandlingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class HandlingViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
     serializer_class = HandlingSerializer
 
     def get_queryset(self):
         return selectors.handlings(self.request.user)
+
+    @extend_schema(
+        request=HandlingCreateSerializer,
+        responses={201: HandlingSerializer},
+        summary="登记处置（办公室）：针对一条预警或风险信息的风险提示、诫勉谈话或责令纠错",
+    )
+    def create(self, request):
+        user = request.user
+        forbid_before_reading(user, "oversight.oversee")  # the early-warning work is the office's and the group's
+        data = validated(HandlingCreateSerializer, request)
+        if data.get("warning"):
+            source = policy.get_visible_or_404(Warning.objects.select_related("court"), user, pk=data["warning"])
+            target, rule = {"warning": source}, "oversight.handle_warning"
+        else:
+            source = policy.get_visible_or_404(Signal.objects.select_related("court"), user, pk=data["signal"])
+            target, rule = {"signal": source}, "oversight.handle_signal"
+        forbid_before_reading(user, rule, source)
+        forbid_before_reading(user, RUNG_ACTIONS[data["kind"]], source)
+        person = _in_scope(selectors.people_for(user), data["person"])
+        handling = services.create_handling(
+            actor=user,
+            kind=data["kind"],
+            person=person.user,
+            content=data["content"],
+            report_days=data["report_days"],
+            talk_date=data["talk_date"],
+            talker_level=data["talker_level"],
+            talkers=data["talkers"],
+            talk_record=data["talk_record"],
+            rect_deadline=data["rect_deadline"],
+            rect_plan=data["rect_plan"],
+            **target,
+        )
+        return Response(
+            HandlingSerializer(selectors.handlings(user).get(pk=handling.pk)).data, status=status.HTTP_201_CREATED
+        )
 
     def _answer(self, request, pk):
         return Response(HandlingSerializer(selectors.handlings(request.user).get(pk=pk)).data)
