@@ -159,9 +159,19 @@ def _record_version(rp: RiskPoint, *, actor, reason="", created: bool = False) -
     RISK_POINT_HISTORY.create_historical_record(rp, "+" if created else "~")
 
 
+def _keep_baseline(rp: RiskPoint) -> None:
+    """A point without history yet (bulk-inserted by a seeder or written before the history began) keeps its
+    current fields as a first version before a service changes it, so its earlier version is not lost."""
+    if not RiskPoint.history.filter(id=rp.pk).exists():
+        rp._history_user = None  # unknown: written before the history began
+        rp._change_reason = str(_("此前的版本"))
+        RISK_POINT_HISTORY.create_historical_record(rp, "~")
+
+
 def _lock(rp: RiskPoint, expected_version=None) -> RiskPoint:
     """Re-read the point under a row lock; refuse if someone changed it since ``expected_version``."""
     locked = _quiet(RiskPoint.objects.select_for_update().select_related("court").get(pk=rp.pk))
+    _keep_baseline(locked)
     if expected_version is not None and not str(expected_version).isdigit():
         raise ValidationError(_("页面已过期，请刷新后重试。"))
     if expected_version is not None and int(expected_version) != locked.version:
@@ -640,6 +650,7 @@ def recompute_responsible_leaders(*, actor, court: Court) -> int:
         _quiet(rp)
         leader = responsible_leader_for(rp)
         if (leader.pk if leader else None) != rp.responsible_leader_id:
+            _keep_baseline(rp)
             rp.responsible_leader = leader
             rp.save(update_fields=["responsible_leader"])
             _record_version(rp, actor=actor, reason=_("重新确定责任领导"))

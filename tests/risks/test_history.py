@@ -143,3 +143,17 @@ def test_every_state_change_is_a_version_with_its_actor(demo_user, civil_power):
         (State.GRADED, "high", head),
     ]
     assert versions[-1].version == rp.version + 1  # the version number read back, never an F() expression
+
+
+def test_a_point_without_history_keeps_its_version_before_the_first_change(client, login_as, civil_power):
+    """Seeders bulk-insert points (seed_demo, seed_scale) and write no history: the first change keeps the
+    version it replaces."""
+    staff = login_as("staff_demo")
+    rp = _draft(staff, civil_power)
+    RiskPoint.history.filter(id=rp.pk).delete()  # as a bulk insert leaves it
+    assert _edit(client, rp, civil_power, manifestations=NEW).status_code == 302
+    versions = list(RiskPoint.history.filter(id=rp.pk).order_by("history_date", "history_id"))
+    assert [(v.manifestations, v.history_user) for v in versions] == [(OLD, None), (NEW, staff)]
+    page = client.get(reverse("risks:detail", args=[rp.pk])).content.decode()
+    section = page[page.index('id="versions"') :]
+    assert OLD in section and NEW in section and "此前的版本" in section
