@@ -11,6 +11,7 @@ from django.db import connections, models
 from django.db.models import OuterRef
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
 
 from hkcourt.org.models import Court, Division, Post, Role
 from hkcourt.org.scoping import Scope, ScopedQuerySet
@@ -248,6 +249,18 @@ class RiskPointQuerySet(ScopedQuerySet):
         return rows.annotate(key_link_names=RiskPoint.key_link_names_expression())
 
 
+# Field-level history of risk points (django-simple-history, as the org models): every earlier version of a
+# point's fields and key links, with who and when. The services write one version per business action
+# (risks.services._record_version); a save elsewhere (the admin, a shell) writes its own through the signals.
+# Seeders that bulk-insert points (seed_scale, the demo) leave the history empty: it starts at the next change.
+RISK_POINT_HISTORY = HistoricalRecords(
+    m2m_fields=["key_links"],
+    excluded_fields=["updated_at"],
+    verbose_name=_("风险点历史版本"),
+    verbose_name_plural=_("风险点历史版本"),
+)
+
+
 class RiskPoint(models.Model):
     """A place where a power can be abused (风险点), at post, division or court level."""
 
@@ -320,6 +333,7 @@ class RiskPoint(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = RiskPointQuerySet.as_manager()
+    history = RISK_POINT_HISTORY
 
     class Meta:
         verbose_name = _("风险点")

@@ -6,10 +6,11 @@ import hashlib
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, Value, When
-from django.db.models.functions import JSONObject
+from django.db.models import Case, CharField, Count, IntegerField, OuterRef, Prefetch, Q, Value, When
+from django.db.models.functions import Cast, Coalesce, JSONObject
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from hkcourt.org.models import Court, Division, Person, Post
 from hkcourt.org.policy import get_visible_or_404
@@ -17,6 +18,7 @@ from hkcourt.org.scoping import PkIn
 
 from .filters import RiskPointFilter
 from .models import (
+    RISK_POINT_HISTORY,
     Grade,
     GradingTier,
     KeyLink,
@@ -219,12 +221,91 @@ def risk_point_detail(user, pk):
             peer_reviewer_ids=ArraySubquery(
                 PeerCheck.objects.filter(risk_point=OuterRef("pk")).order_by().values("reviewer_id")
             ),
+            field_versions=ArraySubquery(_versions_of(OuterRef("pk"))),
         )
     return get_visible_or_404(rows, user, pk=pk)
 
 
 def history(rp):
     return Transition.objects.filter(risk_point=rp).select_related("actor__person")
+
+
+# The fields the page's field history compares, in the page's order (the key links come last), each as the
+# version row shows it: a name instead of an id, a choice's value (labelled in Python).
+HISTORY_FIELDS = {
+    "description": "description",
+    "manifestations": "manifestations",
+    "level": "level",
+    "division": "division__name",
+    "post": "post__name",
+    "power": "power__name",
+    "step": "step__name",
+    "source": "source",
+    "state": "state",
+    "grade": "grade",
+    "responsible_leader": Coalesce("responsible_leader__person__full_name", "responsible_leader__username"),
+    "decision": Cast("decision__date", CharField()),
+    "publicity_ends": Cast("publicity_ends", CharField()),
+    "campaign_year": Cast("campaign_year", CharField()),
+}
+
+
+def _versions_of(point):
+    """The point's saved versions (django-simple-history), oldest first, one JSON object each: who, when, why
+    and the shown fields, its key links' names on PostgreSQL. ``point``: a pk, or ``OuterRef("pk")`` (the
+    detail row reads them as an array column)."""
+    model = RiskPoint.history.model
+    fields = dict(HISTORY_FIELDS)
+    if connection.vendor == "postgresql":
+        through = RISK_POINT_HISTORY.m2m_models[RiskPoint._meta.get_field("key_links")]
+        links = through.objects.filter(history=OuterRef("pk")).order_by("keylink__sort_order", "keylink_id")
+        fields["key_links"] = ArraySubquery(links.values("keylink__name"))
+    json = JSONObject(
+        at="history_date",
+        reason="history_change_reason",
+        user=Coalesce("history_user__person__full_name", "history_user__username"),
+        **fields,
+    )
+    return model.objects.filter(id=point).order_by("history_date", "history_id").values(json=json)
+
+
+def field_history(rp):
+    """Every saved version of the point, newest first, with who, when, why and its changed fields against the
+    version before: ``[{"at", "user", "reason", "changes": [(label, old, new)], "first"}]``. No query when the
+    detail row brought them (``field_versions``, PostgreSQL); the caller has checked the point is in scope."""
+    rows = rp.__dict__.get("field_versions")
+    if rows is None:
+        rows = [row["json"] for row in _versions_of(rp.pk)]
+    versions, before = [], None
+    for row in rows:
+        changes = []
+        if before is not None:
+            for name in (*HISTORY_FIELDS, "key_links"):
+                old, new = _shown(before, name), _shown(row, name)
+                if old != new:
+                    changes.append((RiskPoint._meta.get_field(name).verbose_name, old, new))
+        at = row["at"]
+        versions.append(
+            {
+                "at": parse_datetime(at) if isinstance(at, str) else at,
+                "user": row["user"] or "",
+                "reason": row["reason"] or "",
+                "changes": changes,
+                "first": before is None,
+            }
+        )
+        before = row
+    return versions[::-1]
+
+
+def _shown(row, name):
+    value = row.get(name)
+    if name == "key_links":
+        return "、".join(n for n in value or [] if n)
+    if value in (None, ""):
+        return ""
+    choices = RiskPoint._meta.get_field(name).choices
+    return str(dict(choices).get(value, value)) if choices else str(value)
 
 
 def gradings(rp):

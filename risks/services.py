@@ -28,6 +28,7 @@ from hkcourt.org.services import grant_object_view
 
 from . import policy as risks_policy
 from .models import (
+    RISK_POINT_HISTORY,
     TEXT_LIMIT,
     CatalogueLock,
     CollectiveDecision,
@@ -140,9 +141,37 @@ def _text(value, label, *, required=True, limit=TEXT_LIMIT, field=None):
     return value
 
 
+def _quiet(rp: RiskPoint) -> RiskPoint:
+    """Its saves write no version by themselves: the service writes one with :func:`_record_version` once the
+    action's changes (fields, key links) are all made."""
+    rp.skip_history_when_saving = True
+    return rp
+
+
+def _record_version(rp: RiskPoint, *, actor, reason="", created: bool = False) -> None:
+    """Keep the point's fields and key links as they now are in its field history (django-simple-history,
+    as the org models), with who and why: one version per business action. Call after ``version`` is read
+    back (never while it is an ``F()`` expression)."""
+    if hasattr(rp, "skip_history_when_saving"):
+        del rp.skip_history_when_saving
+    rp._history_user = actor
+    rp._change_reason = str(reason or "")[:100]
+    RISK_POINT_HISTORY.create_historical_record(rp, "+" if created else "~")
+
+
+def _keep_baseline(rp: RiskPoint) -> None:
+    """A point without history yet (bulk-inserted by a seeder or written before the history began) keeps its
+    current fields as a first version before a service changes it, so its earlier version is not lost."""
+    if not RiskPoint.history.filter(id=rp.pk).exists():
+        rp._history_user = None  # unknown: written before the history began
+        rp._change_reason = str(_("此前的版本"))
+        RISK_POINT_HISTORY.create_historical_record(rp, "~")
+
+
 def _lock(rp: RiskPoint, expected_version=None) -> RiskPoint:
     """Re-read the point under a row lock; refuse if someone changed it since ``expected_version``."""
-    locked = RiskPoint.objects.select_for_update().select_related("court").get(pk=rp.pk)
+    locked = _quiet(RiskPoint.objects.select_for_update().select_related("court").get(pk=rp.pk))
+    _keep_baseline(locked)
     if expected_version is not None and not str(expected_version).isdigit():
         raise ValidationError(_("页面已过期，请刷新后重试。"))
     if expected_version is not None and int(expected_version) != locked.version:
@@ -172,6 +201,8 @@ def _move(rp: RiskPoint, to: str, *, actor, reason: str = "", action_label: str 
         update_fields=["state", "version", "grade", "responsible_leader", "decision", "publicity_ends", "updated_at"]
     )
     rp.refresh_from_db(fields=["version"])
+    _record_version(rp, actor=actor, reason=reason or State(to).label)
+    _quiet(rp)  # a second move in the same action (publish → controlled) writes its own version
     return Transition.objects.create(risk_point=rp, actor=actor, from_state=from_state, to_state=to, reason=reason)
 
 
@@ -326,8 +357,9 @@ def create_risk_point(
         campaign_year=campaign_year_of(timezone.localdate()),
     )
     rp.full_clean()
-    rp.save()
+    _quiet(rp).save()
     rp.key_links.set(_links(key_links))
+    _record_version(rp, actor=actor, reason=_("新建"), created=True)
     if proposal:
         _save_grading(
             rp,
@@ -369,6 +401,7 @@ def update_risk_point(
     rp.save()
     rp.refresh_from_db(fields=["version"])
     rp.key_links.set(_links(key_links))
+    _record_version(rp, actor=actor, reason=_("修改"))
     if proposal:
         _save_grading(
             rp,
@@ -461,6 +494,7 @@ def adjust_grade(
     rp.version = F("version") + 1
     rp.save(update_fields=["grade", "responsible_leader", "version", "updated_at"])
     rp.refresh_from_db(fields=["version"])
+    _record_version(rp, actor=actor, reason=grading.reason or _("调整等级"))
     audit.record(
         actor=actor,
         action="risks.adjust_grade",
@@ -613,10 +647,13 @@ def recompute_responsible_leaders(*, actor, court: Court) -> int:
     check(actor, "risks.recompute_responsible_leaders", court)
     changed = 0
     for rp in RiskPoint.objects.filter(court=court).exclude(grade="").select_for_update():
+        _quiet(rp)
         leader = responsible_leader_for(rp)
         if (leader.pk if leader else None) != rp.responsible_leader_id:
+            _keep_baseline(rp)
             rp.responsible_leader = leader
             rp.save(update_fields=["responsible_leader"])
+            _record_version(rp, actor=actor, reason=_("重新确定责任领导"))
             changed += 1
     audit.record(actor=actor, action="risks.leaders_recompute", obj=court, data={"changed": changed})
     return changed
@@ -727,8 +764,9 @@ def enter_risk_points(*, actor, court: Court, entries, reason: str = "") -> list
         rp.description = _text(rp.description, _("风险点描述"), field="description")
         rp.manifestations = _text(rp.manifestations, _("主要表现形式"), field="manifestations")
         rp.full_clean(exclude=["key_links"])
-        rp.save()
+        _quiet(rp).save()
         rp.key_links.set(_links(links))
+        _record_version(rp, actor=actor, reason=reason, created=True)
         created.append(rp)
     Transition.objects.bulk_create(
         [

@@ -228,6 +228,7 @@ def _detail_context(request, rp, **forms):
     ctx = {
         "rp": rp,
         "history": selectors.history(rp),
+        "versions": selectors.field_history(rp),
         "gradings": selectors.gradings(rp),
         "checks": checks,
         "key_links": rp.link_names,
