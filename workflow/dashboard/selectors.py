@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -171,8 +172,9 @@ def dashboard(user, filters: Filters, *, today: dt.date | None = None, page: boo
     return data
 
 
-def _top(rows, key=None, n=TOP):
-    """The first ``n`` rows (after sorting by ``key`` when the list is longer) and how many were left out."""
+def _top(rows, key=None):
+    """The first ``TOP`` rows (after sorting by ``key`` when the list is longer) and how many were left out."""
+    n = TOP
     if len(rows) <= n:
         return rows, 0
     if key is not None:
@@ -217,16 +219,27 @@ def _path(name, prefix):
     return reverse(name)
 
 
+_PLAIN = re.compile(r"[\w.-]*", re.ASCII)
+
+
+def _query(query: dict) -> str:
+    """``urlencode`` for the dashboard's links, whose keys and values are nearly always ids, years and choice
+    keys: those are joined as they are (urlencode quoted each one: 1.4 s for a province's 6,500 links)."""
+    if all(_PLAIN.fullmatch(k) and _PLAIN.fullmatch(str(v)) for k, v in query.items()):
+        return "&".join(f"{k}={v}" for k, v in query.items())
+    return urlencode(query)
+
+
 def risk_list_url(base: dict, **params) -> str:
-    path = _path("risks:list", get_script_prefix())  # a few hundred links per dashboard: resolve once
+    path = _path("risks:list", get_script_prefix())  # thousands of links per dashboard: resolve once
     query = {k: v for k, v in {**base, **params}.items() if v not in (None, "")}
-    return f"{path}?{urlencode(query)}" if query else path
+    return f"{path}?{_query(query)}" if query else path
 
 
 def _dashboard_url(**params) -> str:
     path = _path("workflow:dashboard", get_script_prefix())
     query = {k: v for k, v in params.items() if v not in (None, "")}
-    return f"{path}?{urlencode(query)}" if query else path
+    return f"{path}?{_query(query)}" if query else path
 
 
 def _pct(part, whole) -> int:
