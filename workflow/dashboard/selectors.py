@@ -318,9 +318,7 @@ def build(user, filters: Filters, *, today: dt.date | None = None) -> dict:
         f"m_{k}": build_expr(campaign) for k, (unit, build_expr) in inline.items() if unit == Unit.DIVISION
     }
     all_divisions = list(
-        divisions_qs.annotate(has_confirmed=Exists(confirmed.filter(division=OuterRef("pk"))), **division_metrics)
-        .select_related("court")
-        .order_by("court__path", "sort_order", "name")
+        divisions_qs.annotate(**division_metrics).select_related("court").order_by("court__path", "sort_order", "name")
     )
     courts = {}
     for d in all_divisions:
@@ -356,6 +354,12 @@ def build(user, filters: Filters, *, today: dt.date | None = None) -> dict:
         "ticked": ticked,
         "inline": inline,
     }
+    # One GROUP BY over the scoped points serves the risk sections and says which divisions have a confirmed
+    # point (an EXISTS per division on the divisions' query cost 0.3 s at province scale).
+    context["risk_rows"] = rows = _risk_rows(points)
+    confirmed_in = {r["division_id"] for r in rows if r["state"] in CONFIRMED_STATES}
+    for d in divisions:
+        d.has_confirmed = d.pk in confirmed_in
 
     staff = _staff(user, context)
     data = {
@@ -689,12 +693,8 @@ def _coverage(context, staff) -> dict:
 # ---------------------------------------------------------------- risk points
 
 
-def _risks(context) -> dict:
-    """Risk points by grade, level, business area, key link, source and state; the division × grade heat
-    map; 三重一大 points; responsible leaders' loads. Two GROUP BY queries."""
-    base = context["link_base"]
-    points = context["points"]
-    rows = list(
+def _risk_rows(points) -> list[dict]:
+    return list(
         points.order_by()
         .values(
             "court_id",
@@ -714,6 +714,14 @@ def _risks(context) -> dict:
         )
         .annotate(n=Count("id"))
     )
+
+
+def _risks(context) -> dict:
+    """Risk points by grade, level, business area, key link, source and state; the division × grade heat
+    map; 三重一大 points; responsible leaders' loads. Two GROUP BY queries (the first made by ``build``)."""
+    base = context["link_base"]
+    points = context["points"]
+    rows = context["risk_rows"]
     by = defaultdict(Counter)
     heat = defaultdict(Counter)
     heat_names = {}
