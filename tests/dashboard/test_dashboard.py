@@ -215,7 +215,8 @@ def test_query_budget(client, login_as, demo_all, django_assert_max_num_queries,
 
 @pytest.mark.parametrize("username", LEADERS)
 def test_the_whole_dashboard_is_one_request_within_15_queries(client, login_as, demo_all, username):
-    """The page carries its figures inline (what the charts draw), so the whole dashboard is the page."""
+    """The page carries its figures inline (what the charts draw), so the whole dashboard is the page: the
+    data endpoint's figures with the long tables cut to their first rows (selectors.for_page)."""
 
     login_as(username)
     cache.clear()
@@ -224,7 +225,63 @@ def test_the_whole_dashboard_is_one_request_within_15_queries(client, login_as, 
     assert len(queries) <= 15
     inline = re.search(r'<script id="hk-dashboard-data" type="application/json">(.*?)</script>', page.content.decode())
     assert inline, "the page must embed its figures for the charts"
-    assert json.loads(inline.group(1)) == data_for(client)
+    assert json.loads(inline.group(1)) == selectors.for_page(data_for(client))
+
+
+def inline_data(page):
+    found = re.search(r'<script id="hk-dashboard-data" type="application/json">(.*?)</script>', page.content.decode())
+    return json.loads(found.group(1))
+
+
+def test_the_page_lists_the_rows_that_need_attention_first(client, login_as, demo_all, monkeypatch):
+    """A province has a thousand divisions: the page lists the TOP of each per-division, per-court and
+    per-leader table (lowest coverage first, most high-grade points first, …), says how many it left out and
+    links to the full list; the rows it keeps carry the same figures as the data endpoint, the totals stay
+    the whole scope's."""
+    monkeypatch.setattr(selectors, "TOP", 3)
+    login_as("office_demo")
+    full = data_for(client)
+    page = client.get(PAGE)
+    shown = inline_data(page)
+    html = page.content.decode()
+
+    divisions = full["coverage"]["divisions"]
+    assert len(divisions) > 3
+    assert len(shown["coverage"]["divisions"]) == 3
+    assert shown["coverage"]["divisions_more"] == len(divisions) - 3
+    worst = sorted(divisions, key=lambda r: (r["confirmed"], r["percent"], -r["staff"], r["court"], r["division"]))
+    assert shown["coverage"]["divisions"] == worst[:3]  # the same rows, figures and links
+    assert shown["coverage"]["staff"] == full["coverage"]["staff"]  # the totals: the whole scope
+    assert f"另有 {len(divisions) - 3} 个庭室未列出" in html or f"{len(divisions) - 3} 个庭室未列出" in html
+
+    heat = full["heatmap"]
+    assert len(shown["heatmap"]) == min(3, len(heat)) and shown["heatmap_more"] == max(0, len(heat) - 3)
+    highs = sorted((r["cells"][0]["n"] for r in heat), reverse=True)[:3]
+    assert [r["cells"][0]["n"] for r in shown["heatmap"]] == highs
+    assert shown["risks"]["total"] == full["risks"]["total"] == sum(r["total"] for r in heat)
+
+    courts = full["coverage"]["courts"]
+    assert len(courts) > 3 and shown["coverage"]["courts_more"] == len(courts) - 3
+    assert [c["percent"] for c in shown["coverage"]["courts"]] == sorted(c["percent"] for c in courts)[:3]
+    for court in shown["coverage"]["courts"]:  # the drill-down: this dashboard for that court
+        assert court["dashboard_url"] in html.replace("&amp;", "&")
+        drilled = data_for(client, court=court["court_id"], campaign=full["filters"]["campaign"])
+        assert drilled["coverage"]["staff"] == court["staff"]
+
+    letters = full["letters"]
+    assert shown["letters"]["divisions"] == letters["divisions"][:3]
+    assert shown["letters"]["total"] == letters["total"]
+    assert letters["progress_url"] in html.replace("&amp;", "&")
+
+
+def test_the_division_filter_asks_for_a_court_when_there_are_many(client, login_as, demo_all, monkeypatch):
+    monkeypatch.setattr(selectors, "FILTER_DIVISIONS", 3)
+    login_as("office_demo")
+    shown = inline_data(client.get(PAGE))
+    assert shown["filters"]["divisions"] == [] and shown["filters"]["divisions_need_court"]
+    court = shown["filters"]["courts"][0]["id"]
+    chosen = inline_data(client.get(PAGE, {"court": court}))
+    assert chosen["filters"]["divisions"] and all(d["court"] == court for d in chosen["filters"]["divisions"])
 
 
 def test_all_figures_in_a_fixed_number_of_queries(demo_all, demo_user):

@@ -22,15 +22,15 @@ SECTIONS = (
 )
 
 
-def _data(request):
+def _data(request, *, page=False):
     policy.check(request.user, "dashboard.view")  # 403 with the rule's message
-    return selectors.dashboard(request.user, selectors.Filters.from_params(request.GET))
+    return selectors.dashboard(request.user, selectors.Filters.from_params(request.GET), page=page)
 
 
 @login_required
 @require_GET
 def dashboard(request):
-    data = _data(request)
+    data = _data(request, page=True)  # the long tables cut to their first rows (selectors.for_page)
     query = request.GET.copy()
     query.pop("print", None)
     template = "workflow/dashboard/print.html" if request.GET.get("print") else "workflow/dashboard/page.html"
