@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('org', '0003_merge_0002_audit_append_only_0002_role_rank'),
-        ('risks', '0009_merge_measures_moved_out'),
+        ('risks', '0010_plan_words'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 ('state', models.CharField(choices=[('draft', '草稿'), ('submitted', '待审核'), ('returned', '已退回'), ('graded', '已评级'), ('confirmed', '已确定'), ('published', '公示中'), ('controlled', '已防控'), ('retired', '已撤销')], default='draft', max_length=12, verbose_name='状态')),
                 ('grade', models.CharField(blank=True, choices=[('high', '高'), ('medium', '中'), ('low', '低')], max_length=8, verbose_name='风险等级')),
                 ('publicity_ends', models.DateField(blank=True, null=True, verbose_name='公示截止日期')),
-                ('campaign_year', models.PositiveIntegerField(blank=True, help_text='所属年度活动的起始年份：活动每年9月启动、次年8月结束（如2012—2013年度记为2012）。', null=True, verbose_name='活动年度')),
+                ('campaign_year', models.PositiveIntegerField(blank=True, help_text='所属工作年度的起始年份：每年9月启动、次年8月结束（如2012—2013年度记为2012）。', null=True, verbose_name='工作年度')),
                 ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
                 ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='创建时间')),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
