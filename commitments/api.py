@@ -61,7 +61,7 @@ class LetterDetailSerializer(LetterSerializer):
 
 
 class PasswordSerializer(StrictSerializer):
-    password = serializers.CharField(max_length=128, help_text=_("本人登录密码（签订和会签须重新输入）"))
+    password = serializers.CharField(max_length=128, help_text=_("本人登录密码（签订和审核确认须重新输入）"))
 
 
 def _verify_base(request):
@@ -154,7 +154,9 @@ class LetterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return self._sign(request, pk, "commitments.sign", services.sign_letter)
 
     @extend_schema(
-        request=PasswordSerializer, responses={200: LetterDetailSerializer}, summary="会签（须输入本人密码）"
+        request=PasswordSerializer,
+        responses={200: LetterDetailSerializer},
+        summary="监督人签字 / 审核确认（须输入本人密码）",
     )
     @action(detail=True, methods=["post"])
     def countersign(self, request, pk=None):

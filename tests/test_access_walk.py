@@ -185,6 +185,12 @@ def _objects():
     def first(qs):
         return qs.order_by("pk").first()
 
+    if not RiskPoint.objects.filter(owner=staff, state="draft").exists():
+        # The demo gives staff_demo's post points in other states; the walk needs one of his drafts.
+        from risks.services import create_risk_point
+
+        create_risk_point(actor=staff, level="post", description="访问检查用草稿", manifestations="—")
+
     walked = {"acceptance__title": "全面考核（访问检查）"}  # the walk's own acceptance, nothing decided yet
 
     w = {

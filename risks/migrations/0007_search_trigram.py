@@ -17,20 +17,27 @@ INDEXES = {
 }
 
 
+def _concurrently(schema_editor):
+    """CONCURRENTLY outside a transaction (``migrate``); plain inside one (a test migrating back and forth)."""
+    return "" if schema_editor.connection.in_atomic_block else "CONCURRENTLY"
+
+
 def create(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
+    how = _concurrently(schema_editor)
     for name, column in INDEXES.items():
         schema_editor.execute(
-            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON risks_riskpoint USING gin (UPPER({column}) gin_trgm_ops)"
+            f"CREATE INDEX {how} IF NOT EXISTS {name} ON risks_riskpoint USING gin (UPPER({column}) gin_trgm_ops)"
         )
 
 
 def drop(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
+    how = _concurrently(schema_editor)
     for name in INDEXES:
-        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
+        schema_editor.execute(f"DROP INDEX {how} IF EXISTS {name}")
 
 
 class Migration(migrations.Migration):

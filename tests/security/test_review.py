@@ -109,15 +109,19 @@ def test_healthz_tells_anonymous_only_ok_or_not(client, login_as, settings):
 # ---------------------------------------------------------------- the public address and start-up checks
 
 
-def test_the_verify_link_on_a_signed_letter_comes_from_public_base_url(client, settings, letter_of, demo_user):
+def test_the_verify_link_on_a_signed_letter_comes_from_public_base_url(
+    client, settings, letter_of, demo_user, committed
+):
     settings.PUBLIC_BASE_URL = "https://lianzheng.court.example"
     settings.ALLOWED_HOSTS = ["attacker.example", "testserver"]
     letter = letter_of("staff_demo")
     client.force_login(letter.signer)
-    client.post(
-        reverse("commitments:sign", args=[letter.pk]),
-        {"password": DEMO_PASSWORD, "confirm": "on"},
-        HTTP_HOST="attacker.example",
+    committed(  # the PDF is rendered by the task the signature queues after it commits
+        lambda: client.post(
+            reverse("commitments:sign", args=[letter.pk]),
+            {"password": DEMO_PASSWORD, "confirm": "on"},
+            HTTP_HOST="attacker.example",
+        )
     )
     letter.refresh_from_db()
     assert letter.state == LetterState.SIGNED

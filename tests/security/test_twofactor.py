@@ -73,7 +73,7 @@ def test_the_office_the_leading_group_and_the_administrator_must_enrol_first(req
     assert AuditEntry.objects.filter(action="org.2fa_enrol", actor__username=username).exists()
 
 
-@pytest.mark.parametrize("username", ["staff_demo", "head_demo", "president_demo"])
+@pytest.mark.parametrize("username", ["staff_demo", "head_demo", "deputy_demo"])
 def test_others_sign_in_with_their_password(required, username):
     assert _sign_in(username).get(reverse("home")).status_code == 200
 
