@@ -206,10 +206,10 @@ def test_division_head_reviews_grades_with_factors_bulk_grades_acknowledges_a_me
     page = head.go(SEEN["letter_url"])
     form = page.locator("form[data-action=countersign]")
     form.get_by_label("请再次输入您的登录密码").fill("hegang2012")
-    form.get_by_label("我已审阅该承诺书，确认会签").check()
-    form.get_by_role("button", name="会签").click()
+    form.get_by_label("我已审阅该承诺书，作为监督人签字确认").check()
+    form.get_by_role("button", name="签字确认").click()
     page.wait_for_load_state("networkidle")
-    assert "已会签" in page.locator("main").inner_text()
+    assert "监督人已签字" in page.locator("main").inner_text()
     head.shot("head-countersigned")
 
 
