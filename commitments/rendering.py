@@ -9,20 +9,15 @@ Three guards stand between user text and the machine:
    ``data:`` — recording each refusal. Fonts are the distribution's, found by fontconfig by family name,
    never fetched.
 3. **A time and memory cap.** Each render runs in a forked child process (cheap: the parent has
-   WeasyPrint and the fonts warm) with an address-space limit; the parent kills it when the time is up.
+   WeasyPrint and the fonts warm) with an address-space limit — :func:`hkcourt.org.sandbox.run_capped`,
+   the one fork-with-cap the spreadsheet imports use too; the parent kills it when the time is up.
    A hostile document therefore costs at most ``RENDER_TIMEOUT`` seconds and ``RENDER_MEMORY_MB`` of
    memory, and never takes the web or Celery worker down with it.
 """
 
 from __future__ import annotations
 
-import gc
 import logging
-import os
-import pickle
-import resource
-import select
-import signal
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,76 +134,39 @@ def _warm_up():
             log.exception("PDF warm-up failed")
 
 
-def _child(write_fd, html, memory_mb, timeout):
-    """Runs in the forked child: cap memory and time, render, send the result, exit without cleanup."""
-    gc.disable()  # a short-lived child: collecting would only touch (and so copy) the parent's pages
+def _write_pdf_reporting(html: str):
+    """Runs in the sandbox's child: WeasyPrint's own failures come back as a message (the type and the first
+    200 characters), a :class:`MemoryError` is left to the sandbox, which reports it as ``memory``."""
     try:
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        with open("/proc/self/statm") as statm:
-            current = int(statm.read().split()[0]) * resource.getpagesize()
-        cap = current + memory_mb * 1024 * 1024
-        if hard != resource.RLIM_INFINITY:
-            cap = min(cap, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
-        signal.signal(signal.SIGALRM, signal.SIG_DFL)
-        signal.alarm(int(timeout) + 2)  # the parent kills us first; this is the belt to its braces
-        payload = ("ok", *_write_pdf(html))
+        return ("ok", *_write_pdf(html))
     except MemoryError:
-        payload = ("error", "memory", [], [])
-    except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent as a message
-        payload = ("error", f"{type(exc).__name__}: {str(exc)[:200]}", [], [])
-    try:
-        data = pickle.dumps(payload)
-        view = memoryview(data)
-        while view:
-            written = os.write(write_fd, view)
-            view = view[written:]
-    finally:
-        os._exit(0)
+        raise
+    except Exception as exc:  # noqa: BLE001 - everything goes back to the parent as a message
+        return ("error", f"{type(exc).__name__}: {str(exc)[:200]}", [], [])
 
 
 def render_pdf(html: str, *, timeout: float | None = None, memory_mb: int | None = None) -> RenderResult:
     """Render ``html`` (already escaped: build it with a Django template) to PDF bytes in a child process
-    limited to ``timeout`` seconds and ``memory_mb`` more megabytes. Raises :class:`RenderError`."""
+    limited to ``timeout`` seconds and ``memory_mb`` more megabytes (:func:`hkcourt.org.sandbox.run_capped`,
+    the same fork-with-cap the imports use). Raises :class:`RenderError`."""
+    from hkcourt.org.sandbox import LimitExceeded, run_capped
+
     default_timeout, default_memory = _limits()
     timeout = default_timeout if timeout is None else timeout
     memory_mb = default_memory if memory_mb is None else memory_mb
     _warm_up()
     started = time.monotonic()
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child never returns
-        os.close(read_fd)
-        _child(write_fd, html, memory_mb, timeout)
-    os.close(write_fd)
-    chunks = []
-    deadline = started + timeout
-    timed_out = False
     try:
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                timed_out = True
-                break
-            ready, _, _ = select.select([read_fd], [], [], left)
-            if not ready:
-                continue
-            chunk = os.read(read_fd, 1 << 20)
-            if not chunk:
-                break
-            chunks.append(chunk)
-    finally:
-        os.close(read_fd)
-        if timed_out:
-            os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-    seconds = time.monotonic() - started
-    if timed_out:
-        raise RenderError(f"render exceeded {timeout:.0f} s and was stopped")
-    try:
-        status, first, refused, served = pickle.loads(b"".join(chunks))  # noqa: S301 - our own child's bytes
-    except Exception as exc:  # noqa: BLE001
+        status, first, refused, served = run_capped(_write_pdf_reporting, html, memory_mb=memory_mb, timeout=timeout)
+    except LimitExceeded as exc:
+        if exc.reason == "time":
+            raise RenderError(f"render exceeded {timeout:.0f} s and was stopped") from exc
+        if exc.reason == "memory":
+            raise RenderError("render failed: memory") from exc
         raise RenderError("renderer process ended without a result") from exc
+    except Exception as exc:  # noqa: BLE001 - the result could not come back (unpicklable, broken pipe)
+        raise RenderError(f"render failed: {type(exc).__name__}: {str(exc)[:200]}") from exc
+    seconds = time.monotonic() - started
     if status != "ok":
         raise RenderError(f"render failed: {first}")
     if refused:

@@ -1,5 +1,5 @@
 """Run a function over untrusted input in a forked child with a memory cap and a time limit, the way the
-PDF renderer (``commitments.rendering``) renders letters: reading an uploaded workbook is where a hostile
+PDF renderer (``commitments.rendering``) renders letters through it too: reading an uploaded workbook is where a hostile
 file (a zip bomb, a cell of hundreds of megabytes, an XML entity bomb) would exhaust the web worker's
 memory. The child gets ``memory_mb`` more megabytes of address space than it starts with and ``timeout``
 seconds; what it returns (or the exception it raises) comes back pickled through a pipe. The child never
