@@ -395,6 +395,8 @@ class Handling(models.Model):
         verbose_name = _("处置")
         verbose_name_plural = _("处置")
         ordering = ["-created_at", "-id"]
+        # the hourly sweep's range on missed report-backs (services.sweep_missed_deadlines)
+        indexes = [models.Index(fields=["report_deadline"], name="handling_report_deadline_idx")]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d}" if self.created_at else self.get_kind_display()

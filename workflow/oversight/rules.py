@@ -157,9 +157,13 @@ def high_risk_signal(rule, today):
     return out
 
 
-def measure_overdue(rule, today):
+def measure_overdue(rule, today, passed_since=None):
+    """A planned measure more than ``threshold`` days past its deadline. With ``passed_since`` (the hourly
+    sweep) only the measures whose condition began on or after that day: a range on the indexed deadline."""
     limit = today - dt.timedelta(days=rule.threshold)
     qs = Measure.objects.filter(status=MeasureStatus.PLANNED, deadline__lt=limit).select_related("risk_point")
+    if passed_since is not None:  # the condition holds from deadline + threshold + 1
+        qs = qs.filter(deadline__gte=passed_since - dt.timedelta(days=rule.threshold + 1))
     return [
         Candidate(
             key=f"measure_overdue:{m.pk}",
@@ -176,9 +180,11 @@ def measure_overdue(rule, today):
     ]
 
 
-def rectification_overdue(rule, today):
+def rectification_overdue(rule, today, passed_since=None):
     limit = today - dt.timedelta(days=rule.threshold - 1)
     qs = Rectification.objects.filter(state=RectificationState.OPEN, deadline__lt=limit)
+    if passed_since is not None:  # the condition holds from deadline + threshold
+        qs = qs.filter(deadline__gte=passed_since - dt.timedelta(days=rule.threshold))
     return [
         Candidate(
             key=f"rectification_overdue:{r.pk}",
@@ -193,12 +199,15 @@ def rectification_overdue(rule, today):
     ]
 
 
-def no_confirmed_points(rule, today):
+def no_confirmed_points(rule, today, passed_since=None):
     from workflow.models import Campaign
 
     window = dt.timedelta(days=rule.window_days or 60)
+    first_end = today - window
+    if passed_since is not None:  # the condition holds from the day after the phase's end
+        first_end = max(first_end, passed_since - dt.timedelta(days=1))
     campaigns = Campaign.objects.filter(
-        is_template=False, phases__number=2, phases__end__lt=today, phases__end__gte=today - window
+        is_template=False, phases__number=2, phases__end__lt=today, phases__end__gte=first_end
     ).distinct()
     out = []
     done_states = (State.CONFIRMED, State.PUBLISHED, State.CONTROLLED)
@@ -227,6 +236,10 @@ def no_confirmed_points(rule, today):
             )
     return out
 
+
+# The rules whose condition begins when a deadline passes (no event records it: the hourly sweep looks).
+# Each of their evaluators takes ``passed_since``: only the conditions that began on or after that day.
+DEADLINE_KINDS = (RuleKind.MEASURE_OVERDUE, RuleKind.RECTIFICATION_OVERDUE, RuleKind.NO_CONFIRMED_POINTS)
 
 EVALUATORS = {
     RuleKind.DIVISION_SIGNALS: division_signals,

@@ -368,6 +368,41 @@ def evaluate_warnings_for(
     return {"raised": len(raised), "keys": sorted(w.key for w in raised)}
 
 
+# How many days back the hourly sweep looks for deadlines that passed: yesterday's and today's, so a beat
+# stopped over midnight loses nothing; anything older is the daily 07:00 run's (it always looks at all).
+SWEEP_LOOKBACK_DAYS = 2
+
+
+def sweep_missed_deadlines(*, today=None) -> dict:
+    """即时预警 for missed deadlines (the hourly beat entry): no event records a deadline passing, so this
+    looks for the measures, rectifications, handlings' report-backs and phase ends whose deadline passed in
+    the last :data:`SWEEP_LOOKBACK_DAYS` days — a range on each indexed deadline column, not a full scan — and
+    runs the deadline rules for just those: the warnings, the next-rung proposals of missed report-backs and
+    the owners' overdue notices. As idempotent as the daily run: one active warning per condition (a unique
+    key), one proposal per handling, notifications keyed per recipient and object."""
+    today = today or timezone.localdate()
+    since = today - dt.timedelta(days=SWEEP_LOOKBACK_DAYS - 1)
+    raised = []
+    with transaction.atomic():
+        rule_defs.ensure_default_rules(WarningRule)
+        rules = WarningRule.objects.filter(enabled=True, kind__in=rule_defs.DEADLINE_KINDS).order_by("id")
+        for rule in rules:
+            for cand in rule_defs.EVALUATORS[rule.kind](rule, today, passed_since=since):
+                warning = _raise(rule, cand)
+                if warning is not None:
+                    raised.append(warning)
+        proposals = _propose_for_missed_report_backs(today, passed_since=since)
+        _escalate_overdue_rectifications(today, passed_since=since)
+        _notify_office(raised, today)
+        if raised or proposals:
+            audit.record(
+                actor=None,
+                action="oversight.evaluate",
+                data={"raised": len(raised), "proposals": proposals, "sweep": True, "today": today.isoformat()},
+            )
+    return {"raised": len(raised), "proposals": proposals, "keys": sorted(w.key for w in raised)}
+
+
 def queue_evaluation(**ids) -> None:
     """After the current transaction commits, evaluate the rules for the touched objects (a task taking ids)."""
     from . import tasks
@@ -432,7 +467,7 @@ def _raise(rule, cand):
     return warning
 
 
-def _propose_for_missed_report_backs(today) -> int:
+def _propose_for_missed_report_backs(today, passed_since=None) -> int:
     missed = Handling.objects.filter(
         kind__in=[HandlingKind.REMINDER, HandlingKind.ORDER],
         state=HandlingState.OPEN,
@@ -440,6 +475,8 @@ def _propose_for_missed_report_backs(today) -> int:
         next_rung_proposed="",
         report_back__isnull=True,
     ).select_related("court")
+    if passed_since is not None:  # missed from the day after the report-back deadline
+        missed = missed.filter(report_deadline__gte=passed_since - dt.timedelta(days=1))
     n = 0
     for h in missed.select_for_update(of=("self",)):
         h.next_rung_proposed = _rung_after(h.kind)
@@ -459,9 +496,11 @@ def _propose_for_missed_report_backs(today) -> int:
     return n
 
 
-def _escalate_overdue_rectifications(today):
+def _escalate_overdue_rectifications(today, passed_since=None):
     """The day after a missed rectification deadline: the owner and the head of their division hear once."""
     overdue = Rectification.objects.overdue(today).select_related("owner")
+    if passed_since is not None:  # overdue from the day after the deadline
+        overdue = overdue.filter(deadline__gte=passed_since - dt.timedelta(days=1))
     heads = {
         r.division_id: r.user
         for r in RoleAssignment.objects.filter(

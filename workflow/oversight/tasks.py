@@ -20,3 +20,9 @@ def evaluate_warnings_for(signal_ids=(), risk_point_ids=(), measure_ids=(), rect
         measure_ids=measure_ids,
         rectification_ids=rectification_ids,
     )
+
+
+@shared_task(name="workflow.sweep_missed_deadlines")
+def sweep_missed_deadlines():
+    """即时预警 for missed deadlines, hourly: the deadline rules for what passed since yesterday (idempotent)."""
+    return services.sweep_missed_deadlines()
