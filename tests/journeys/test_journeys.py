@@ -17,6 +17,7 @@ pytestmark = [pytest.mark.slow]
 
 SEEN = {}
 DESCRIPTION = "庭审中对当事人申请调取证据不予回应，选择性调取证据"
+PROPOSAL = "会见当事人登记备查"
 TODAY = datetime.date.today()
 
 
@@ -87,7 +88,7 @@ def test_staff_submits_a_risk_point_on_a_flowchart_step_and_resubmits_it_when_re
     assert "庭审中不回应调取申请" in page.locator("main").inner_text()
 
 
-def test_staff_signs_the_letter_reports_back_answers_the_questionnaire_and_reports_a_measure(journey):
+def test_staff_signs_the_letter_reports_back_answers_the_questionnaire_reports_and_proposes_a_measure(journey):
     staff = journey("staff_demo")
     page = staff.page
     page.get_by_role("link", name="签订个人廉政风险防范承诺书").click()
@@ -142,6 +143,27 @@ def test_staff_signs_the_letter_reports_back_answers_the_questionnaire_and_repor
     page.wait_for_load_state("networkidle")
     assert "已落实" in page.locator("main").inner_text()
 
+    # 岗位定措施: a measure of his own for a published point of his post, approved by the head (next journey)
+    page = staff.go("/risks/?state=published&size=100")
+    for href in page.locator("main table tbody td a").evaluate_all("links => links.map(a => a.getAttribute('href'))"):
+        page = staff.go(href)
+        if page.locator("a[data-action=propose]").count():
+            break
+    page.locator("a[data-action=propose]").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_role("heading", name="提出岗位防控措施").is_visible()
+    page.get_by_label("类别").select_option(label="监督")
+    page.get_by_label("措施", exact=True).fill(PROPOSAL)
+    page.get_by_label("具体内容").fill("接待当事人及其代理人一律在法院接待室进行，书记员在场并登记。")
+    page.get_by_label("完成期限").fill((TODAY + datetime.timedelta(days=60)).isoformat())
+    staff.shot("staff-propose-measure", full_page=True)
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_load_state("networkidle")
+    assert "待庭室负责人审批" in _flash(page)
+    assert page.get_by_role("heading", name=re.compile(PROPOSAL)).is_visible()
+    assert "待审批" in page.locator("main").inner_text()
+    assert not page.locator("form[data-action=approve]").count()  # never by the proposer
+
 
 def _factors(form, importance, discretion, probability, harm):
     values = {"importance": importance, "discretion": discretion, "probability": probability, "harm": harm}
@@ -149,7 +171,7 @@ def _factors(form, importance, discretion, probability, harm):
         form.locator(f"select[name={name}]").select_option(str(value))
 
 
-def test_division_head_reviews_grades_with_factors_bulk_grades_acknowledges_a_measure_and_countersigns(journey):
+def test_division_head_reviews_grades_bulk_grades_acknowledges_and_approves_measures_and_countersigns(journey):
     head = journey("head_demo")
     page = head.go("/risks/?review=true")
     assert page.get_by_role("link", name=SEEN["risk_code"]).is_visible()
@@ -202,6 +224,19 @@ def test_division_head_reviews_grades_with_factors_bulk_grades_acknowledges_a_me
     page.wait_for_load_state("networkidle")
     assert "已确认" in page.locator("main").inner_text()
     head.shot("head-measure")
+
+    page = head.go("/")
+    page.get_by_role("link", name="干警提出的岗位措施待我审批").click()  # staff_demo's proposal
+    page.wait_for_load_state("networkidle")
+    page.locator("main tr", has_text=PROPOSAL).locator("a[href^='/measures/']").click()
+    page.wait_for_load_state("networkidle")
+    approve = page.locator("form[data-action=approve]")
+    approve.locator("textarea[name=note]").fill("同意，按期落实。")
+    head.shot("head-approve-measure")
+    approve.get_by_role("button", name="同意").click()
+    page.wait_for_load_state("networkidle")
+    assert "已同意，该措施列入计划" in _flash(page)
+    assert "计划中" in page.locator("main").inner_text()
 
     page = head.go(SEEN["letter_url"])
     form = page.locator("form[data-action=countersign]")
@@ -406,7 +441,36 @@ AXE_PAGES = [
     ("office_demo", DESKTOP, "/handling/", "handling"),
     ("office_demo", DESKTOP, "/letters/progress/?template=1", "letter-progress"),
     ("leader_demo", DESKTOP, "/dashboard/", "dashboard"),
+    # the catalogue and its flowcharts, phase four's assessment pages: (list page, link pattern, suffix) is the
+    # first link on the list page matching the pattern, plus the suffix
+    ("office_demo", DESKTOP, "/catalogue/", "catalogue"),
+    ("office_demo", DESKTOP, ("/catalogue/", r"^/catalogue/powers/\d+/$", ""), "power-flowchart"),
+    ("office_demo", DESKTOP, ("/catalogue/", r"^/catalogue/powers/\d+/$", "steps/"), "power-steps"),
+    ("staff_demo", DESKTOP, "/catalogue/", "catalogue-staff"),
+    ("office_demo", DESKTOP, "/surveys/", "surveys"),
+    ("office_demo", DESKTOP, ("/surveys/", r"^/surveys/\d+/$", ""), "survey"),
+    ("office_demo", DESKTOP, ("/surveys/", r"^/surveys/\d+/$", "results/"), "survey-results"),
+    ("office_demo", DESKTOP, ("/surveys/interviews/", r"^/surveys/interviews/\d+/$", ""), "interview"),
+    ("office_demo", DESKTOP, "/assessment/", "assessment"),
+    ("office_demo", DESKTOP, ("/assessment/", r"^/assessment/\d+/weights/$", ""), "assessment-weights"),
+    ("office_demo", DESKTOP, ("/assessment/", r"^/assessment/\d+/manual/$", ""), "assessment-manual"),
+    ("office_demo", DESKTOP, ("/assessment/", r"^/assessment/\d+/report/$", ""), "assessment-report"),
+    ("office_demo", DESKTOP, ("/assessment/", r"^/assessment/\d+/figures/", ""), "assessment-figure"),
+    ("office_demo", DESKTOP, ("/assessment/acceptance/", r"^/assessment/acceptance/\d+/$", ""), "acceptance"),
+    ("office_demo", DESKTOP, "/assessment/summaries/", "summaries"),
 ]
+
+
+def _linked(person, path):
+    """A path as given, or the first link on a list page matching a pattern (plus a suffix)."""
+    if isinstance(path, str):
+        return path.format(risk=SEEN.get("risk_url", "/risks/"))
+    listing, pattern, suffix = path
+    page = person.go(listing)
+    hrefs = page.evaluate("[...document.querySelectorAll('main a[href]')].map(a => a.getAttribute('href'))")
+    found = next((h for h in hrefs if re.match(pattern, h)), None)
+    assert found, f"no link matching {pattern} on {listing}"
+    return found + suffix
 
 
 def test_main_pages_have_no_serious_or_critical_accessibility_violations(journey):
@@ -417,7 +481,7 @@ def test_main_pages_have_no_serious_or_critical_accessibility_violations(journey
         if key not in people:
             people[key] = journey(username, viewport=viewport)
         person = people[key]
-        person.go(path.format(risk=SEEN.get("risk_url", "/risks/")))
+        person.go(_linked(person, path))
         if name in ("login", "todo-phone", "risk-form-phone"):
             person.shot(name, full_page=name != "login")
         serious = person.axe(name)
