@@ -133,3 +133,23 @@ def test_each_deadline_query_is_a_range_on_an_index(demo_user, world):
             assert any(
                 line.startswith("Index Cond") and f"({col} < " in line and f"({col} >= " in line for line in plan
             ), plan
+
+
+@pytest.mark.parametrize("ended_days_ago, warned", [(1, True), (10, False)])
+def test_the_screening_phase_ending_is_swept_the_day_after(demo_user, hgzy, ended_days_ago, warned):
+    """No confirmed point in a division when phase two ended: the sweep warns the day after the end; a phase
+    that ended ten days ago is the daily run's."""
+    from workflow.models import Campaign, Phase
+
+    today = TODAY()
+    campaign = Campaign.objects.create(name="测试活动", year=2030, court=hgzy, covers_subordinates=False)
+    end = today - datetime.timedelta(days=ended_days_ago)
+    Phase.objects.create(
+        campaign=campaign, number=2, name="排查廉政风险", start=end - datetime.timedelta(days=50), end=end
+    )
+    first = services.sweep_missed_deadlines()
+    keys = [k for k in first["keys"] if k.startswith(f"no_confirmed_points:{campaign.pk}:")]
+    assert bool(keys) == warned
+    if warned:
+        assert len(keys) == hgzy.divisions.count()
+        assert services.sweep_missed_deadlines()["raised"] == 0
