@@ -1138,6 +1138,50 @@ def _people_by_division(court):
     return result
 
 
+def _head_edits_a_power(city):
+    """清权确权 by the divisions: head_demo (庭长 of 民事审判庭) sharpens the supervision of one of his
+    division's powers through the catalogue service, so the power's page shows who changed it (the audit
+    entry). Once: not again when the demo already has a head's edit."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.contenttypes.models import ContentType
+
+    from hkcourt.org.models import AuditEntry
+
+    from . import services
+
+    head = get_user_model().objects.filter(username="head_demo").select_related("person__division").first()
+    division = getattr(getattr(head, "person", None), "division", None)
+    if head is None or division is None or division.court_id != city.pk:
+        return None
+    powers = Power.objects.filter(court=city, division=division).order_by("sort_order", "id")
+    done = AuditEntry.objects.filter(
+        actor=head,
+        action="risks.power_save",
+        content_type=ContentType.objects.get_for_model(Power),
+        object_id__in=[str(pk) for pk in powers.values_list("pk", flat=True)],
+    )
+    power = powers.first()
+    if power is None or done.exists():
+        return None
+    note = "每月由庭长抽查本庭办理情况并登记备查"
+    return services.save_power(
+        actor=head,
+        court=city,
+        power=power,
+        name=power.name,
+        content=power.content,
+        division=division,
+        posts=list(power.posts.all()),
+        legal_basis=power.legal_basis,
+        conditions=power.conditions,
+        procedure=power.procedure,
+        time_limit_days=power.time_limit_days,
+        supervision=f"{power.supervision}；{note}" if note not in power.supervision else power.supervision,
+        business_area=power.business_area,
+        major_matter=power.major_matter,
+    )
+
+
 @transaction.atomic
 def seed(log=print):
     city = Court.objects.filter(code="hgzy").first()
@@ -1162,8 +1206,9 @@ def seed(log=print):
         total_points += _seed_points(
             court, powers, steps, _people_by_division(court), rng, key_links=key_links, scale=1.0
         )
+    edited = _head_edits_a_power(city)
     log(
         f"风险防控登记: 新增 {total_powers} 项职权、{total_points} 个风险点"
         f"（共 {Power.objects.count()} 项职权、{PowerStep.objects.count()} 个流程环节、"
-        f"{RiskPoint.objects.count()} 个风险点）"
+        f"{RiskPoint.objects.count()} 个风险点）" + (f"；庭长修改职权“{edited.name}”" if edited else "")
     )

@@ -90,6 +90,25 @@ def test_demo_seed_is_rich_and_idempotent(demo_org):
     assert (Power.objects.count(), RiskPoint.objects.count()) == (powers, points)
 
 
+def test_the_demo_shows_a_division_head_editing_a_power_of_his_division(client, login_as, demo_user):
+    """清权确权 by the divisions (issue 14): the seeder edits a power through the catalogue service as head_demo,
+    so the audit log has the head's entry and the power's page shows who changed it; seeding again adds none."""
+    from hkcourt.org.models import AuditEntry
+
+    seed(log=lambda *_: None)
+    head = demo_user("head_demo")
+    entries = AuditEntry.objects.filter(actor=head, action="risks.power_save")
+    assert entries.count() == 1
+    power = Power.objects.get(pk=entries.get().object_id)
+    assert power.division_id == head.person.division_id and "庭长抽查" in power.supervision
+    seed(log=lambda *_: None)
+    assert entries.count() == 1
+    login_as("staff_demo")
+    html = client.get(reverse("risks:power_detail", args=[power.pk])).content.decode()
+    changes = html.split('data-section="power-changes"')[1].split("</section>")[0]
+    assert "修改记录" in changes and head.person.full_name in changes and "保存职权" in changes
+
+
 def _steps_post(rows):
     data = {"steps-TOTAL_FORMS": str(len(rows)), "steps-INITIAL_FORMS": "0", "steps-MIN_NUM_FORMS": "0"}
     data["steps-MAX_NUM_FORMS"] = "60"
