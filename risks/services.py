@@ -853,6 +853,131 @@ def enter_risk_points(*, actor, court: Court, entries, reason: str = "") -> list
     return points
 
 
+STEP_ACTIONS = {
+    State.DRAFT: "risks.create",
+    State.SUBMITTED: "risks.submit",
+    State.RETURNED: "risks.return",
+    State.GRADED: "risks.grade",
+    State.CONFIRMED: "risks.confirm",
+    State.PUBLISHED: "risks.publish",
+    State.CONTROLLED: "risks.control",
+    State.RETIRED: "risks.retire",
+}
+
+
+@transaction.atomic
+def record_risk_points(*, court: Court, entries) -> list[RiskPoint]:
+    """Points that arrive with their past (the demo seeder; a register kept on paper), written in bulk with
+    what the per-action services leave behind: the point, its key links, one transition, one version and one
+    audit entry (the action's code: ``risks.create``, ``risks.submit``, ``risks.grade`` …) per step of its
+    path, and its gradings. A system action, no requester: the caller is a seeder or a command, never a view.
+
+    ``entries``: ``(unsaved RiskPoint in its final state, key link ids, steps, gradings)``; ``steps`` the path
+    as ``(state, actor, reason, at)`` from the first state on (each move one the state machine allows, the
+    last the point's state); ``gradings`` unsaved ``RiskGrading`` rows without their point. A constant
+    number of queries whatever the number of points."""
+    from django.contrib.auth import get_user_model
+
+    points, links_of, rows = [], {}, []
+    for rp, _links, steps, _gradings in entries:
+        if rp.court_id != court.pk:
+            raise ValidationError(_("所选风险点不属于该法院。"))
+        previous = ""
+        for state, *_rest in steps:
+            if previous and state not in RiskPoint.TRANSITIONS[previous]:
+                raise ValidationError(_("风险点的状态变化不合规则：%(a)s → %(b)s。") % {"a": previous, "b": state})
+            previous = state
+        if not steps or previous != rp.state:
+            raise ValidationError(_("风险点的状态变化须以其当前状态结束。"))
+        _check_source(rp.source)
+        rp.version = len(steps)
+        rp.clean_fields(exclude=REFERENCES)
+        points.append(rp)
+    key_links = {int(k) for _rp, links, *_more in entries for k in links}
+    _check_references(court, points, key_links)
+    actor_ids = {actor for _rp, _l, steps, _g in entries for _s, actor, *_more in steps if actor}
+    actors = {u.pk: u for u in get_user_model().objects.filter(pk__in=actor_ids)}
+    RiskPoint.objects.bulk_create(points)
+    through = RiskPoint.key_links.through
+    for rp, links, *_more in entries:
+        for link_id in dict.fromkeys(int(k) for k in links):
+            row = through(riskpoint_id=rp.pk, keylink_id=link_id)
+            rows.append(row)
+            links_of.setdefault(id(rp), []).append(row)
+    through.objects.bulk_create(rows)
+
+    model = RiskPoint.history.model
+    links_model = RISK_POINT_HISTORY.m2m_models[RiskPoint._meta.get_field("key_links")]
+    versions, version_links, transitions, stamps, gradings = [], [], [], [], []
+    set_at = {  # the fields a step sets: before it, a version shows them empty
+        "grade": State.GRADED,
+        "responsible_leader_id": State.GRADED,
+        "decision_id": State.CONFIRMED,
+        "publicity_ends": State.PUBLISHED,
+    }
+    for rp, _links, steps, point_gradings in entries:
+        final = {field.attname: getattr(rp, field.attname) for field in RISK_POINT_HISTORY.fields_included(rp)}
+        reached = set()
+        previous = ""
+        for number, (state, actor, reason, at) in enumerate(steps, start=1):
+            reached.add(state)
+            attrs = dict(final, state=state, version=number)
+            for attname, state_setting in set_at.items():
+                if state_setting not in reached:
+                    attrs[attname] = None if attname != "grade" else ""
+            version = model(
+                history_date=at,
+                history_type="+" if number == 1 else "~",
+                history_user_id=actor,
+                history_change_reason=str(reason or State(state).label)[:100],
+                **attrs,
+            )
+            versions.append(version)
+            version_links.extend((version, row) for row in links_of.get(id(rp), ()))
+            transitions.append(
+                Transition(risk_point=rp, actor_id=actor, from_state=previous, to_state=state, reason=reason)
+            )
+            stamps.append(at)
+            previous = state
+        for grading in point_gradings:
+            grading.risk_point = rp
+            gradings.append(grading)
+    model.objects.bulk_create(versions)
+    links_model.objects.bulk_create(
+        [
+            links_model(history=version, id=row.pk, riskpoint_id=row.riskpoint_id, keylink_id=row.keylink_id)
+            for version, row in version_links
+        ]
+    )
+    Transition.objects.bulk_create(transitions)
+    for transition, at in zip(transitions, stamps, strict=True):  # auto_now_add stamped them now
+        transition.created_at = at
+    Transition.objects.bulk_update(transitions, ["created_at"])
+    for rp, _links, steps, _gradings in entries:
+        rp.created_at, rp.updated_at = steps[0][3], steps[-1][3]
+        rp.campaign_year = rp.campaign_year or campaign_year_of(timezone.localtime(steps[0][3]).date())
+    RiskPoint.objects.bulk_update(points, ["created_at", "updated_at", "campaign_year"])
+    RiskGrading.objects.bulk_create(gradings)
+    with audit.batch():
+        for rp, _links, steps, _gradings in entries:
+            for state, actor, reason, at in steps:
+                data = {"at": at.isoformat()}
+                if state == State.GRADED:
+                    data["grade"] = rp.grade
+                audit.record(
+                    actor=actors.get(actor),
+                    action=STEP_ACTIONS[state],
+                    obj=rp,
+                    court=court,
+                    reason=reason or "",
+                    data=data,
+                )
+    from .signals import data_changed
+
+    data_changed()
+    return points
+
+
 @transaction.atomic
 def import_risk_points(*, actor, court: Court, filename: str, content: bytes, commit: bool = False) -> ImportOutcome:
     """The office enters risk points collected outside the system (组织评、集体定、群众提) from a file: every row
