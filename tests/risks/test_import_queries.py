@@ -88,3 +88,36 @@ def test_a_row_naming_a_post_of_another_division_is_refused_without_writing(demo
     assert not outcome.ok and not outcome.committed
     assert any("不存在的岗位" in m for r in outcome.rows for m in r["messages"])
     assert not RiskPoint.objects.filter(owner=office).exists()
+
+
+def test_record_risk_points_refuses_a_path_the_state_machine_does_not_allow(demo_user, hgzy):
+    """The seeders' bulk service writes only pasts the per-action services could have produced."""
+    import datetime
+
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    staff = demo_user("staff_demo")
+    now = timezone.now()
+
+    def entry(path):
+        rp = RiskPoint(
+            court=hgzy,
+            division=staff.person.division,
+            post=staff.person.post,
+            owner=staff,
+            level="post",
+            description="跳过评级直接公示",
+            manifestations="未经评定即公示",
+            state=path[-1],
+        )
+        steps = [(state, staff.pk, "", now - datetime.timedelta(days=9 - i)) for i, state in enumerate(path)]
+        return (rp, [], steps, [])
+
+    with pytest.raises(ValidationError):
+        services.record_risk_points(court=hgzy, entries=[entry([State.DRAFT, State.PUBLISHED])])
+    assert not RiskPoint.objects.filter(owner=staff, description="跳过评级直接公示").exists()
+    (rp,) = services.record_risk_points(court=hgzy, entries=[entry([State.DRAFT, State.SUBMITTED])])
+    assert [t.to_state for t in rp.transitions.order_by("created_at")] == [State.DRAFT, State.SUBMITTED]
+    assert rp.version == 2 and RiskPoint.history.filter(id=rp.pk).count() == 2
+    assert AuditEntry.objects.filter(object_id=str(rp.pk), action__in=["risks.create", "risks.submit"]).count() == 2
