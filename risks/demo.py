@@ -1,6 +1,9 @@
 """Demo registry: a power catalogue for the Hegang intermediate court (and three basic courts), power
 flowcharts, and risk points in every state, owned by the demo people. Idempotent: a court that already
-has powers or risk points is left alone. Written with bulk_create: a seed takes about a second."""
+has powers or risk points is left alone. The catalogue is bulk-inserted; the risk points are written by
+``risks.services.record_risk_points`` (the bulk variant of the per-action services: every point gets the
+transitions, versions, gradings and audit entries a real one has); one power is edited by its division head
+through ``services.save_power``."""
 
 import datetime
 import random
@@ -10,6 +13,7 @@ from django.utils import timezone
 
 from hkcourt.org.models import Court, Division, Person, Post, Role, RoleAssignment
 
+from . import services
 from .models import (
     CollectiveDecision,
     Grade,
@@ -22,7 +26,6 @@ from .models import (
     RiskPoint,
     Source,
     State,
-    Transition,
     campaign_year_of,
 )
 from .services import FACTORS, suggest_grade
@@ -1047,17 +1050,11 @@ def _seed_points(court, powers, steps, people_by_division, rng, *, key_links, sc
         if reviewer == owner_id:  # the president's own court-level point: the office grades it
             reviewer = office_user
         meta.append((rp, factors, suggested, grade, differs, links, reviewer, office_user))
-    RiskPoint.objects.bulk_create(points)
-
-    through = RiskPoint.key_links.through
-    link_rows, transitions, gradings = [], [], []
+    entries = []
     for n, (rp, factors, suggested, grade, differs, links, reviewer, office) in enumerate(meta):
-        for name in links:
-            if name in key_links:
-                link_rows.append(through(riskpoint_id=rp.pk, keylink_id=key_links[name].pk))
         path = PATHS[rp.state]
         start = now - datetime.timedelta(days=40 - (n % 20), hours=n % 9)
-        previous = ""
+        steps = []
         for step_no, state in enumerate(path):
             actor = rp.owner_id
             if state in (State.RETURNED, State.GRADED):
@@ -1071,24 +1068,12 @@ def _seed_points(court, powers, steps, people_by_division, rng, *, key_links, sc
                 reason = "集体决定确定"
             if state == State.PUBLISHED:
                 reason = f"公示至{rp.publicity_ends}"
-            transitions.append(
-                Transition(
-                    risk_point=rp,
-                    actor_id=actor,
-                    from_state=previous,
-                    to_state=state,
-                    reason=reason,
-                    created_at=start + datetime.timedelta(days=step_no * 3),
-                )
-            )
-            previous = state
-        rp.created_at = start
+            steps.append((state, actor, reason, start + datetime.timedelta(days=step_no * 3)))
         rp.campaign_year = campaign_year_of(timezone.localtime(start).date())
-        rp.updated_at = start + datetime.timedelta(days=(len(path) - 1) * 3)
+        gradings = []
         if n % 3 == 0:  # the submitter proposed a grade
             gradings.append(
                 RiskGrading(
-                    risk_point=rp,
                     tier=GradingTier.PROPOSAL,
                     suggested=suggested,
                     grade=suggested,
@@ -1099,7 +1084,6 @@ def _seed_points(court, powers, steps, people_by_division, rng, *, key_links, sc
         if grade:
             gradings.append(
                 RiskGrading(
-                    risk_point=rp,
                     tier=GradingTier.REVIEW,
                     suggested=suggested,
                     grade=grade,
@@ -1108,15 +1092,9 @@ def _seed_points(court, powers, steps, people_by_division, rng, *, key_links, sc
                     **factors,
                 )
             )
-    through.objects.bulk_create(link_rows)
-    stamps = [t.created_at for t in transitions]
-    Transition.objects.bulk_create(transitions)
-    for transition, stamp in zip(transitions, stamps, strict=True):
-        transition.created_at = stamp
-    # auto_now(_add) would stamp every row with the seeding time; spread them over the campaign instead.
-    Transition.objects.bulk_update(transitions, ["created_at"])
-    RiskPoint.objects.bulk_update([m[0] for m in meta], ["created_at", "updated_at", "campaign_year"])
-    RiskGrading.objects.bulk_create(gradings)
+        entries.append((rp, [key_links[name].pk for name in links if name in key_links], steps, gradings))
+    # One write path: the service writes each point with its transitions, versions, gradings and audit entries.
+    services.record_risk_points(court=court, entries=entries)
     return len(points)
 
 
@@ -1136,6 +1114,50 @@ def _people_by_division(court):
     for person in Person.objects.filter(court=court, division__isnull=False).select_related("division").order_by("id"):
         result.setdefault(person.division_id, []).append(person)
     return result
+
+
+def _head_edits_a_power(city):
+    """清权确权 by the divisions: head_demo (庭长 of 民事审判庭) sharpens the supervision of one of his
+    division's powers through the catalogue service, so the power's page shows who changed it (the audit
+    entry). Once: not again when the demo already has a head's edit."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.contenttypes.models import ContentType
+
+    from hkcourt.org.models import AuditEntry
+
+    from . import services
+
+    head = get_user_model().objects.filter(username="head_demo").select_related("person__division").first()
+    division = getattr(getattr(head, "person", None), "division", None)
+    if head is None or division is None or division.court_id != city.pk:
+        return None
+    powers = Power.objects.filter(court=city, division=division).order_by("sort_order", "id")
+    done = AuditEntry.objects.filter(
+        actor=head,
+        action="risks.power_save",
+        content_type=ContentType.objects.get_for_model(Power),
+        object_id__in=[str(pk) for pk in powers.values_list("pk", flat=True)],
+    )
+    power = powers.first()
+    if power is None or done.exists():
+        return None
+    note = "每月由庭长抽查本庭办理情况并登记备查"
+    return services.save_power(
+        actor=head,
+        court=city,
+        power=power,
+        name=power.name,
+        content=power.content,
+        division=division,
+        posts=list(power.posts.all()),
+        legal_basis=power.legal_basis,
+        conditions=power.conditions,
+        procedure=power.procedure,
+        time_limit_days=power.time_limit_days,
+        supervision=f"{power.supervision}；{note}" if note not in power.supervision else power.supervision,
+        business_area=power.business_area,
+        major_matter=power.major_matter,
+    )
 
 
 @transaction.atomic
@@ -1162,8 +1184,9 @@ def seed(log=print):
         total_points += _seed_points(
             court, powers, steps, _people_by_division(court), rng, key_links=key_links, scale=1.0
         )
+    edited = _head_edits_a_power(city)
     log(
         f"风险防控登记: 新增 {total_powers} 项职权、{total_points} 个风险点"
         f"（共 {Power.objects.count()} 项职权、{PowerStep.objects.count()} 个流程环节、"
-        f"{RiskPoint.objects.count()} 个风险点）"
+        f"{RiskPoint.objects.count()} 个风险点）" + (f"；庭长修改职权“{edited.name}”" if edited else "")
     )

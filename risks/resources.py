@@ -25,6 +25,7 @@ from hkcourt.org.sandbox import LimitExceeded, run_capped
 from hkcourt.org.spreadsheets import decode_text, escape_formula, xlsx_rows
 
 from .models import TEXT_LIMIT, BusinessArea, Power, RiskPoint
+from .services import REFERENCES
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
@@ -542,6 +543,7 @@ def xlsx_file(rows):
 
 # ---------------------------------------------------------------- risk points (import)
 
+
 RISK_COLUMNS = {
     "level": "层面",
     "division": "庭室",
@@ -591,7 +593,7 @@ class RiskPointImportResource(resources.ModelResource):
 
     def __init__(self, *, court=None, actor=None, **kwargs):
         super().__init__(**kwargs)
-        from .models import KeyLink, Level, Source
+        from .models import KeyLink, Level, PowerStep, Source
 
         self.court, self.actor = court, actor
         self._divisions = {d.name: d for d in Division.objects.filter(court=court)} if court else {}
@@ -600,6 +602,17 @@ class RiskPointImportResource(resources.ModelResource):
         self._links = {}
         for link in KeyLink.objects.all():
             self._links.setdefault(link.name, link)
+        # The catalogue and the posts of the court, read once (one query per table), not per row (issue 12).
+        self._posts = {}
+        self._powers = {}
+        self._steps = {}
+        if court is not None:
+            for post in Post.objects.filter(division__court=court).order_by("id"):
+                self._posts.setdefault((post.division_id, post.name), post)
+            for power in Power.objects.filter(court=court).order_by("sort_order", "id"):
+                self._powers.setdefault(power.name, []).append(power)
+            for step in PowerStep.objects.filter(power__court=court).order_by("order", "id"):
+                self._steps.setdefault((step.power_id, step.name), step)
         self._pending = {}
         self.entries = []  # (unsaved RiskPoint, key links) of a real run, for services.enter_risk_points
 
@@ -610,7 +623,7 @@ class RiskPointImportResource(resources.ModelResource):
         return RiskPoint(court=self.court, owner=self.actor), True
 
     def import_instance(self, instance, row, **kwargs):
-        from .models import Level, PowerStep
+        from .models import Level
 
         errors = {}
 
@@ -634,21 +647,24 @@ class RiskPointImportResource(resources.ModelResource):
             if not post_name:
                 fail("post", _("岗位风险点必须填写岗位。"))
             elif division is not None:
-                instance.post = Post.objects.filter(division=division, name=post_name).first()
+                instance.post = self._posts.get((division.pk, post_name))
                 if instance.post is None:
                     fail("post", _("%(division)s没有“%(post)s”岗位。") % {"division": division.name, "post": post_name})
         power_name = self._value(row, "power")
         instance.power = instance.step = None
         if power_name:
-            powers = Power.objects.filter(court=self.court, name=power_name)
+            powers = self._powers.get(power_name, [])
             if division is not None:
-                powers = powers.filter(division__in=[division]) | powers.filter(division__isnull=True)
-            instance.power = powers.first()
+                # the division's own before a court-level one of the same name (the catalogue's order)
+                powers = [p for p in powers if p.division_id == division.pk] + [
+                    p for p in powers if p.division_id is None
+                ]
+            instance.power = powers[0] if powers else None
             if instance.power is None:
                 fail("power", _("本院职权目录中没有“%(name)s”。") % {"name": power_name})
         step_name = self._value(row, "step")
         if step_name and instance.power is not None:
-            instance.step = PowerStep.objects.filter(power=instance.power, name=step_name).first()
+            instance.step = self._steps.get((instance.power.pk, step_name))
             if instance.step is None:
                 fail("step", _("职权“%(power)s”没有“%(step)s”环节。") % {"power": power_name, "step": step_name})
         for key in ("description", "manifestations"):
@@ -676,7 +692,10 @@ class RiskPointImportResource(resources.ModelResource):
         errors = dict(import_validation_errors or {})
         if not errors:
             try:
-                instance.full_clean(exclude=["key_links"], validate_unique=False, validate_constraints=False)
+                # The field checks of full_clean without its query per foreign key: the related rows were
+                # read with the resource (court, catalogue, posts), the service checks them again in bulk.
+                instance.clean_fields(exclude=REFERENCES)
+                instance.clean()
             except ValidationError as exc:
                 for field, messages in exc.message_dict.items():
                     label = RISK_COLUMNS.get(field, field)

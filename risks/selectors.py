@@ -373,6 +373,34 @@ def power_detail(user, pk):
     return get_visible_or_404(Power.objects.select_related("court", "division"), user, pk=pk)
 
 
+POWER_CHANGE_ACTIONS = ("risks.power_save", "risks.steps_save")
+
+
+def power_changes(power, limit: int = 10):
+    """Who changed a power and its flowchart, and when (清权确权 by the divisions): the catalogue's audit
+    entries of this power, newest first. The names and times only; the full log stays the office's."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from hkcourt.org import audit
+    from hkcourt.org.models import AuditEntry
+
+    entries = (
+        AuditEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Power),
+            object_id=str(power.pk),
+            action__in=POWER_CHANGE_ACTIONS,
+        )
+        .select_related("actor__person")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    changes = []
+    for entry in entries:
+        person = getattr(entry.actor, "person", None) if entry.actor else None
+        who = person.full_name if person else (entry.actor.get_username() if entry.actor else "")
+        changes.append({"at": entry.created_at, "who": who, "what": audit.label(entry.action)})
+    return changes
+
+
 def step_grades(user, power) -> dict:
     """Highest established grade per step of a power, {step_id: (grade, count)}, counted only over the risk
     points the user may see: a flowchart never shows the grade of a point hidden from its reader."""

@@ -720,8 +720,9 @@ class ImportOutcome:
         }
 
 
-def _import(resource_factory, *, required, filename, content, commit):
-    """Dry run, and with ``commit`` the real import in the caller's transaction: every row or none."""
+def _import(resource_factory, *, required, filename, content, commit, writes=True):
+    """Dry run, and with ``commit`` the real import in the caller's transaction: every row or none. A resource
+    that ``writes`` nothing itself (it collects checked rows for a service) is run once, not twice."""
     from .resources import ImportFileError, import_report, read_file
 
     try:
@@ -734,6 +735,13 @@ def _import(resource_factory, *, required, filename, content, commit):
             file_error=_("缺少必需的列：%(cols)s。请使用下载的模板。") % {"cols": "、".join(missing)}
         ), None
     options = {"use_transactions": True, "rollback_on_validation_errors": True, "raise_errors": False}
+    if not writes:
+        # Nothing to roll back, so no savepoint per row (two queries a row): the caller's transaction holds.
+        resource = resource_factory()
+        result = resource.import_data(dataset, dry_run=False, use_transactions=False, raise_errors=False)
+        outcome = ImportOutcome(rows=import_report(result))
+        outcome.committed = commit and outcome.ok
+        return outcome, resource if outcome.committed else None
     outcome = ImportOutcome(rows=import_report(resource_factory().import_data(dataset, dry_run=True, **options)))
     if not commit or not outcome.ok:
         return outcome, None
@@ -746,37 +754,228 @@ def _import(resource_factory, *, required, filename, content, commit):
     return outcome, resource
 
 
+def _record_versions(points, links_of, *, actor, reason) -> None:
+    """The first version of many points just created (what :func:`_record_version` writes for one), in two
+    INSERTs: the versions, then their key links (``links_of``: point → the through rows just written)."""
+    model = RiskPoint.history.model
+    links_model = RISK_POINT_HISTORY.m2m_models[RiskPoint._meta.get_field("key_links")]
+    now = timezone.now()
+    reason = str(reason or "")[:100]
+    versions = []
+    for rp in points:
+        attrs = {field.attname: getattr(rp, field.attname) for field in RISK_POINT_HISTORY.fields_included(rp)}
+        versions.append(
+            model(history_date=now, history_type="+", history_user=actor, history_change_reason=reason, **attrs)
+        )
+    model.objects.bulk_create(versions)
+    links_model.objects.bulk_create(
+        [
+            links_model(history=version, id=row.pk, riskpoint_id=rp.pk, keylink_id=row.keylink_id)
+            for rp, version in zip(points, versions, strict=True)
+            for row in links_of.get(id(rp), ())
+        ]
+    )
+
+
+def _check_references(court, points, key_links) -> dict:
+    """The rows the points refer to still exist and belong to ``court``: one query per referenced table, not
+    one per point and foreign key (``full_clean`` asks each). Returns the key links by id."""
+    from hkcourt.org.models import Post
+
+    def ids(attname):
+        return {getattr(rp, attname) for rp in points} - {None}
+
+    checks = (
+        ("division", _("所选庭室不属于该法院。"), Division.objects.filter(court=court), ids("division_id")),
+        ("post", _("所选岗位不属于该庭室。"), Post.objects.filter(division__court=court), ids("post_id")),
+        ("power", _("所选职权不属于本院的职权目录。"), Power.objects.filter(court=court), ids("power_id")),
+        ("step", _("所选环节不属于所选职权。"), PowerStep.objects.filter(power__court=court), ids("step_id")),
+    )
+    for field, message, queryset, wanted in checks:
+        if wanted and len(set(queryset.filter(pk__in=wanted).values_list("pk", flat=True))) != len(wanted):
+            raise ValidationError({field: message})
+    found = {k.pk: k for k in KeyLink.objects.filter(pk__in=key_links)} if key_links else {}
+    if len(found) != len(key_links):
+        raise ValidationError({"key_links": _("所选重点环节不存在。")})
+    return found
+
+
+REFERENCES = ("court", "division", "post", "owner", "power", "step", "responsible_leader", "decision", "key_links")
+
+
 @transaction.atomic
 def enter_risk_points(*, actor, court: Court, entries, reason: str = "") -> list[RiskPoint]:
     """The office enters risk points collected outside the system (组织评、集体定、群众提), many at once: each
     arrives as submitted, for the reviewers of its division to grade, with its history (one transition from
-    nothing to submitted, ``reason``) and an audit entry. ``entries``: ``(unsaved RiskPoint, key links)``
-    pairs, the points' level, division, post, power, step, texts and source filled in."""
+    nothing to submitted, ``reason``; one version) and an audit entry. ``entries``: ``(unsaved RiskPoint, key
+    links)`` pairs, the points' level, division, post, power, step, texts and source filled in (the related
+    objects, not bare ids). Written in bulk: a constant number of queries whatever the number of points."""
     check(actor, "risks.import_risk_points", court)
     reason = _text(reason, _("理由"), required=False, field="reason") or _("批量导入")
     year = campaign_year_of(timezone.localdate())
-    created = []
-    for rp, links in entries:
-        check(actor, "risks.use_source", rp.source)
-        _check_source(rp.source)
+    entries = [(rp, list(links or [])) for rp, links in entries]
+    for source in {rp.source for rp, _links in entries}:
+        check(actor, "risks.use_source", source)
+        _check_source(source)
+    points = []
+    for rp, _links in entries:
         _check_power_step(court, rp.power, rp.step)
         rp.court, rp.owner, rp.state, rp.campaign_year = court, actor, State.SUBMITTED, year
         rp.description = _text(rp.description, _("风险点描述"), field="description")
         rp.manifestations = _text(rp.manifestations, _("主要表现形式"), field="manifestations")
-        rp.full_clean(exclude=["key_links"])
-        _quiet(rp).save()
-        rp.key_links.set(_links(links))
-        _record_version(rp, actor=actor, reason=reason, created=True)
-        created.append(rp)
+        rp.clean_fields(exclude=REFERENCES)  # the references are checked below, one query per table
+        rp.clean()  # reads the related objects given, no query
+        points.append(rp)
+    link_ids = {k.pk if isinstance(k, KeyLink) else int(k) for _rp, links in entries for k in links}
+    _check_references(court, points, link_ids)
+    RiskPoint.objects.bulk_create(points)
+    through = RiskPoint.key_links.through
+    rows, links_of = [], {}
+    for rp, links in entries:
+        for link_id in dict.fromkeys(k.pk if isinstance(k, KeyLink) else int(k) for k in links):
+            row = through(riskpoint_id=rp.pk, keylink_id=link_id)
+            rows.append(row)
+            links_of.setdefault(id(rp), []).append(row)
+    through.objects.bulk_create(rows)
+    _record_versions(points, links_of, actor=actor, reason=reason)
     Transition.objects.bulk_create(
         [
             Transition(risk_point=rp, actor=actor, from_state="", to_state=State.SUBMITTED, reason=reason)
-            for rp in created
+            for rp in points
         ]
     )
-    for rp in created:
-        audit.record(actor=actor, action="risks.enter", obj=rp, reason=reason, data={"level": rp.level})
-    return created
+    with audit.batch():
+        for rp in points:
+            audit.record(actor=actor, action="risks.enter", obj=rp, reason=reason, data={"level": rp.level})
+    from .signals import data_changed
+
+    data_changed()  # bulk_create sends no post_save: the cached counts must still see the new points
+    return points
+
+
+STEP_ACTIONS = {
+    State.DRAFT: "risks.create",
+    State.SUBMITTED: "risks.submit",
+    State.RETURNED: "risks.return",
+    State.GRADED: "risks.grade",
+    State.CONFIRMED: "risks.confirm",
+    State.PUBLISHED: "risks.publish",
+    State.CONTROLLED: "risks.control",
+    State.RETIRED: "risks.retire",
+}
+
+
+@transaction.atomic
+def record_risk_points(*, court: Court, entries) -> list[RiskPoint]:
+    """Points that arrive with their past (the demo seeder; a register kept on paper), written in bulk with
+    what the per-action services leave behind: the point, its key links, one transition, one version and one
+    audit entry (the action's code: ``risks.create``, ``risks.submit``, ``risks.grade`` …) per step of its
+    path, and its gradings. A system action, no requester: the caller is a seeder or a command, never a view.
+
+    ``entries``: ``(unsaved RiskPoint in its final state, key link ids, steps, gradings)``; ``steps`` the path
+    as ``(state, actor, reason, at)`` from the first state on (each move one the state machine allows, the
+    last the point's state); ``gradings`` unsaved ``RiskGrading`` rows without their point. A constant
+    number of queries whatever the number of points."""
+    from django.contrib.auth import get_user_model
+
+    points, links_of, rows = [], {}, []
+    for rp, _links, steps, _gradings in entries:
+        if rp.court_id != court.pk:
+            raise ValidationError(_("所选风险点不属于该法院。"))
+        previous = ""
+        for state, *_rest in steps:
+            if previous and state not in RiskPoint.TRANSITIONS[previous]:
+                raise ValidationError(_("风险点的状态变化不合规则：%(a)s → %(b)s。") % {"a": previous, "b": state})
+            previous = state
+        if not steps or previous != rp.state:
+            raise ValidationError(_("风险点的状态变化须以其当前状态结束。"))
+        _check_source(rp.source)
+        rp.version = len(steps)
+        rp.clean_fields(exclude=REFERENCES)
+        points.append(rp)
+    key_links = {int(k) for _rp, links, *_more in entries for k in links}
+    _check_references(court, points, key_links)
+    actor_ids = {actor for _rp, _l, steps, _g in entries for _s, actor, *_more in steps if actor}
+    actors = {u.pk: u for u in get_user_model().objects.filter(pk__in=actor_ids)}
+    RiskPoint.objects.bulk_create(points)
+    through = RiskPoint.key_links.through
+    for rp, links, *_more in entries:
+        for link_id in dict.fromkeys(int(k) for k in links):
+            row = through(riskpoint_id=rp.pk, keylink_id=link_id)
+            rows.append(row)
+            links_of.setdefault(id(rp), []).append(row)
+    through.objects.bulk_create(rows)
+
+    model = RiskPoint.history.model
+    links_model = RISK_POINT_HISTORY.m2m_models[RiskPoint._meta.get_field("key_links")]
+    versions, version_links, transitions, stamps, gradings = [], [], [], [], []
+    set_at = {  # the fields a step sets: before it, a version shows them empty
+        "grade": State.GRADED,
+        "responsible_leader_id": State.GRADED,
+        "decision_id": State.CONFIRMED,
+        "publicity_ends": State.PUBLISHED,
+    }
+    for rp, _links, steps, point_gradings in entries:
+        final = {field.attname: getattr(rp, field.attname) for field in RISK_POINT_HISTORY.fields_included(rp)}
+        reached = set()
+        previous = ""
+        for number, (state, actor, reason, at) in enumerate(steps, start=1):
+            reached.add(state)
+            attrs = dict(final, state=state, version=number)
+            for attname, state_setting in set_at.items():
+                if state_setting not in reached:
+                    attrs[attname] = None if attname != "grade" else ""
+            version = model(
+                history_date=at,
+                history_type="+" if number == 1 else "~",
+                history_user_id=actor,
+                history_change_reason=str(reason or State(state).label)[:100],
+                **attrs,
+            )
+            versions.append(version)
+            version_links.extend((version, row) for row in links_of.get(id(rp), ()))
+            transitions.append(
+                Transition(risk_point=rp, actor_id=actor, from_state=previous, to_state=state, reason=reason)
+            )
+            stamps.append(at)
+            previous = state
+        for grading in point_gradings:
+            grading.risk_point = rp
+            gradings.append(grading)
+    model.objects.bulk_create(versions)
+    links_model.objects.bulk_create(
+        [
+            links_model(history=version, id=row.pk, riskpoint_id=row.riskpoint_id, keylink_id=row.keylink_id)
+            for version, row in version_links
+        ]
+    )
+    Transition.objects.bulk_create(transitions)
+    for transition, at in zip(transitions, stamps, strict=True):  # auto_now_add stamped them now
+        transition.created_at = at
+    Transition.objects.bulk_update(transitions, ["created_at"])
+    for rp, _links, steps, _gradings in entries:
+        rp.created_at, rp.updated_at = steps[0][3], steps[-1][3]
+        rp.campaign_year = rp.campaign_year or campaign_year_of(timezone.localtime(steps[0][3]).date())
+    RiskPoint.objects.bulk_update(points, ["created_at", "updated_at", "campaign_year"])
+    RiskGrading.objects.bulk_create(gradings)
+    with audit.batch():
+        for rp, _links, steps, _gradings in entries:
+            for state, actor, reason, at in steps:
+                data = {"at": at.isoformat()}
+                if state == State.GRADED:
+                    data["grade"] = rp.grade
+                audit.record(
+                    actor=actors.get(actor),
+                    action=STEP_ACTIONS[state],
+                    obj=rp,
+                    court=court,
+                    reason=reason or "",
+                    data=data,
+                )
+    from .signals import data_changed
+
+    data_changed()
+    return points
 
 
 @transaction.atomic
@@ -793,6 +992,7 @@ def import_risk_points(*, actor, court: Court, filename: str, content: bytes, co
         filename=filename,
         content=content,
         commit=commit,
+        writes=False,  # the resource only checks rows; enter_risk_points writes them
     )
     if not outcome.committed:
         return outcome

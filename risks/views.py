@@ -517,6 +517,7 @@ def power_detail(request, pk):
             "total_days": total,
             "over_limit": bool(power.time_limit_days and total > power.time_limit_days),
             "points": points,
+            "changes": selectors.power_changes(power),
         },
     )
 

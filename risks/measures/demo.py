@@ -12,6 +12,7 @@ from django.utils import timezone
 from hkcourt.org.models import Court, Person, Role, RoleAssignment
 
 from ..models import Grade, Power, RiskPoint, State
+from . import services
 from .models import CourtRule, Measure, MeasureCategory, MeasureKind, MeasureStatus
 
 RULES = [
@@ -86,21 +87,22 @@ def seed(log=print):
     if not CourtRule.objects.filter(court=city).exists():
         points = list(RiskPoint.objects.filter(court=city).exclude(state=State.RETIRED).select_related("power"))
         for i, (title, number, words, text) in enumerate(RULES):
-            rule = CourtRule.objects.create(
-                court=city,
-                title=title,
-                number=number,
-                issued_on=today - datetime.timedelta(days=200 - i * 15),
-                text=text + "\n第二条 ……\n第三条 本制度自印发之日起施行。",
-                created_by=office,
-            )
             hits = [
                 rp
                 for rp in points
                 if any(w in rp.description or w in (rp.power.name if rp.power else "") for w in words)
             ]
-            rule.risk_points.set(hits[:12] or rng.sample(points, min(4, len(points))))
-            rule.powers.set(Power.objects.filter(court=city, risk_points__in=hits[:12]).distinct()[:6])
+            # 单位定制度 through the service (its audit entry), as the office registers one on the page
+            services.create_rule(
+                actor=office,
+                court=city,
+                title=title,
+                number=number,
+                issued_on=today - datetime.timedelta(days=200 - i * 15),
+                text=text + "\n第二条 ……\n第三条 本制度自印发之日起施行。",
+                risk_points=hits[:12] or rng.sample(points, min(4, len(points))),
+                powers=list(Power.objects.filter(court=city, risk_points__in=hits[:12]).distinct()[:6]),
+            )
             rules_created += 1
     rules = list(CourtRule.objects.filter(court=city))
     for court in courts:

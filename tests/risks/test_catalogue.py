@@ -90,6 +90,55 @@ def test_demo_seed_is_rich_and_idempotent(demo_org):
     assert (Power.objects.count(), RiskPoint.objects.count()) == (powers, points)
 
 
+def test_every_demo_point_has_the_history_and_audit_a_real_one_has(demo_org):
+    """The seeder writes through risks.services.record_risk_points (one write path): per step of a point's
+    path one transition, one field version (its actor, state and version number) and one audit entry with the
+    per-action service's code."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Count
+
+    from hkcourt.org.models import AuditEntry
+    from risks.services import STEP_ACTIONS
+
+    seed(log=lambda *_: None)
+    ct = ContentType.objects.get_for_model(RiskPoint)
+    audits = {}
+    for object_id, action in AuditEntry.objects.filter(content_type=ct).values_list("object_id", "action"):
+        audits.setdefault(int(object_id), []).append(action)
+    versions = dict(RiskPoint.history.values("id").annotate(n=Count("history_id")).values_list("id", "n"))
+    points = RiskPoint.objects.prefetch_related("transitions")
+    assert points.count() >= 150
+    for rp in points:
+        path = sorted(rp.transitions.all(), key=lambda t: (t.created_at, t.pk))
+        assert path[-1].to_state == rp.state and path[0].from_state == ""
+        assert versions[rp.pk] == len(path) == rp.version
+        assert sorted(audits[rp.pk]) == sorted(STEP_ACTIONS[t.to_state] for t in path)
+    graded = RiskPoint.objects.filter(state=State.GRADED).first()
+    first = RiskPoint.history.filter(id=graded.pk).order_by("version").first()
+    last = RiskPoint.history.filter(id=graded.pk).order_by("-version").first()
+    assert first.state == State.DRAFT and first.grade == "" and first.history_user_id == graded.owner_id
+    assert last.state == State.GRADED and last.grade == graded.grade
+
+
+def test_the_demo_shows_a_division_head_editing_a_power_of_his_division(client, login_as, demo_user):
+    """清权确权 by the divisions (issue 14): the seeder edits a power through the catalogue service as head_demo,
+    so the audit log has the head's entry and the power's page shows who changed it; seeding again adds none."""
+    from hkcourt.org.models import AuditEntry
+
+    seed(log=lambda *_: None)
+    head = demo_user("head_demo")
+    entries = AuditEntry.objects.filter(actor=head, action="risks.power_save")
+    assert entries.count() == 1
+    power = Power.objects.get(pk=entries.get().object_id)
+    assert power.division_id == head.person.division_id and "庭长抽查" in power.supervision
+    seed(log=lambda *_: None)
+    assert entries.count() == 1
+    login_as("staff_demo")
+    html = client.get(reverse("risks:power_detail", args=[power.pk])).content.decode()
+    changes = html.split('data-section="power-changes"')[1].split("</section>")[0]
+    assert "修改记录" in changes and head.person.full_name in changes and "保存职权" in changes
+
+
 def _steps_post(rows):
     data = {"steps-TOTAL_FORMS": str(len(rows)), "steps-INITIAL_FORMS": "0", "steps-MIN_NUM_FORMS": "0"}
     data["steps-MAX_NUM_FORMS"] = "60"
