@@ -12,6 +12,7 @@ d. An import interrupted half-way — its process killed, or a row failing after
    nothing half-written (one transaction: the row counts are those before).
 """
 
+import datetime as dt
 import threading
 import time
 
@@ -21,7 +22,10 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 
+from hkcourt.notifications import services as notification_services
+from hkcourt.notifications.models import Delivery, DeliveryState, Notification
 from hkcourt.org.demo import seed as seed_org
+from tests.notifications.worker import Worker, broker
 
 from .procs import AppServer, PrivatePostgres, PrivateRedis, wait_for
 
@@ -128,3 +132,87 @@ def session_for_copy(browser: requests.Session) -> requests.Session:
     copy.cookies.update(browser.cookies)
     copy.headers.update(browser.headers)
     return copy
+
+
+# ---------------------------------------------------------------- b. Redis stopped
+
+
+class PrivateWorker(Worker):
+    """tests/notifications/worker.py's Celery worker process, on the private Redis."""
+
+    def __init__(self, tmp, broker_url, **kwargs):
+        super().__init__(tmp, **kwargs)
+        self.broker_url = broker_url
+
+    def env(self):
+        return {**super().env(), "CELERY_BROKER_URL": self.broker_url}
+
+
+def timed(call):
+    started = time.monotonic()
+    response = call()
+    return response, time.monotonic() - started
+
+
+def test_b_redis_stopped_pages_work_and_the_queued_mail_is_delivered_once_it_is_back(org, redis_server, tmp_path):
+    from tests.notifications.test_worker_integration import campaign_due_in, staff_users
+    from workflow.models import PhaseTask
+
+    campaign = campaign_due_in(3)
+    task = PhaseTask.objects.get(phase__campaign=campaign, code="find-risks")
+    app = AppServer(tmp_path, database_url=test_database_url(), redis_url=redis_server.url).start()
+    worker = PrivateWorker(tmp_path / "worker", redis_server.url, chunk=50)
+    try:
+        staff, office = session_for("staff_demo"), session_for("office_demo")
+        assert staff.get(app.base + "/risks/", timeout=10).status_code == 200
+
+        redis_server.stop()
+        assert not redis_server.answers()
+        for url in ("/", "/risks/", "/notifications/", "/api/v1/risk-points/"):
+            response, took = timed(lambda url=url: staff.get(app.base + url, timeout=10))
+            assert response.status_code == 200, (url, response.status_code, app.tail())
+            assert took < 3, f"{url} took {took:.1f}s with Redis down"
+        public, _took = timed(lambda: requests.get(app.base + "/public/hgzy/", timeout=10))
+        assert public.status_code == 200
+        # writes: a draft through the API (its data-version bump and throttle use the cache), and the office's
+        # urging, whose e-mails cannot be queued on the dead broker
+        created, took = timed(
+            lambda: staff.post(
+                app.base + "/api/v1/risk-points/",
+                json={"description": "Redis停机时录入的风险点", "manifestations": "停机期间照常录入"},
+                timeout=10,
+            )
+        )
+        assert created.status_code == 201, created.text
+        assert took < 3
+        from risks.models import RiskPoint
+
+        assert RiskPoint.objects.filter(description="Redis停机时录入的风险点").count() == 1
+        urged, took = timed(lambda: office.post(app.base + f"/campaigns/tasks/{task.pk}/urge/", timeout=10))
+        assert urged.status_code == 200 and urged.history and urged.history[0].status_code == 302, app.tail()
+        assert took < 3, f"the urging hung for {took:.1f}s on the dead broker"
+        expected = staff_users()
+        urge = Notification.objects.filter(kind="task_urge")
+        assert set(urge.values_list("recipient_id", flat=True)) == expected
+        outbox = Delivery.objects.filter(notification__in=urge)
+        assert outbox.count() == outbox.filter(state=DeliveryState.PENDING).count() > 0
+
+        # Redis is back (same address): the outbox sweep queues the waiting mail, the worker sends each once
+        redis_server.start()
+        worker.start()
+        with broker(redis_server.url):
+            assert notification_services.requeue_deliveries(older_than=dt.timedelta(0)) == outbox.count()
+            wait_for(
+                lambda: not outbox.exclude(state=DeliveryState.SENT).exists(),
+                timeout=60,
+                what="the outbox to drain",
+                log=worker.log_tail,
+            )
+            assert notification_services.requeue_deliveries(older_than=dt.timedelta(0)) == 0
+        mail = worker.mail_ids()
+        assert len(mail) == len(set(mail)) == outbox.count()
+        for url in ("/", "/risks/"):
+            assert staff.get(app.base + url, timeout=10).status_code == 200
+    finally:
+        worker.stop()
+        app.stop()
