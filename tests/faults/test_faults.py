@@ -13,6 +13,7 @@ d. An import interrupted half-way — its process killed, or a row failing after
 """
 
 import datetime as dt
+import re
 import threading
 import time
 
@@ -25,6 +26,7 @@ from django.test import Client
 from hkcourt.notifications import services as notification_services
 from hkcourt.notifications.models import Delivery, DeliveryState, Notification
 from hkcourt.org.demo import seed as seed_org
+from hkcourt.org.models import AuditEntry, Court
 from tests.notifications.worker import Worker, broker
 
 from .procs import AppServer, PrivatePostgres, PrivateRedis, wait_for
@@ -216,3 +218,80 @@ def test_b_redis_stopped_pages_work_and_the_queued_mail_is_delivered_once_it_is_
     finally:
         worker.stop()
         app.stop()
+
+
+# ---------------------------------------------------------------- c. a worker killed mid-task
+
+
+def _row_locked(model, pk) -> bool:
+    """Whether another transaction holds the row (the task is inside its work, nothing committed yet)."""
+    from django.db import DatabaseError, transaction
+
+    try:
+        with transaction.atomic():
+            model.objects.select_for_update(nowait=True).get(pk=pk)
+    except DatabaseError:
+        return True
+    return False
+
+
+def test_c_a_worker_killed_while_rendering_a_letter_renders_it_exactly_once_after_the_restart(
+    org, redis_server, tmp_path
+):
+    import datetime
+
+    from commitments import services as letters
+    from commitments.models import CommitmentLetter, LetterDocument, PdfStatus
+    from commitments.tasks import render_letter_documents
+    from hkcourt.org.demo import DEMO_PASSWORD
+
+    office, staff = User.objects.get(username="office_demo"), User.objects.get(username="staff_demo")
+    template = letters.save_template(
+        actor=office,
+        court=Court.objects.get(code="hgzy"),
+        year=2026,
+        title="2026—2027年度廉政风险防范承诺书",
+        sign_deadline=datetime.date(2026, 12, 31),
+        **letters.default_template_texts(),
+    )
+    letters.generate_letters(actor=office, template=template)
+    letter = CommitmentLetter.objects.current().get(template=template, signer=staff, kind="personal")
+    worker = PrivateWorker(tmp_path / "worker", redis_server.url)
+    worker_env = worker.env
+    worker.env = lambda: {**worker_env(), "DJANGO_SETTINGS_MODULE": "tests.faults.worker_settings"}
+    try:
+        with broker(redis_server.url):
+            letters.sign_letter(actor=staff, letter=letter, password=DEMO_PASSWORD, verify_base="http://testserver/")
+        letter.refresh_from_db()
+        assert letter.pdf_status == PdfStatus.PENDING
+        documents = LetterDocument.objects.filter(letter=letter)
+
+        worker.start()
+        # The task holds the letter's row while it renders: kill the worker then, mid-task.
+        wait_for(lambda: _row_locked(CommitmentLetter, letter.pk), timeout=60, interval=0.02, what="the render")
+        worker.kill()
+        assert not documents.exists(), "the kill did not land inside the task"
+        letter.refresh_from_db()
+        assert letter.pdf_status == PdfStatus.PENDING
+
+        # Restarted, the worker gets the unacknowledged task again (acks_late) and renders the letter once.
+        worker.start()
+        wait_for(lambda: documents.exists(), timeout=60, what="the re-delivered render", log=worker.log_tail)
+        # A second delivery of the same task (the daily sweep, a duplicate) renders nothing again.
+        with broker(redis_server.url):
+            render_letter_documents.delay(letter.pk, "http://testserver/")
+            assert letters.requeue_letter_documents() == 0  # nothing pending any more
+        wait_for(
+            lambda: len(re.findall(r"render_letter_documents\[\S+\] succeeded", worker.log.read_text())) == 2,
+            timeout=60,
+            what="the duplicate task to run",
+            log=worker.log_tail,
+        )
+        time.sleep(0.5)
+    finally:
+        worker.stop()
+    letter.refresh_from_db()
+    assert letter.pdf_status == PdfStatus.DONE
+    assert list(documents.values_list("edition", flat=True)) == ["signed"]
+    assert AuditEntry.objects.filter(action="commitments.pdf", object_id=str(letter.pk)).count() == 1
+    assert worker.starts == 2
