@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.requires import missing, require_tool
+from tests.requires import require_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_BIN = Path(os.environ.get("HK_PG_BIN", "/usr/lib/postgresql/15/bin"))
@@ -104,7 +104,7 @@ class PrivateRedis:
     """``redis-server`` on a spare port, no persistence, in the foreground as a child of the test."""
 
     def __init__(self):
-        self.binary = shutil.which("redis-server") or missing("`redis-server` is not installed: apt-get install redis")
+        self.binary = require_tool("redis-server")
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.proc = None

@@ -13,9 +13,14 @@ d. An import interrupted half-way — its process killed, or a row failing after
 """
 
 import datetime as dt
+import os
 import re
+import signal
+import subprocess
+import sys
 import threading
 import time
+from contextlib import suppress
 
 import pytest
 import requests
@@ -26,10 +31,10 @@ from django.test import Client
 from hkcourt.notifications import services as notification_services
 from hkcourt.notifications.models import Delivery, DeliveryState, Notification
 from hkcourt.org.demo import seed as seed_org
-from hkcourt.org.models import AuditEntry, Court
+from hkcourt.org.models import AuditEntry, Court, Division, Person, Post, RoleAssignment
 from tests.notifications.worker import Worker, broker
 
-from .procs import AppServer, PrivatePostgres, PrivateRedis, wait_for
+from .procs import ROOT, AppServer, PrivatePostgres, PrivateRedis, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 User = get_user_model()
@@ -295,3 +300,123 @@ def test_c_a_worker_killed_while_rendering_a_letter_renders_it_exactly_once_afte
     assert list(documents.values_list("edition", flat=True)) == ["signed"]
     assert AuditEntry.objects.filter(action="commitments.pdf", object_id=str(letter.pk)).count() == 1
     assert worker.starts == 2
+
+
+# ---------------------------------------------------------------- d. an import interrupted half-way
+
+
+def _org_counts():
+    from risks.models import RiskPoint, Transition
+
+    return {
+        model.__name__: model.objects.count()
+        for model in (User, Court, Division, Post, Person, RoleAssignment, AuditEntry, RiskPoint, Transition)
+    }
+
+
+def test_d_a_roster_import_killed_half_way_leaves_nothing_half_written(org, tmp_path):
+    from tests.org.test_roster_import import row, xlsx_bytes
+
+    people = 200
+    rows = [
+        row(
+            单位代码="guzhang",
+            单位名称="鹤岗市故障区人民法院",
+            上级单位代码="hgzy",
+            庭室=f"第{i // 20 + 1}审判庭",
+            庭室类别="审判",
+            岗位="审判员",
+            姓名=f"故障测试{i:03d}",
+            登录名=f"fault{i:03d}",
+            职务="审判员",
+            角色="干警",
+        )
+        for i in range(people)
+    ]
+    roster = tmp_path / "roster.xlsx"
+    roster.write_bytes(xlsx_bytes(rows))
+    before = _org_counts()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "hkcourt.settings.test",
+        "DATABASE_URL": test_database_url(),
+        "PYTHONPATH": str(ROOT),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.faults.interrupted_import", str(roster)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    written = 0
+    try:
+        for line in proc.stdout:
+            written += line.startswith("row")
+            if written == people // 2:  # half the people written in the import's open transaction
+                proc.send_signal(signal.SIGKILL)
+                break
+    finally:
+        with suppress(ProcessLookupError):
+            proc.kill()
+        proc.wait(30)
+    assert written == people // 2, f"the import ended before the kill:\n{proc.stderr.read()[-2000:]}"
+    assert proc.returncode == -signal.SIGKILL
+    # the killed process's connection is gone: PostgreSQL rolled its transaction back
+    wait_for(lambda: not _import_connection_open(), timeout=20, what="the killed import's connection to close")
+    assert _org_counts() == before
+    assert not Court.objects.filter(code="guzhang").exists()
+    assert not User.objects.filter(username__startswith="fault").exists()
+
+    # the same file imported again, uninterrupted, is complete
+    from hkcourt.org import services
+
+    outcome = services.import_roster(
+        actor=User.objects.get(username="admin"), filename="roster.xlsx", content=roster.read_bytes(), commit=True
+    )
+    assert outcome.committed and not outcome.has_errors
+    assert Person.objects.filter(court__code="guzhang").count() == people
+
+
+def _import_connection_open() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            " AND state LIKE 'idle in transaction%%'"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+def test_d_a_risk_import_failing_half_way_leaves_nothing_half_written(org, monkeypatch):
+    """A fault in the middle of writing (here the 15th of 30 points' history fails, as a full disk or a cut
+    connection would): the file's points, their transitions, history and audit entries are all rolled back."""
+    from risks import services
+    from risks.models import RiskPoint
+
+    header = "层面,庭室,岗位,职权,环节,风险点描述,主要表现形式,查找方式,重点环节\n"
+    content = (header + "".join(f"单位,,,,,会前定调第{i}项,个人定调,集体定,\n" for i in range(30))).encode()
+    office = User.objects.get(username="office_demo")
+    hgzy = Court.objects.get(code="hgzy")
+    before = _org_counts()
+    history_before = RiskPoint.history.count()
+
+    record_version, calls = services._record_version, []
+
+    def failing(rp, **kwargs):
+        calls.append(rp.pk)
+        if len(calls) == 15:
+            raise OSError("No space left on device")
+        return record_version(rp, **kwargs)
+
+    monkeypatch.setattr(services, "_record_version", failing)
+    with pytest.raises(OSError):
+        services.import_risk_points(actor=office, court=hgzy, filename="x.csv", content=content, commit=True)
+    assert len(calls) == 15  # fourteen points were written before the fault
+    assert _org_counts() == before
+    assert RiskPoint.history.count() == history_before
+
+    monkeypatch.setattr(services, "_record_version", record_version)
+    outcome = services.import_risk_points(actor=office, court=hgzy, filename="x.csv", content=content, commit=True)
+    assert outcome.committed
+    assert RiskPoint.objects.filter(court=hgzy, description__startswith="会前定调第").count() == 30
