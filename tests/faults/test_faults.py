@@ -350,7 +350,7 @@ def _org_counts():
 def test_d_a_roster_import_killed_half_way_leaves_nothing_half_written(org, tmp_path):
     from tests.org.test_roster_import import row, xlsx_bytes
 
-    people = 200
+    people = 100
     rows = [
         row(
             单位代码="guzhang",
