@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy
 
 from hkcourt.org import audit, policy
 from hkcourt.org.models import Court, Division, Person, RoleAssignment
+from hkcourt.org.queueing import queue_after_commit
 from hkcourt.org.roles import Role
 from risks.models import State as RiskState
 from risks.models import campaign_label, campaign_year_of
@@ -705,7 +706,7 @@ def _queue_documents(letter, verify_base):
     """Render the letter's missing PDF editions in a Celery task once this transaction has committed."""
     from .tasks import render_letter_documents
 
-    render_letter_documents.delay_on_commit(letter.pk, verify_base or "")
+    queue_after_commit(render_letter_documents, letter.pk, verify_base or "")
 
 
 def store_letter_documents(*, letter_id: int, verify_base: str = "") -> CommitmentLetter:
@@ -1002,7 +1003,7 @@ def request_bundle(*, actor, template: LetterTemplate, division: Division) -> Le
     audit.record(actor=actor, action="commitments.bundle", obj=bundle, data={"division": division.pk})
     from .tasks import build_letter_bundle
 
-    build_letter_bundle.delay_on_commit(bundle.pk)
+    queue_after_commit(build_letter_bundle, bundle.pk)
     return bundle
 
 

@@ -58,3 +58,4 @@ urlpatterns = [
 
 # A path under /api/ that no route matches answers the API's JSON 404; other paths the 404 page.
 handler404 = "hkcourt.api.views.not_found"
+handler500 = "hkcourt.org.views.server_error"

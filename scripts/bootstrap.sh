@@ -14,9 +14,10 @@ case "$kind" in runtime | dev) ;; *) echo "usage: $0 [runtime|dev]" >&2; exit 2 
 SYSTEM_PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fontconfig fonts-noto-cjk fonts-hanazono python3-venv"
 command -v npm >/dev/null 2>&1 || SYSTEM_PACKAGES="$SYSTEM_PACKAGES nodejs npm"
 # What the tests run (tests/requires.py): pdftotext/pdffonts/pdfinfo, the browser test's Chromium and the
-# compose file check. Under CI a missing one fails the run, so `make test` installs them.
+# compose file check, the fault scenarios' private PostgreSQL (initdb, pg_ctl) and Redis (tests/faults). Under CI a
+# missing one fails the run, so `make test` installs them.
 if [ "$kind" = "dev" ]; then
-  SYSTEM_PACKAGES="$SYSTEM_PACKAGES poppler-utils chromium docker-compose postgresql-client"
+  SYSTEM_PACKAGES="$SYSTEM_PACKAGES poppler-utils chromium docker-compose postgresql-client postgresql redis-server"
 fi
 
 missing=""

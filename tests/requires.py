@@ -25,6 +25,9 @@ DEBIAN_PACKAGES = {
     "docker-compose": "docker-compose",
     "pg_dump": "postgresql-client",
     "pg_restore": "postgresql-client",
+    "initdb": "postgresql",  # the fault scenarios' private cluster (tests/faults)
+    "pg_ctl": "postgresql",
+    "redis-server": "redis-server",
 }
 
 

@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext as _
 
+from hkcourt.org import twofactor
 from hkcourt.org.policy import ALLOW, Policy, deny, not_now
 
 from .models import ApiToken
@@ -11,7 +12,17 @@ policy = Policy("api")
 
 @policy.rule("create_token")
 def _create_token(user, _obj):
-    return ALLOW  # every signed-in, active person; the token acts with exactly their rights
+    # A token acts with exactly its owner's rights but skips the sign-in, the second step included: a person
+    # who must sign in with two factors gets one only from a session that has passed the second step
+    # (django-otp's ``is_verified``, set on the request's user by its middleware; absent elsewhere: refused).
+    if twofactor.required_for(user) and not _verified(user):
+        return deny(_("请先完成两步验证，再创建API令牌。"))
+    return ALLOW  # every signed-in, active person
+
+
+def _verified(user) -> bool:
+    is_verified = getattr(user, "is_verified", None)
+    return bool(callable(is_verified) and is_verified())
 
 
 @policy.rule("revoke_token", model=ApiToken)

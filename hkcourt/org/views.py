@@ -1,6 +1,10 @@
+import sys
+
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -15,6 +19,19 @@ def home(request):
     for item in todos_for(request.user):
         sections.setdefault(item.section, []).append(item)
     return render(request, "org/home.html", {"sections": sections})
+
+
+def server_error(request):
+    """The project's 500 (``handler500``). When the database cannot be reached (restarting, a network cut) the
+    answer is 503 with ``Retry-After``: a temporary outage, not a fault in the page; each request after it opens
+    a fresh connection (``CONN_HEALTH_CHECKS``), so the application recovers without a restart. Rendered
+    without the request's context: the navigation and the inbox count would ask the database again."""
+    exc = sys.exc_info()[1]
+    if isinstance(exc, OperationalError | InterfaceError):
+        response = HttpResponseServerError(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = "30"
+        return response
+    return HttpResponseServerError(loader.get_template("500.html").render())
 
 
 @never_cache

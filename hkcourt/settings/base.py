@@ -188,7 +188,7 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://
 # such as the signing lock must hold across workers.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "hkcourt"}
+        {"BACKEND": "hkcourt.org.cache.ResilientRedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "hkcourt"}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}
     )

@@ -25,9 +25,10 @@ DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 CELERY_BROKER_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+# Redis down: pages keep working without the cache (hkcourt/org/cache.py; tests/faults prove it).
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "hkcourt.org.cache.ResilientRedisCache",
         "LOCATION": env("REDIS_URL", default="redis://127.0.0.1:6379/0"),
         "KEY_PREFIX": "hkcourt",
     }

@@ -164,3 +164,52 @@ def test_deactivating_a_person_ends_every_session_at_once(demo_user):
         response = client.get(reverse("home"))
         assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
         assert client.get("/api/v1/").status_code in (401, 403)
+
+
+def _token_form(client):
+    return client.post(reverse("api_tokens:list"), {"name": "脚本", "scope": "read", "days": 30})
+
+
+@pytest.mark.parametrize("username", ["office_demo", "leader_demo", "admin"])
+def test_no_api_token_from_a_session_that_has_not_passed_the_second_step(required, username):
+    """A token skips the sign-in, the second step included: those who must pass it get a token only from a
+    session that has, through the page and through the service alike."""
+    from hkcourt.api import services as tokens
+    from hkcourt.api.models import ApiToken
+    from hkcourt.org.policy import Refusal
+
+    first = _sign_in(username)
+    secret, _codes = _enrol(first)
+    ApiToken.objects.all().delete()
+
+    later = _sign_in(username)  # password only
+    page = later.get(reverse("api_tokens:list"))
+    assert page.status_code == 302 and page["Location"].startswith(reverse("twofactor_verify"))
+    refused = _token_form(later)
+    assert refused.status_code == 302 and refused["Location"] == reverse("twofactor_verify")
+    assert not ApiToken.objects.exists()
+    # the service itself: a person object whose session has not passed the second step
+    unverified = User.objects.get(username=username)
+    unverified.is_verified = lambda: False
+    with pytest.raises(Refusal):
+        tokens.create_token(actor=unverified, name="脚本", scope="read", days=30)
+    no_session = User.objects.get(username=username)  # no request at all (a shell, a task): refused too
+    with pytest.raises(Refusal):
+        tokens.create_token(actor=no_session, name="脚本", scope="read", days=30)
+    assert not ApiToken.objects.exists()
+
+    # after the second step the same session creates one, shown once
+    assert later.post(reverse("twofactor_verify"), {"token": _code(secret, offset=30)}).status_code == 302
+    created = _token_form(later)
+    assert created.status_code == 200
+    assert ApiToken.objects.filter(user__username=username).count() == 1
+    assert ApiToken.objects.get(user__username=username).hint in created.content.decode()
+
+
+@pytest.mark.parametrize("username", ["staff_demo", "head_demo"])
+def test_people_without_the_second_step_create_tokens_with_their_password(required, username):
+    from hkcourt.api.models import ApiToken
+
+    client = _sign_in(username)
+    assert _token_form(client).status_code == 200
+    assert ApiToken.objects.filter(user__username=username).count() == 1

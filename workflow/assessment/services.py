@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from hkcourt.notifications.services import Message, notify_many
 from hkcourt.org import audit, policy
 from hkcourt.org.models import Court, Person
+from hkcourt.org.queueing import queue_after_commit
 from hkcourt.org.roles import Role
 from workflow.models import Campaign, Phase, local_today
 from workflow.oversight import services as oversight
@@ -1329,7 +1330,7 @@ def request_report(*, actor, campaign: Campaign) -> CampaignReport:
     audit.record(actor=actor, action="assessment.report", obj=report, court=campaign.court)
     from .tasks import build_campaign_report
 
-    build_campaign_report.delay_on_commit(report.pk)
+    queue_after_commit(build_campaign_report, report.pk)
     return report
 
 

@@ -20,6 +20,7 @@ from hkcourt.notifications.services import notify
 from hkcourt.org import audit
 from hkcourt.org import policy as org_policy
 from hkcourt.org.models import Court, Division, Person, RoleAssignment
+from hkcourt.org.queueing import queue_after_commit
 from hkcourt.org.roles import Role
 from risks import services as risk_services
 from risks.measures.files import check_upload
@@ -409,7 +410,7 @@ def queue_evaluation(**ids) -> None:
 
     ids = {k: sorted(v) for k, v in ids.items() if v}
     if ids:
-        transaction.on_commit(lambda: tasks.evaluate_warnings_for.delay(**ids))
+        queue_after_commit(tasks.evaluate_warnings_for, **ids)
 
 
 def _on_grade_change(risk_point_ids) -> None:
