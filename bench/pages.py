@@ -330,6 +330,20 @@ def write(results, out):
                 f"| {row['case']} | {row['rows']:,} | {row['seconds']} | {row['rows_per_s']:,} | {row['queries']} |"
                 f" {row['MB']} | {row['peak_rss_MB']} | {row['rss_growth_MB']} |"
             )
+    if results.get("throughput"):
+        lines += [
+            "",
+            "Throughput under concurrent load (`bench/throughput.py`: gunicorn, 2 sync workers, 4 keep-alive clients on"
+            " the same machine):",
+            "",
+            "| case | req/s | % of the bare view | requests | failed |",
+            "| --- | ---: | ---: | ---: | ---: |",
+        ]
+        for row in results["throughput"]:
+            lines.append(
+                f"| {row['case']} | {row['req_per_s']} | {row['share_of_bare_pct']} | {row['requests']} |"
+                f" {row['failed']} |"
+            )
     if results.get("jobs"):
         lines += [
             "",
@@ -383,6 +397,10 @@ def main():
             )
         if not args.only or "export" in args.only:
             results["exports"] = run_exports(accounts, "" if args.only == "export" else args.only)
+        if not args.only or "throughput" in args.only:
+            from bench.throughput import run_throughput
+
+            results["throughput"] = run_throughput(accounts)
         if not args.only or "job" in args.only:
             from bench.jobs import run_jobs
 
