@@ -11,9 +11,12 @@ request), the response size and status. The
 rows go to ``bench/results.json`` and ``bench/results.md`` with the machine, the load average before and
 after, the data sizes and the date.
 
-Covered so far: the risk list for staff, division head, deputy, president, office and leading group; the
-office's list with a state tab, a campaign year, a text search, the grade sort and page 500; the risk
-detail for its owner, the president and the office.
+Covered: the risk list for staff, division head, deputy, president, office and leading group; the office's
+list with a state tab, a campaign year, text searches, the grade sort and page 500 (typed and by its link);
+the dashboard warm and cold; the campaign page; the inbox; the letters list; the API's risk point list; the
+risk detail for its owner, the president and the office. Each case also gets its raw-SQL floor (the
+request's reads replayed on a bare cursor) and p50 as a multiple of it. Then the exports, the throughput
+against gunicorn (``bench/throughput.py``) and the periodic jobs and the import (``bench/jobs.py``).
 """
 
 import argparse
