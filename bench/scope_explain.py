@@ -26,10 +26,11 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection  # noqa: E402
-from django.db.models import Count, Q  # noqa: E402
+from django.db.models import Count  # noqa: E402
 
 from bench.accounts import ROLES, bench_accounts  # noqa: E402
 from risks import selectors  # noqa: E402
+from risks.filters import text_search  # noqa: E402
 
 TABLE = "risks_riskpoint"
 
@@ -111,8 +112,7 @@ def office_cases(user):
     yield "key link 拍卖", base.filter(key_links=KeyLink.objects.get(name="拍卖")), order, 0
     yield "source=public", base.filter(source="public"), order, 0
     for term in ("保全", "竞买人"):
-        found = Q(description__icontains=term) | Q(manifestations__icontains=term)
-        yield f"search {term}", base.filter(found), order, 0
+        yield f"search {term}", text_search(base, term), order, 0
     yield "sort by grade", base, grade_sort, 0
     yield "page 500 (OFFSET 9,980)", base, order, 9980
     boundary = base.order_by(*order)[9979]

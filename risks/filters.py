@@ -2,7 +2,12 @@
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.lookups import DataContains
+from django.db import connections
+from django.db.models import F, Func, Q, TextField, Value
+from django.db.models.functions import StrIndex, Upper
+from django.db.models.lookups import GreaterThan
 from django.utils.translation import gettext_lazy as _
 
 from hkcourt.org.models import Court, Division
@@ -39,6 +44,37 @@ SORTS = [
 ]
 
 
+class Bigrams(Func):
+    """``hk_bigrams(text)``: the two-character substrings of ``UPPER(text)`` (risks migration 0012;
+    its GIN indexes are on ``hk_bigrams(description)`` and ``hk_bigrams(manifestations)``). PostgreSQL only."""
+
+    function = "hk_bigrams"
+    output_field = ArrayField(TextField())
+
+
+def text_search(queryset, value):
+    """Risk points whose description or manifestations contain ``value`` (case-insensitive): the list's and
+    the API's ``q``. ``UPPER(col) LIKE UPPER('%…%')``: Chinese has no word boundaries, a substring match is
+    right. On PostgreSQL a two-character term is found through the bigram indexes (risks migration 0012), the
+    LIKE rechecking their rows; three characters or more through the trigram indexes (0007); SQLite scans."""
+    value = value.strip()
+    if not value:
+        return queryset
+    if len(value) == 2 and connections[queryset.db].vendor == "postgresql":
+        # Two conditions, ANDed: the index condition (either text has the term's bigrams), which PostgreSQL
+        # answers from the bitmap without calling hk_bigrams() per row, and the exact test (either text
+        # contains the term), the same rows since a text containing the term has its bigrams. The exact
+        # test is strpos(), not the LIKE: PostgreSQL would AND in the trigram index for a LIKE, which
+        # cannot serve two characters and reads every entry (1.6 s at 400,000 points).
+        term, upper = Bigrams(Value(value)), Upper(Value(value))
+        indexed = Q(DataContains(Bigrams(F("description")), term)) | Q(DataContains(Bigrams(F("manifestations")), term))
+        exact = Q(GreaterThan(StrIndex(Upper("description"), upper), 0)) | Q(
+            GreaterThan(StrIndex(Upper("manifestations"), upper), 0)
+        )
+        return queryset.filter(indexed, exact)
+    return queryset.filter(Q(description__icontains=value) | Q(manifestations__icontains=value))
+
+
 class RiskPointFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="search")
     court = django_filters.ModelChoiceFilter(label=_("法院"), queryset=_courts, empty_label=_("全部法院"))
@@ -67,11 +103,7 @@ class RiskPointFilter(django_filters.FilterSet):
         fields = ["q", "court", "division", "level", "grade", "source", "key_link", "campaign", "area", "major"]
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        # ILIKE on PostgreSQL, LIKE on SQLite: Chinese has no word boundaries, a substring match is right.
-        return queryset.filter(Q(description__icontains=value) | Q(manifestations__icontains=value))
+        return text_search(queryset, value)
 
     def for_my_review(self, queryset, name, value):
         from .selectors import reviewable

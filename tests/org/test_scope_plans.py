@@ -160,3 +160,25 @@ def test_a_search_reads_the_trigram_indexes(province):
         tabs = plan(filtered.order_by().values_list("state").annotate(n=Count("id")))
     used = {n.get("Index Name") for n in nodes(tabs)}
     assert {"risk_desc_trgm_idx", "risk_manif_trgm_idx"} <= used, used
+
+
+def test_a_two_character_search_reads_the_bigram_indexes(province):
+    """risks migration 0012: a two-character term (保全) has no trigram, so the trigram indexes cannot serve
+    it; the filter asks hk_bigrams(col) @> hk_bigrams(term) of GIN indexes on both texts. The tab counts of
+    the widest scope must find the term's rows through both bigram indexes, not by reading the table; the
+    trigram index must stay out of it (for a two-character LIKE it reads every entry)."""
+    from django.http import QueryDict
+
+    from risks.filters import RiskPointFilter
+
+    office = only(Role.OFFICE, "sc-h")
+    request = type("Request", (), {"user": office})
+    filtered = RiskPointFilter(QueryDict("q=保全"), queryset=selectors.risk_points(office), request=request).qs
+    assert filtered.exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_indexscan = off")  # not the order index: the term's rows
+        tabs = plan(filtered.order_by().values_list("state").annotate(n=Count("id")))
+    used = {n.get("Index Name") for n in nodes(tabs)}
+    assert {"risk_desc_bigram_idx", "risk_manif_bigram_idx"} <= used, used
+    assert not used & {"risk_desc_trgm_idx", "risk_manif_trgm_idx"}, used
+    assert not seq_scans_of_risk_points(tabs)

@@ -149,6 +149,32 @@ def test_filters_search_and_tabs(client, login_as, demo_user, civil_power):
     assert page(campaign="2012") == ["保全超标的"]
 
 
+def test_two_character_search_finds_what_the_plain_substring_match_finds(client, login_as, demo_user):
+    """A two-character term goes through the bigram indexes on PostgreSQL (risks migration 0012) and is
+    rechecked exactly: the rows are those whose description or manifestations contain it — at the start, at
+    the end, in either text, in any letter case — and no row that only has its characters apart."""
+    staff = demo_user("staff_demo")
+    texts = {
+        "保全超标的": "查封过度",
+        "违规采取措施": "未及时解除保全",
+        "保管不善": "全面失职",  # 保 and 全, never together
+        "QA 检查": "未复核",
+        "执行款": "Qa 回避",
+        "百分之五": "%_",
+    }
+    for description, manifestations in texts.items():
+        RiskPointFactory(owner=staff, description=description, manifestations=manifestations, state=State.SUBMITTED)
+    login_as("office_demo")
+    found = lambda q: sorted(rp.description for rp in client.get(reverse("risks:list"), {"q": q}).context["page"])  # noqa: E731
+    assert found("保全") == ["保全超标的", "违规采取措施"]
+    assert found(" 保全 ") == ["保全超标的", "违规采取措施"]
+    assert found("qa") == ["QA 检查", "执行款"]
+    assert found("%_") == ["百分之五"]  # literal characters, not LIKE's wildcards
+    assert found("全保") == []
+    assert found("措施") == ["违规采取措施"]
+    assert found("全") == ["保全超标的", "保管不善", "违规采取措施"]  # one character: the plain match
+
+
 def test_catalogue_query_count_is_bounded(client, login_as, civil_power, django_assert_max_num_queries):
     login_as("head_demo")
     with django_assert_max_num_queries(MAX_QUERIES):
