@@ -260,6 +260,7 @@ SPECTACULAR_SETTINGS = {
         "QuestionnaireStateEnum": "workflow.assessment.models.QuestionnaireState",
         "ItemKindEnum": "workflow.assessment.models.ItemKind",
         "HandlingKindEnum": "workflow.oversight.models.HandlingKind",
+        "WarningLevelEnum": "workflow.oversight.models.WarningLevel",
     },
 }
 
