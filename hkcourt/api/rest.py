@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from rest_framework import exceptions, pagination, renderers, serializers, status, throttling
+from rest_framework import exceptions, pagination, parsers, renderers, serializers, status, throttling
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
@@ -103,6 +103,20 @@ def exception_handler(exc, context):
             code = "forbidden"
         return Response(error_body(code, exc.detail), status=exc.status_code, headers=headers)
     return None  # a real server error: Django's 500
+
+
+# ---------------------------------------------------------------- parsing
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, but JSON nested deeper than Python's recursion limit (``[[[[…]]]]`` within the body
+    limit) is malformed input (400), not a RecursionError (500)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(_("JSON 嵌套层数过多。")) from None
 
 
 # ---------------------------------------------------------------- access
