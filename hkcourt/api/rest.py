@@ -239,7 +239,11 @@ def _json_type_fits(field, value) -> bool:
     if isinstance(field, serializers.ManyRelatedField):
         return isinstance(value, list) and all(_json_type_fits(field.child_relation, v) for v in value)
     if isinstance(field, serializers.ListField):
-        return isinstance(value, list)
+        return isinstance(value, list) and all(_json_type_fits(field.child, v) for v in value)
+    if isinstance(field, (serializers.DecimalField, serializers.FloatField)):
+        if getattr(field, "coerce_to_string", False):
+            return isinstance(value, str)  # the schema documents a decimal as a string
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
     if isinstance(field, (serializers.IntegerField, serializers.PrimaryKeyRelatedField)):
         return isinstance(value, int) and not isinstance(value, bool)
     if isinstance(field, serializers.BooleanField):

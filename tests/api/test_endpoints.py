@@ -182,6 +182,7 @@ LISTS = [
     "people",
     "questionnaires",
     "survey-invitations",
+    "warning-rules",
 ]
 MAX_QUERIES = {"campaigns": 9, "risk-points": 9}
 

@@ -5,6 +5,7 @@ writer's scope (another court's id answers like a missing one); the query count 
 
 import datetime
 import json
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
@@ -124,12 +125,16 @@ def test_building_and_sending_a_questionnaire_is_the_offices(api, world):  # noq
         "campaign"
         in _error(office("post", "/api/v1/questionnaires/", _new_questionnaire(city, campaign=999999)), 400)["fields"]
     )
+    text_for_number = office("post", "/api/v1/questionnaires/", _new_questionnaire(city, rating_threshold="3.5"))
+    assert "rating_threshold" in _error(text_for_number, 400)["fields"]  # the schema says a number
     assert _changed(before) == {}
     # allowed: the office drafts one (its answer is the detail, with what it may do next)
-    created, measured["create"] = _queries(office, "post", "/api/v1/questionnaires/", _new_questionnaire(city))
+    body = _new_questionnaire(city, rating_threshold=3.8)
+    created, measured["create"] = _queries(office, "post", "/api/v1/questionnaires/", body)
     assert created.status_code == 201, created.json()
     q = created.json()
     assert (q["state"], q["court"], q["items"], q["actions"]["edit"]) == ("draft", city.pk, [], True)
+    assert Questionnaire.objects.get(pk=q["id"]).rating_threshold == Decimal("3.80")
     url = f"/api/v1/questionnaires/{q['id']}/"
     # items: the office only; staff cannot see the questionnaire (404), the leading group may not edit it (403)
     rating = {"kind": "rating", "text": "办案人员廉洁自律情况"}
@@ -137,6 +142,8 @@ def test_building_and_sending_a_questionnaire_is_the_offices(api, world):  # noq
     _error(leader("post", url + "items/", rating), 403, "forbidden")
     _error(office("post", url + "items/", {"kind": "single", "text": "满意吗", "choices": ["是"]}), 400)
     _error(office("post", url + "items/", {**rating, "choices": "是"}), 400)
+    numbers = office("post", url + "items/", {"kind": "single", "text": "满意吗", "choices": [1, 2]})
+    assert "choices" in _error(numbers, 400)["fields"]  # texts, not numbers coerced into texts
     added, measured["items"] = _queries(office, "post", url + "items/", rating)
     assert added.status_code == 201 and [i["number"] for i in added.json()["items"]] == [1]
     single = {"kind": "single", "text": "立案窗口服务", "choices": ["满意", "一般", "不满意"], "satisfied": [1]}

@@ -9,8 +9,6 @@ nothing that names the response, and nothing but the token's ``used`` flag and t
 
 Registered on the root router by hkcourt/urls.py (this sub-app is sealed: nobody else imports it)."""
 
-from decimal import Decimal
-
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -173,7 +171,13 @@ class QuestionnaireCreateSerializer(StrictSerializer):
     opens_on = serializers.DateField()
     closes_on = serializers.DateField()
     rating_threshold = serializers.DecimalField(
-        max_digits=3, decimal_places=2, min_value=1, max_value=5, default=Decimal("3.50"), help_text="评分整改线"
+        max_digits=3,
+        decimal_places=2,
+        min_value=1,
+        max_value=5,
+        required=False,
+        coerce_to_string=False,
+        help_text="评分整改线（1–5分，如 3.5；默认 3.5）",
     )
     satisfaction_threshold = serializers.IntegerField(
         min_value=0, max_value=100, default=80, help_text="满意率整改线（%）"
@@ -274,7 +278,7 @@ class QuestionnaireViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
     def create(self, request):
         forbid_before_reading(request.user, "assessment.create", None)  # 403 for who is no office anywhere
         data = validated(QuestionnaireCreateSerializer, request)
-        q = services.create_questionnaire(actor=request.user, **data)
+        q = services.create_questionnaire(actor=request.user, **data)  # no rating_threshold: the service's 3.50
         return self._detail(request, q.pk, status.HTTP_201_CREATED)
 
     @extend_schema(
