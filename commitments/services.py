@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import io
 import secrets
+import time
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -130,17 +131,32 @@ MAX_PASSWORD_FAILURES = 5
 PASSWORD_LOCK_SECONDS = 15 * 60
 
 
+class SigningLocked(ValidationError):
+    """Too many wrong passwords: signing is locked for this account for ``retry_after`` more seconds. A
+    ValidationError for the pages (the message under the password field); the API answers it 429."""
+
+    api_status = 429
+
+    def __init__(self, message, *, retry_after: int | None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 def _check_password(actor, password):
     """Signing is a deliberate act: the signer's own password again. Five wrong passwords lock signing for
     this account for 15 minutes (counted in the cache: a failed attempt writes nothing to the database)."""
     key = f"commitments:sign-failures:{actor.pk}"
+    since_key = f"{key}:since"  # when the count began (the lockout ends PASSWORD_LOCK_SECONDS after it)
     if cache.get(key, 0) >= MAX_PASSWORD_FAILURES:
-        raise ValidationError({"password": _("密码连续输错次数过多，请15分钟后再签订。")})
+        since = cache.get(since_key)
+        left = None if since is None else max(1, int(since + PASSWORD_LOCK_SECONDS - time.time()))
+        raise SigningLocked({"password": _("密码连续输错次数过多，请15分钟后再签订。")}, retry_after=left)
     if not password or not actor.check_password(password):
-        cache.add(key, 0, PASSWORD_LOCK_SECONDS)
+        if cache.add(key, 0, PASSWORD_LOCK_SECONDS):
+            cache.set(since_key, time.time(), PASSWORD_LOCK_SECONDS)
         cache.incr(key)
         raise ValidationError({"password": _("密码不正确。签订和监督人签字须重新输入本人登录密码。")})
-    cache.delete(key)
+    cache.delete_many([key, f"{key}:since"])
 
 
 # ---------------------------------------------------------------- templates

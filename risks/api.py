@@ -9,7 +9,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from hkcourt.api.rest import Conflict, CursorPagination, StrictSerializer
+from hkcourt.api.rest import Conflict, CursorPagination, ScopedPrimaryKeyField, StrictSerializer
 from hkcourt.org.policy import STATE, Refusal, allowed_actions, decide
 
 from . import selectors, services
@@ -125,9 +125,10 @@ def _version():
 class RiskPointWriteSerializer(StrictSerializer):
     description = serializers.CharField(max_length=2000)
     manifestations = serializers.CharField(max_length=2000)
-    power = serializers.PrimaryKeyRelatedField(queryset=Power.objects.all(), required=False, allow_null=True)
-    step = serializers.PrimaryKeyRelatedField(queryset=PowerStep.objects.all(), required=False, allow_null=True)
+    power = ScopedPrimaryKeyField(Power, required=False, allow_null=True, help_text=_("职权（本人可见的职权目录中）"))
+    step = ScopedPrimaryKeyField(PowerStep, required=False, allow_null=True, help_text=_("所选职权的流程环节"))
     source = serializers.ChoiceField(choices=Source.choices, default=Source.SELF)
+    # The plan's list of key links is the same for every court (no scope).
     key_links = serializers.PrimaryKeyRelatedField(queryset=KeyLink.objects.all(), many=True, required=False)
 
 
@@ -284,7 +285,7 @@ class RiskPointViewSet(
         request=RiskPointCreateSerializer, responses={201: RiskPointDetailSerializer}, summary="新建风险点（草稿）"
     )
     def create(self, request):
-        data = RiskPointCreateSerializer(data=request.data)
+        data = RiskPointCreateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         rp = services.create_risk_point(actor=request.user, **data.validated_data)
         rp = selectors.risk_point_detail(request.user, rp.pk)
@@ -297,7 +298,7 @@ class RiskPointViewSet(
     )
     def update(self, request, pk=None, partial=False):
         rp = selectors.risk_point_or_404(request.user, pk)
-        data = RiskPointUpdateSerializer(data=request.data, partial=partial)
+        data = RiskPointUpdateSerializer(data=request.data, partial=partial, context={"request": request})
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         if partial:  # a PATCH keeps what it does not name

@@ -4,7 +4,7 @@ throttles, the one error shape, cursor pagination, strict serializers and the sc
 Errors always answer ``{"code": …, "message": …, "fields": {…}}``; ``message`` is in the language of
 ``Accept-Language`` (Chinese by default). Statuses: out of scope 404 (existence does not leak), forbidden 403,
 wrong state 409, bad input 400 (``fields`` names each field's problems), no credentials 401, body too large
-413, too many requests 429.
+413, too many requests 429 (``throttled``; ``locked`` when signing is locked after wrong passwords).
 """
 
 from django.conf import settings
@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from rest_framework import exceptions, pagination, renderers, serializers, status, throttling
+from rest_framework import exceptions, pagination, parsers, renderers, serializers, status, throttling
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
@@ -74,7 +74,15 @@ def exception_handler(exc, context):
             fields = {("non_field_errors" if k == "__all__" else k): v for k, v in fields.items()}
         else:
             fields, message = {}, exc.messages[0] if exc.messages else _("输入有误。")
-        status_code = 409 if getattr(exc, "api_status", None) == 409 else 400
+        # A service may mark its refusal: wrong state (409), or locked for a while (429, with Retry-After when
+        # the service knows how long: the signing lockout after too many wrong passwords).
+        status_code = getattr(exc, "api_status", None)
+        if status_code == 429:
+            retry_after = getattr(exc, "retry_after", None)
+            if retry_after is not None:
+                headers["Retry-After"] = str(int(retry_after))
+            return Response(error_body("locked", message, fields), status=429, headers=headers)
+        status_code = 409 if status_code == 409 else 400
         return Response(error_body("state" if status_code == 409 else "invalid", message, fields), status=status_code)
     if isinstance(exc, DjangoPermissionDenied):
         return Response(error_body("forbidden", str(exc) or _("您无权进行此操作。")), status=403)
@@ -95,6 +103,20 @@ def exception_handler(exc, context):
             code = "forbidden"
         return Response(error_body(code, exc.detail), status=exc.status_code, headers=headers)
     return None  # a real server error: Django's 500
+
+
+# ---------------------------------------------------------------- parsing
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, but JSON nested deeper than Python's recursion limit (``[[[[…]]]]`` within the body
+    limit) is malformed input (400), not a RecursionError (500)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(_("JSON 嵌套层数过多。")) from None
 
 
 # ---------------------------------------------------------------- access
@@ -217,7 +239,11 @@ def _json_type_fits(field, value) -> bool:
     if isinstance(field, serializers.ManyRelatedField):
         return isinstance(value, list) and all(_json_type_fits(field.child_relation, v) for v in value)
     if isinstance(field, serializers.ListField):
-        return isinstance(value, list)
+        return isinstance(value, list) and all(_json_type_fits(field.child, v) for v in value)
+    if isinstance(field, (serializers.DecimalField, serializers.FloatField)):
+        if getattr(field, "coerce_to_string", False):
+            return isinstance(value, str)  # the schema documents a decimal as a string
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
     if isinstance(field, (serializers.IntegerField, serializers.PrimaryKeyRelatedField)):
         return isinstance(value, int) and not isinstance(value, bool)
     if isinstance(field, serializers.BooleanField):
@@ -243,8 +269,28 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """An id the body names, looked up only among the rows the writer may see: ``model.objects.visible_to(user)``
+    (or ``scope(user, context)`` where the write allows fewer, e.g. the courts a questionnaire may be sent to).
+    Another court's row answers 400 exactly like an id that does not exist: nothing is linked to a row the
+    writer cannot see, and its name is not echoed in a message."""
+
+    def __init__(self, model, *, scope=None, **kwargs):
+        self.model, self.scope = model, scope
+        super().__init__(queryset=model.objects.none(), **kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if self.scope is not None:
+            return self.scope(user, self.context)
+        return self.model.objects.visible_to(user)
+
+
 class ErrorSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="forbidden / state / not_found / invalid / not_authenticated / …")
+    code = serializers.CharField(
+        help_text="forbidden / state / not_found / invalid / not_authenticated / throttled / locked / too_large / …"
+    )
     message = serializers.CharField(help_text="按 Accept-Language 给出的中文或英文说明")
     fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
 
@@ -262,8 +308,10 @@ def forbid_before_reading(user, rule: str, obj=None):
         raise Refusal(decision.message, decision.code, rule)
 
 
-def validated(serializer_class, request) -> dict:
-    data = serializer_class(data=request.data if request.data is not None else {})
+def validated(serializer_class, request, **context) -> dict:
+    """The body checked by ``serializer_class`` (400 names each field); ``context`` reaches its scoped fields."""
+    context = {"request": request, **context}
+    data = serializer_class(data=request.data if request.data is not None else {}, context=context)
     data.is_valid(raise_exception=True)
     return data.validated_data
 

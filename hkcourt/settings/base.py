@@ -229,7 +229,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "hkcourt.api.rest.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["hkcourt.api.rest.JSONParser"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 # Per token (else per signed-in person) and per anonymous address; the cache is Redis in production.
@@ -260,6 +260,7 @@ SPECTACULAR_SETTINGS = {
         "QuestionnaireStateEnum": "workflow.assessment.models.QuestionnaireState",
         "ItemKindEnum": "workflow.assessment.models.ItemKind",
         "HandlingKindEnum": "workflow.oversight.models.HandlingKind",
+        "WarningLevelEnum": "workflow.oversight.models.WarningLevel",
     },
 }
 

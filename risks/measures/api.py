@@ -1,5 +1,6 @@
 """Prevention measures and the court rules register through the API: the scoped lists and details, setting a
-measure on a risk point and its actions (in place, checked, acknowledged) through ``risks.measures.services``."""
+measure on a risk point and its actions (in place, checked, acknowledged), and registering a court rule with
+the risk points and powers it covers, through ``risks.measures.services``."""
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -8,11 +9,12 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from hkcourt.api.rest import EmptySerializer, StrictSerializer, forbid_before_reading, validated
-from hkcourt.org.models import Person
+from hkcourt.api.rest import EmptySerializer, ScopedPrimaryKeyField, StrictSerializer, forbid_before_reading, validated
+from hkcourt.org.models import Court, Person
 from hkcourt.org.policy import allowed_actions
 from risks.measures import selectors, services
 from risks.measures.models import CourtRule, Measure, MeasureCategory, MeasureKind, MeasureStatus
+from risks.models import TEXT_LIMIT, Power, RiskPoint
 from risks.selectors import risk_point_or_404
 
 
@@ -206,13 +208,36 @@ class MeasureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         )
 
 
-class CourtRuleViewSet(viewsets.ReadOnlyModelViewSet):
-    """单位定制度: the court rules register."""
+class CourtRuleCreateSerializer(StrictSerializer):
+    court = ScopedPrimaryKeyField(Court, help_text=_("制定制度的法院（本办公室所在或下级法院）"))
+    title = serializers.CharField(max_length=120)
+    number = serializers.CharField(max_length=60, required=False, allow_blank=True, default="", help_text=_("文号"))
+    issued_on = serializers.DateField(help_text=_("印发日期"))
+    text = serializers.CharField(max_length=TEXT_LIMIT * 10, help_text=_("制度内容（制度文件在页面上传）"))
+    risk_points = ScopedPrimaryKeyField(
+        RiskPoint, many=True, required=False, default=list, help_text=_("覆盖的风险点（本院的）")
+    )
+    powers = ScopedPrimaryKeyField(Power, many=True, required=False, default=list, help_text=_("覆盖的职权（本院的）"))
+
+
+class CourtRuleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """单位定制度: the court rules register; the office registers a rule of its court."""
 
     serializer_class = CourtRuleSerializer
 
     def get_queryset(self):
         return selectors.rules(self.request.user)
+
+    @extend_schema(
+        request=CourtRuleCreateSerializer, responses={201: CourtRuleSerializer}, summary="登记制度（领导小组办公室）"
+    )
+    def create(self, request):
+        forbid_before_reading(request.user, "measures.create_rule")  # 403 for who is no office anywhere
+        data = validated(CourtRuleCreateSerializer, request)
+        rule = services.create_rule(actor=request.user, **data)
+        return Response(
+            CourtRuleSerializer(selectors.rules(request.user).get(pk=rule.pk)).data, status=status.HTTP_201_CREATED
+        )
 
 
 def register(router):

@@ -71,8 +71,13 @@ def test_signing_needs_the_password_locks_after_five_failures_and_writes_nothing
     for _ in range(5):
         wrong = staff("post", f"/api/v1/letters/{letter.pk}/sign/", {"password": "wrong"})
         assert wrong.status_code == 400 and "password" in wrong.json()["fields"]
+    # Locked: 429 with the error shape and how long the lock lasts (even with the right password).
     locked = staff("post", f"/api/v1/letters/{letter.pk}/sign/", {"password": DEMO_PASSWORD})
-    assert locked.status_code == 400 and "15" in locked.json()["fields"]["password"][0]
+    assert locked.status_code == 429, locked.json()
+    body = locked.json()
+    assert set(body) == {"code", "message", "fields"} and body["code"] == "locked"
+    assert "15" in body["message"] and "15" in body["fields"]["password"][0]
+    assert 0 < int(locked["Retry-After"]) <= 15 * 60
     letter.refresh_from_db()
     assert letter.state == LetterState.DRAFTED
     assert (AuditEntry.objects.count(), LetterDocument.objects.count()) == (audit_before, documents_before)
@@ -177,6 +182,7 @@ LISTS = [
     "people",
     "questionnaires",
     "survey-invitations",
+    "warning-rules",
 ]
 MAX_QUERIES = {"campaigns": 9, "risk-points": 9}
 

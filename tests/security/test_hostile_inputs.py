@@ -5,7 +5,7 @@ duplicate rows, missing columns, impossible dates, other courts' ids. Each gets 
 error, never a 5xx, and the database is unchanged where the input was rejected; what is accepted is stored as
 typed and shown escaped.
 
-(The REST API's hostile cases belong with the API: see the note at the end of this module.)"""
+(The REST API's hostile cases are tests/api/test_hostile.py.)"""
 
 import base64
 import io
@@ -330,6 +330,6 @@ def test_roster_import(case, demo_user):
         assert Person.objects.count() == before + 1
 
 
-# The REST API (/api/v1/, built by the "api" helper) needs the same catalogue for its write endpoints: the
-# payloads above as JSON strings, NUL bytes, 1 MB bodies, other courts' ids in foreign keys; expected 400 with
-# field errors, never 500, nothing written. Left for the API's own tests.
+# The REST API's catalogue (the payloads above as JSON strings, NUL bytes, 1 MB bodies, wrong JSON types and
+# content types, malformed and deeply nested JSON, negative, huge and other courts' ids, the wrong state,
+# grading one's own point) is tests/api/test_hostile.py: a 4xx of the stable shape, never 500, nothing written.

@@ -2,21 +2,33 @@
 leading group of its court or above, the court's leaders), their results where the results page shows them
 (after the questionnaire ends; free-text answers and groups only from MIN_GROUP answers on), and for a
 person the questionnaires they are invited to answer, with the answer sheet submitted through the same
-service as the answer page. The answer stays anonymous: the answer call returns nothing that names the
-response, and nothing but the token's ``used`` flag and the anonymous response is written.
+service as the answer page. The office writes through the same services as the questionnaire pages: a new
+questionnaire (draft), its items, sending it to the staff of courts and divisions, publishing and closing it,
+and 限期整改 ordered from an item under its threshold. The answer stays anonymous: the answer call returns
+nothing that names the response, and nothing but the token's ``used`` flag and the anonymous response is written.
 
 Registered on the root router by hkcourt/urls.py (this sub-app is sealed: nobody else imports it)."""
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
-from rest_framework import mixins, serializers, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from hkcourt.api.rest import Conflict, StrictSerializer, validated
+from hkcourt.api.rest import (
+    Conflict,
+    EmptySerializer,
+    ScopedPrimaryKeyField,
+    StrictSerializer,
+    forbid_before_reading,
+    validated,
+)
 from hkcourt.org import policy
+from hkcourt.org.models import Court, Division, Person
 from hkcourt.org.policy import allowed_actions
+from workflow.models import Campaign
 
 from . import selectors, services
 from .models import MIN_GROUP, TEXT_ANSWER_LIMIT, Choice, Invitation, Item, ItemKind, Questionnaire, QuestionnaireKind
@@ -148,20 +160,192 @@ class ResultsSerializer(serializers.Serializer):
     stats = ItemStatsSerializer(many=True)
 
 
-class QuestionnaireViewSet(viewsets.ReadOnlyModelViewSet):
-    """问卷调查与民主测评: the office and the leading group of the court or a court above, the court's leaders."""
+# ---------------------------------------------------------------- building and distributing (requests)
+
+
+class QuestionnaireCreateSerializer(StrictSerializer):
+    court = ScopedPrimaryKeyField(Court, help_text="问卷所属法院（本办公室所在或下级法院）")
+    kind = serializers.ChoiceField(choices=QuestionnaireKind.choices, default=QuestionnaireKind.SURVEY)
+    title = serializers.CharField(max_length=120)
+    intro = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    opens_on = serializers.DateField()
+    closes_on = serializers.DateField()
+    rating_threshold = serializers.DecimalField(
+        max_digits=3,
+        decimal_places=2,
+        min_value=1,
+        max_value=5,
+        required=False,
+        coerce_to_string=False,
+        help_text="评分整改线（1–5分，如 3.5；默认 3.5）",
+    )
+    satisfaction_threshold = serializers.IntegerField(
+        min_value=0, max_value=100, default=80, help_text="满意率整改线（%）"
+    )
+    campaign = ScopedPrimaryKeyField(
+        Campaign,
+        scope=lambda user, _context: selectors.campaigns_for(user),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="所属工作方案（进行中的）",
+    )
+
+
+class ItemCreateSerializer(StrictSerializer):
+    kind = serializers.ChoiceField(choices=ItemKind.choices)
+    text = serializers.CharField(max_length=300)
+    required = serializers.BooleanField(default=True)
+    choices = serializers.ListField(
+        child=serializers.CharField(max_length=120),
+        max_length=60,
+        required=False,
+        default=list,
+        help_text="选择题的选项（依次）",
+    )
+    satisfied = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        max_length=60,
+        required=False,
+        default=list,
+        help_text="计为满意的选项序号（从1起）",
+    )
+
+
+def _send_courts(user, context):
+    q = context["questionnaire"]
+    return Court.objects.visible_to(user).filter(path__startswith=q.court.path)
+
+
+def _send_divisions(user, context):
+    q = context["questionnaire"]
+    return Division.objects.visible_to(user).filter(court__path__startswith=q.court.path).select_related("court")
+
+
+class SendSerializer(StrictSerializer):
+    courts = ScopedPrimaryKeyField(
+        Court, scope=_send_courts, many=True, required=False, default=list, help_text="发放到这些法院的全体人员"
+    )
+    divisions = ScopedPrimaryKeyField(
+        Division, scope=_send_divisions, many=True, required=False, default=list, help_text="发放到这些庭室的人员"
+    )
+
+
+def _rectify_owners(user, context):
+    return Person.objects.visible_to(user).filter(user__in=selectors.owner_choices(context["questionnaire"]))
+
+
+class RectifySerializer(StrictSerializer):
+    owner = ScopedPrimaryKeyField(Person, scope=_rectify_owners, help_text="整改责任人（问卷所属法院的人员编号）")
+    deadline = serializers.DateField(help_text="整改期限")
+    plan = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class RectificationOpenedSerializer(serializers.Serializer):
+    rectification = serializers.IntegerField(help_text="整改编号（/api/v1/rectifications/{id}/）")
+    code = serializers.CharField()
+
+
+class SentSerializer(serializers.Serializer):
+    invited = serializers.IntegerField(help_text="新发出的答卷邀请数（已收到过的不重复发送）")
+
+
+class QuestionnaireViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """问卷调查与民主测评: the office and the leading group of the court or a court above, the court's leaders.
+    The office of the questionnaire's court builds, sends, publishes and closes it, and orders 限期整改 from
+    an item under its threshold."""
 
     serializer_class = QuestionnaireSerializer
 
     def get_queryset(self):
         return selectors.questionnaires(self.request.user)
 
-    @extend_schema(summary="问卷详情（含题目）", responses={200: QuestionnaireDetailSerializer})
-    def retrieve(self, request, pk=None):
+    def _detail(self, request, pk, code=status.HTTP_200_OK):
         q = selectors.get_questionnaire(request.user, pk)
         q.n_invited, q.n_responses = q.invitations.count(), q.responses.count()
         context = {"request": request, "items": selectors.items_of(q)}
-        return Response(QuestionnaireDetailSerializer(q, context=context).data)
+        return Response(QuestionnaireDetailSerializer(q, context=context).data, status=code)
+
+    @extend_schema(summary="问卷详情（含题目）", responses={200: QuestionnaireDetailSerializer})
+    def retrieve(self, request, pk=None):
+        return self._detail(request, pk)
+
+    @extend_schema(
+        summary="制作问卷（草稿；领导小组办公室）",
+        request=QuestionnaireCreateSerializer,
+        responses={201: QuestionnaireDetailSerializer},
+    )
+    def create(self, request):
+        forbid_before_reading(request.user, "assessment.create", None)  # 403 for who is no office anywhere
+        data = validated(QuestionnaireCreateSerializer, request)
+        q = services.create_questionnaire(actor=request.user, **data)  # no rating_threshold: the service's 3.50
+        return self._detail(request, q.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="添加题目（草稿）", request=ItemCreateSerializer, responses={201: QuestionnaireDetailSerializer}
+    )
+    @action(detail=True, methods=["post"])
+    def items(self, request, pk=None):
+        q = selectors.get_questionnaire(request.user, pk)
+        forbid_before_reading(request.user, "assessment.edit", q)
+        data = validated(ItemCreateSerializer, request)
+        services.add_item(actor=request.user, questionnaire=q, **data)
+        return self._detail(request, pk, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="发放问卷（向所选法院、庭室的人员发送一次性答卷链接）",
+        request=SendSerializer,
+        responses={200: SentSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def send(self, request, pk=None):
+        q = selectors.get_questionnaire(request.user, pk)
+        forbid_before_reading(request.user, "assessment.send", q)
+        data = validated(SendSerializer, request, questionnaire=q)
+        n = services.send_to_staff(
+            actor=request.user, questionnaire=q, courts=data["courts"], divisions=data["divisions"]
+        )
+        return Response({"invited": n})
+
+    @extend_schema(
+        summary="向社会公开（公开链接）", request=EmptySerializer, responses={200: QuestionnaireDetailSerializer}
+    )
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        q = selectors.get_questionnaire(request.user, pk)
+        forbid_before_reading(request.user, "assessment.publish", q)
+        validated(EmptySerializer, request)
+        services.publish(actor=request.user, questionnaire=q)
+        return self._detail(request, pk)
+
+    @extend_schema(summary="结束问卷", request=EmptySerializer, responses={200: QuestionnaireDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        q = selectors.get_questionnaire(request.user, pk)
+        forbid_before_reading(request.user, "assessment.close", q)
+        validated(EmptySerializer, request)
+        services.close(actor=request.user, questionnaire=q)
+        return self._detail(request, pk)
+
+    @extend_schema(
+        summary="根据结果下达限期整改（某题低于整改线；问卷结束后）",
+        parameters=[OpenApiParameter("item", int, OpenApiParameter.PATH, description="题目的编号（结果中的 item）")],
+        request=RectifySerializer,
+        responses={201: RectificationOpenedSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path=r"items/(?P<item>[0-9]+)/rectify", url_name="rectify")
+    def rectify(self, request, pk=None, item=None):
+        q = selectors.get_questionnaire(request.user, pk)
+        row = Item.objects.filter(questionnaire=q, pk=item).first()  # an item of this questionnaire, else 404
+        if row is None:
+            raise Http404
+        row.questionnaire = q
+        forbid_before_reading(request.user, "assessment.rectify", row)
+        data = validated(RectifySerializer, request, questionnaire=q)
+        rect = services.open_rectification(
+            actor=request.user, item=row, owner=data["owner"].user, deadline=data["deadline"], plan=data["plan"]
+        )
+        return Response({"rectification": rect.pk, "code": rect.code}, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="问卷结果（同结果页：问卷结束后给出；不足最小份数的不予显示）", responses={200: ResultsSerializer}

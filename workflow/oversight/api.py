@@ -1,10 +1,11 @@
 """The early-warning work through the API: signals and warnings (the office and the leading group), handling
-and rectification (theirs, and a person's own: report-back and progress), through the same selectors (each
-linked row through its own scope) and services as the pages."""
+and rectification (theirs, and a person's own: report-back and progress), the warning rules (read by the office
+and the leading group; edited only by the top court's office, as the policy says: the rules are city-wide),
+through the same selectors (each linked row through its own scope) and services as the pages."""
 
 from django.http import Http404
 from django.utils.translation import gettext
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -24,6 +25,8 @@ from workflow.oversight.models import (
     Signal,
     TalkerLevel,
     Warning,
+    WarningLevel,
+    WarningRule,
 )
 from workflow.oversight.policy import RUNG_ACTIONS
 
@@ -290,8 +293,65 @@ class RectificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         return self._answer(request, pk)
 
 
+class WarningRuleSerializer(serializers.ModelSerializer):
+    updated_by = serializers.CharField(source="updated_by.username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = WarningRule
+        fields = ["id", "kind", "name", "level", "threshold", "window_days", "enabled", "description", "updated_by"]
+        read_only_fields = fields
+
+
+class WarningRuleUpdateSerializer(StrictSerializer):
+    level = serializers.ChoiceField(choices=WarningLevel.choices)
+    threshold = serializers.IntegerField(min_value=1, max_value=100000, help_text="阈值（条数或天数，依规则）")
+    window_days = serializers.IntegerField(
+        min_value=1, max_value=3650, required=False, allow_null=True, default=None, help_text="统计期间（天）"
+    )
+    enabled = serializers.BooleanField(default=True)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="预警规则（领导小组及其办公室）"),
+    retrieve=extend_schema(summary="预警规则详情"),
+)
+class WarningRuleViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The early-warning rules, city-wide: read by the office and the leading group (403 for others, as the
+    warnings page), edited by the top court's office only (``oversight.edit_rule``: 403 for every other)."""
+
+    serializer_class = WarningRuleSerializer
+    http_method_names = ["get", "put", "patch", "head", "options"]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        policy.check(request.user, "oversight.oversee")
+
+    def get_queryset(self):
+        return selectors.rules().select_related("updated_by")
+
+    @extend_schema(request=WarningRuleUpdateSerializer, responses={200: WarningRuleSerializer}, summary="修改预警规则")
+    def update(self, request, pk=None, partial=False):
+        rule = self.get_object()
+        forbid_before_reading(request.user, "oversight.edit_rule", rule)
+        body = WarningRuleUpdateSerializer(data=request.data, partial=partial, context={"request": request})
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        if partial:  # a PATCH keeps what it does not name
+            current = {"level": rule.level, "threshold": rule.threshold, "window_days": rule.window_days}
+            data = {**current, "enabled": rule.enabled, **data}
+        services.update_rule(actor=request.user, rule=rule, **data)
+        return Response(WarningRuleSerializer(self.get_queryset().get(pk=rule.pk)).data)
+
+    @extend_schema(
+        request=WarningRuleUpdateSerializer, responses={200: WarningRuleSerializer}, summary="修改预警规则（部分字段）"
+    )
+    def partial_update(self, request, pk=None):
+        return self.update(request, pk, partial=True)
+
+
 def register(router):
     router.register("signals", SignalViewSet, basename="signal")
     router.register("warnings", WarningViewSet, basename="warning")
     router.register("handling", HandlingViewSet, basename="handling")
     router.register("rectifications", RectificationViewSet, basename="rectification")
+    router.register("warning-rules", WarningRuleViewSet, basename="warning-rule")
