@@ -117,4 +117,8 @@ def test_warning_summaries_and_trail_become_codes(demo_user, demo_org):
         assert raised.get_action_display() == "发出预警"
         assert handled.display_note == "诫勉谈话：张三"
     with translation.override("en"):
-        assert raised.display_note == "Rule “整改逾期”; handled before, escalation to “Admonishment talk” proposed"
+        # a default rule's name is shown in the reader's language too
+        assert (
+            raised.display_note
+            == "Rule “Rectification overdue”; handled before, escalation to “Admonishment talk” proposed"
+        )
