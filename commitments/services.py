@@ -34,7 +34,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hkcourt.org import audit, policy
+from hkcourt.org import audit, policy, texts
 from hkcourt.org.models import Court, Division, Person, RoleAssignment
 from hkcourt.org.queueing import queue_after_commit
 from hkcourt.org.roles import Role
@@ -79,6 +79,18 @@ TITLES = {
     Kind.DIVISION: gettext_lazy("庭室廉政风险防范承诺书"),
     Kind.COURT: gettext_lazy("单位廉政风险防范承诺书"),
 }
+
+# What the notifications say, rendered in the reader's language (hkcourt.org.texts).
+texts.register(
+    {
+        "commitments.countersign": texts.Text(
+            gettext_lazy("%(name)s的%(letter)s待您作为监督人签字"), choices={"letter": TITLES}
+        ),
+        "commitments.remind_both": gettext_lazy("请在%(date)s前签订%(title)s，并在待您审核确认的承诺书上签字"),
+        "commitments.remind_sign": gettext_lazy("请在%(date)s前签订%(title)s"),
+        "commitments.remind_countersign": gettext_lazy("有承诺书待您作为监督人签字（截止%(date)s）"),
+    }
+)
 SUPERVISOR_LABELS = {
     Supervisor.DIVISION_HEAD: gettext_lazy("庭室负责人"),
     Supervisor.DEPUTY_LEADER: gettext_lazy("分管院领导"),
@@ -960,10 +972,7 @@ def _notify_countersigner_after_commit(letter):
         from hkcourt.notifications import services as notifications
     except ImportError:  # pragma: no cover - the ground floor ships notifications
         return
-    title = _("%(name)s的%(title)s待您作为监督人签字") % {
-        "name": letter.body.get("signer_name", ""),
-        "title": letter.title,
-    }
+    params = {"name": letter.body.get("signer_name", ""), "letter": letter.kind}
     url = reverse("commitments:detail", args=[letter.pk])
     recipient_id, kind, due = letter.countersigner_id, "commitments.countersign", timezone.localdate()
 
@@ -972,7 +981,9 @@ def _notify_countersigner_after_commit(letter):
 
         recipient = get_user_model().objects.filter(pk=recipient_id).first()
         if recipient is not None:
-            notifications.notify(recipient=recipient, kind=kind, obj=letter, due=due, title=title, url=url)
+            notifications.notify(
+                recipient=recipient, kind=kind, obj=letter, due=due, message=kind, params=params, url=url
+            )
 
     transaction.on_commit(send, robust=True)
 
@@ -992,16 +1003,16 @@ def remind_unsigned(*, template: LetterTemplate, today=None, days_before: int = 
     to_countersign = set(
         letters.filter(state=LetterState.SIGNED, countersigner__isnull=False).values_list("countersigner_id", flat=True)
     )
-    values = {"date": template.sign_deadline, "title": template.title}
+    values = {"date": template.sign_deadline.isoformat(), "title": template.title}
     messages = []
     for recipient_id in sorted(to_sign | to_countersign):
         if recipient_id in to_sign and recipient_id in to_countersign:
-            title = _("请在%(date)s前签订%(title)s，并在待您审核确认的承诺书上签字") % values
+            message = "commitments.remind_both"
         elif recipient_id in to_sign:
-            title = _("请在%(date)s前签订%(title)s") % values
+            message = "commitments.remind_sign"
         else:
-            title = _("有承诺书待您作为监督人签字（截止%(date)s）") % values
-        messages.append(Message(recipient_id=recipient_id, title=title, url=url))
+            message = "commitments.remind_countersign"
+        messages.append(Message(recipient_id=recipient_id, url=url, message=message, params=values))
     created = notify_many(kind="commitments.reminder", obj=template, due=today, messages=messages, actor=actor)
     audit.record(actor=actor, action="commitments.remind", obj=template, data={"created": created, "day": str(today)})
     return created

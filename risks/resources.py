@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from import_export import resources
 from import_export.fields import Field
 
+from hkcourt.org import texts
 from hkcourt.org.models import Division, Post
 from hkcourt.org.sandbox import LimitExceeded, run_capped
 from hkcourt.org.spreadsheets import decode_text, escape_formula, xlsx_rows
@@ -248,18 +249,18 @@ class PowerResource(resources.ModelResource):
                 fail("time_limit_days", _("须为0—3650之间的整数天数，现为“%(v)s”。") % {"v": days})
 
         area = self._value(row, "business_area")
-        labels = {str(label): value for value, label in BusinessArea.choices}
+        areas = texts.choice_lookup(BusinessArea)  # in either language, or the code
         if not area:
             instance.business_area = BusinessArea.OTHER
-        elif area in labels or area in BusinessArea.values:
-            instance.business_area = labels.get(area, area)
+        elif area in areas:
+            instance.business_area = areas.get(area)
         else:
-            fail("business_area", _("须为以下之一：%(list)s。") % {"list": "、".join(labels)})
+            fail("business_area", _("须为以下之一：%(list)s。") % {"list": texts.labels(BusinessArea)})
 
         major = self._value(row, "major_matter")
-        if major in ("", NO, "否", "0", "N", "n"):
+        if major.casefold() in ("", NO, "0", "n", "no", "false"):
             instance.major_matter = False
-        elif major in (YES, "1", "Y", "y"):
+        elif major.casefold() in (YES, "1", "y", "yes", "true"):
             instance.major_matter = True
         else:
             fail("major_matter", _("请填写“是”或“否”。"))
@@ -597,8 +598,9 @@ class RiskPointImportResource(resources.ModelResource):
 
         self.court, self.actor = court, actor
         self._divisions = {d.name: d for d in Division.objects.filter(court=court)} if court else {}
-        self._levels = {str(label): value for value, label in Level.choices}
-        self._sources = {str(label): value for value, label in Source.choices}
+        # a cell in either language (the template's Chinese example row imports while the office works in English)
+        self._levels = texts.choice_lookup(Level)
+        self._sources = texts.choice_lookup(Source)
         self._links = {}
         for link in KeyLink.objects.all():
             self._links.setdefault(link.name, link)
@@ -623,7 +625,7 @@ class RiskPointImportResource(resources.ModelResource):
         return RiskPoint(court=self.court, owner=self.actor), True
 
     def import_instance(self, instance, row, **kwargs):
-        from .models import Level
+        from .models import Level, Source
 
         errors = {}
 
@@ -674,10 +676,10 @@ class RiskPointImportResource(resources.ModelResource):
             elif len(value) > TEXT_LIMIT:
                 fail(key, _("不能超过%(n)d个字。") % {"n": TEXT_LIMIT})
             setattr(instance, key, value)
-        source = self._value(row, "source") or "组织评"
+        source = self._value(row, "source") or Source.ORGANISATION
         instance.source = self._sources.get(source, source)
-        if instance.source not in self._sources.values():
-            fail("source", _("须为以下之一：%(list)s。") % {"list": "、".join(self._sources)})
+        if instance.source not in Source.values:
+            fail("source", _("须为以下之一：%(list)s。") % {"list": texts.labels(Source)})
         links = []
         for name in filter(None, (n.strip() for n in self._value(row, "key_links").replace(",", "、").split("、"))):
             if name in self._links:

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from hkcourt.org import audit
+from hkcourt.org import audit, texts
 from hkcourt.org import policy as org_policy
 from hkcourt.org.models import Court, Division, Person, Role, RoleAssignment
 from hkcourt.org.policy import check
@@ -71,6 +71,19 @@ audit.register(
         "risks.steps_save": gettext_lazy("保存权力运行流程"),
         "risks.catalogue_lock": gettext_lazy("审核锁定职权目录"),
         "risks.catalogue_unlock": gettext_lazy("解除职权目录锁定"),
+    }
+)
+
+# What the notifications say, rendered in the reader's language (hkcourt.org.texts).
+texts.register(
+    {
+        "risks.returned": gettext_lazy("风险点%(code)s被退回，请修改后重新提交"),
+        "risks.returned.body": gettext_lazy("退回理由：%(reason)s"),
+        "risks.graded": texts.Text(gettext_lazy("风险点%(code)s已评定为“%(grade)s”"), choices={"grade": Grade}),
+        "risks.responsible": texts.Text(
+            gettext_lazy("您是%(grade)s风险点%(code)s的责任领导"), choices={"grade": Grade}
+        ),
+        "risks.peer_check": gettext_lazy("请您互查风险点%(code)s并提出意见"),
     }
 )
 
@@ -206,8 +219,9 @@ def _move(rp: RiskPoint, to: str, *, actor, reason: str = "", action_label: str 
     return Transition.objects.create(risk_point=rp, actor=actor, from_state=from_state, to_state=to, reason=reason)
 
 
-def _notify(recipient, kind: str, rp: RiskPoint, title: str, body: str = "", actor=None):
-    """Tell a person about their risk point in the inbox (and by e-mail if they have an address)."""
+def _notify(recipient, kind: str, rp: RiskPoint, params: dict, body: str = "", actor=None):
+    """Tell a person about their risk point in the inbox (and by e-mail if they have an address): the text
+    registered as ``kind`` with ``params``; ``body`` is literal (a person's words)."""
     from django.urls import reverse
 
     from hkcourt.notifications.services import notify
@@ -219,7 +233,8 @@ def _notify(recipient, kind: str, rp: RiskPoint, title: str, body: str = "", act
         kind=kind,
         obj=rp,
         due=timezone.localdate(),
-        title=title,
+        message=kind,
+        params={"code": rp.code, **params},
         body=body,
         url=reverse("risks:detail", args=[rp.pk]),
         actor=actor,
@@ -433,14 +448,7 @@ def return_risk_point(*, actor, risk_point: RiskPoint, reason: str, expected_ver
     reason = _text(reason, _("退回理由"), field="reason")
     _move(rp, State.RETURNED, actor=actor, reason=reason, action_label=pgettext("风险点操作", "退回"))
     audit.record(actor=actor, action="risks.return", obj=rp, reason=reason)
-    _notify(
-        rp.owner,
-        "risks.returned",
-        rp,
-        _("风险点%(code)s被退回，请修改后重新提交") % {"code": rp.code},
-        _("退回理由：%(reason)s") % {"reason": reason},
-        actor=actor,
-    )
+    _notify(rp.owner, "risks.returned", rp, {"reason": reason}, actor=actor)
     return rp
 
 
@@ -460,22 +468,8 @@ def grade(*, actor, risk_point: RiskPoint, factors: dict, grade: str, reason: st
         reason=grading.reason,
         data={**grading.factors, "grade": grading.grade},
     )
-    label = Grade(grading.grade).label
-    _notify(
-        rp.owner,
-        "risks.graded",
-        rp,
-        _("风险点%(code)s已评定为“%(grade)s”") % {"code": rp.code, "grade": label},
-        actor=actor,
-    )
-    _notify(
-        rp.responsible_leader,
-        "risks.responsible",
-        rp,
-        _("您是%(grade)s风险点%(code)s的责任领导") % {"code": rp.code, "grade": label},
-        str(rp),
-        actor=actor,
-    )
+    _notify(rp.owner, "risks.graded", rp, {"grade": grading.grade}, actor=actor)
+    _notify(rp.responsible_leader, "risks.responsible", rp, {"grade": grading.grade}, str(rp), actor=actor)
     _grade_changed(rp)
     return rp
 
@@ -623,9 +617,7 @@ def request_peer_check(*, actor, risk_point: RiskPoint, reviewer, reason: str = 
     peer.save()
     grant_object_view(actor=actor, user=reviewer, obj=rp, reason=reason or _("互相查"))
     audit.record(actor=actor, action="risks.peer_request", obj=rp, reason=reason, data={"reviewer": reviewer.username})
-    _notify(
-        reviewer, "risks.peer_check", rp, _("请您互查风险点%(code)s并提出意见") % {"code": rp.code}, reason, actor=actor
-    )
+    _notify(reviewer, "risks.peer_check", rp, {}, reason, actor=actor)
     return peer
 
 

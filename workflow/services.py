@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hkcourt.notifications.services import Message, notify_many
-from hkcourt.org import audit, policy
+from hkcourt.org import audit, policy, texts
 from hkcourt.org.models import Court
 from risks.measures.files import check_upload
 
@@ -47,6 +47,27 @@ audit.register(
         "workflow.phase_state": gettext_lazy("阶段状态变更"),
         "workflow.reminders": gettext_lazy("截止日期提醒"),
         "workflow.escalation": gettext_lazy("逾期上报"),
+    }
+)
+
+# What the notifications say, rendered in the reader's language (hkcourt.org.texts).
+texts.register(
+    {
+        "workflow.task_urge": gettext_lazy("【催办】%(task)s（截止 %(deadline)s）"),
+        "workflow.task_urge.body": gettext_lazy("领导小组办公室提醒您尽快完成“%(task)s”。%(desc)s"),
+        "workflow.phase_open": gettext_lazy("%(campaign)s：第%(n)s阶段“%(name)s”开始（%(start)s 至 %(end)s）"),
+        "workflow.phase_close": gettext_lazy("%(campaign)s：第%(n)s阶段“%(name)s”已于 %(end)s 结束"),
+        "workflow.phase_close.body": gettext_lazy("请查看本阶段各项任务的完成情况，对未完成的事项督促整改。"),
+        "workflow.task_reminder": gettext_lazy("提醒：“%(task)s”还有 %(days)s 天截止（%(deadline)s）"),
+        "workflow.task_reminder.body": gettext_lazy(
+            "%(campaign)s 第%(n)s阶段“%(phase)s”的任务“%(task)s”尚未完成。%(desc)s"
+        ),
+        "workflow.task_reminder_today": gettext_lazy("提醒：“%(task)s”今天（%(deadline)s）截止"),
+        "workflow.task_reminder_today.body": gettext_lazy(
+            "%(campaign)s 第%(n)s阶段“%(phase)s”的任务“%(task)s”尚未完成。%(desc)s"
+        ),
+        "workflow.task_overdue": gettext_lazy("逾期：“%(task)s”已于 %(deadline)s 截止，%(count)s 个对象未完成"),
+        "workflow.task_overdue.body": gettext_lazy("%(campaign)s 的任务“%(task)s”逾期未完成：%(names)s。请督促落实。"),
     }
 )
 
@@ -330,13 +351,15 @@ def urge(*, actor, task: PhaseTask) -> int:
     recipients = sorted({u for _unit, users in _behind(units, progress) for u in users})
     if not recipients:
         raise ValidationError(_("未完成的对象没有可以通知的责任人。"))
-    title = _("【催办】%(task)s（截止 %(deadline)s）") % {"task": task.title, "deadline": task.deadline}
-    body = _("领导小组办公室提醒您尽快完成“%(task)s”。%(desc)s") % {"task": task.title, "desc": task.description}
+    params = {"task": task.title, "deadline": task.deadline.isoformat(), "desc": task.description}
     created = notify_many(
         kind="task_urge",
         obj=task,
         due=today,
-        messages=[Message(recipient_id=u, title=title, body=body, url=_task_url(task)) for u in recipients],
+        messages=[
+            Message(recipient_id=u, url=_task_url(task), message="workflow.task_urge", params=params)
+            for u in recipients
+        ],
         actor=actor,
     )
     audit.record(actor=actor, action="workflow.task_urge", obj=task, court=campaign.court, data={"sent": created})
@@ -374,35 +397,39 @@ def advance_phases(*, today: dt.date | None = None, actor=None) -> dict:
         units = units_of.setdefault(phase.campaign_id, CampaignUnits(phase.campaign))
         url = reverse("workflow:campaign", args=[phase.campaign_id])
         if target == PhaseState.OPEN:
-            title = _("%(campaign)s：第%(n)s阶段“%(name)s”开始（%(start)s 至 %(end)s）") % {
+            params = {
                 "campaign": phase.campaign.name,
                 "n": phase.number,
                 "name": phase.name,
-                "start": phase.start,
-                "end": phase.end,
+                "start": phase.start.isoformat(),
+                "end": phase.end.isoformat(),
             }
             counts["notified"] += notify_many(
                 kind="phase_open",
                 obj=phase,
                 due=phase.start,
-                messages=[Message(u, title, phase.summary, url) for u in units.everyone],
+                messages=[
+                    Message(u, body=phase.summary, url=url, message="workflow.phase_open", params=params)
+                    for u in units.everyone
+                ],
                 actor=actor,
             )
             counts["opened"] += 1
         elif target == PhaseState.CLOSED:
             if today - phase.end <= NOTICE_WINDOW:
-                title = _("%(campaign)s：第%(n)s阶段“%(name)s”已于 %(end)s 结束") % {
+                params = {
                     "campaign": phase.campaign.name,
                     "n": phase.number,
                     "name": phase.name,
-                    "end": phase.end,
+                    "end": phase.end.isoformat(),
                 }
-                body = _("请查看本阶段各项任务的完成情况，对未完成的事项督促整改。")
                 counts["notified"] += notify_many(
                     kind="phase_close",
                     obj=phase,
                     due=phase.end,
-                    messages=[Message(u, title, body, url) for u in units.leaders()],
+                    messages=[
+                        Message(u, url=url, message="workflow.phase_close", params=params) for u in units.leaders()
+                    ],
                     actor=actor,
                 )
             counts["closed"] += 1
@@ -452,23 +479,21 @@ def send_deadline_reminders(*, today: dt.date | None = None, actor=None) -> int:
             recipients = sorted({u for _unit, users in _behind(units, progress[task.pk]) for u in users})
             if not recipients:
                 continue
-            if days_left == 0:
-                when = _("今天（%(deadline)s）截止") % {"deadline": task.deadline}
-            else:
-                when = _("还有 %(days)s 天截止（%(deadline)s）") % {"days": days_left, "deadline": task.deadline}
-            title = _("提醒：“%(task)s”%(when)s") % {"task": task.title, "when": when}
-            body = _("%(campaign)s 第%(n)s阶段“%(phase)s”的任务“%(task)s”尚未完成。%(desc)s") % {
+            message = "workflow.task_reminder_today" if days_left == 0 else "workflow.task_reminder"
+            params = {
+                "task": task.title,
+                "days": days_left,
+                "deadline": task.deadline.isoformat(),
                 "campaign": task.phase.campaign.name,
                 "n": task.phase.number,
                 "phase": task.phase.name,
-                "task": task.title,
                 "desc": task.description,
             }
             created += notify_many(
                 kind=f"task_reminder_{lead}",
                 obj=task,
                 due=task.deadline,
-                messages=[Message(u, title, body, _task_url(task)) for u in recipients],
+                messages=[Message(u, url=_task_url(task), message=message, params=params) for u in recipients],
                 actor=actor,
             )
     if created:
@@ -507,18 +532,15 @@ def escalate_overdue(*, today: dt.date | None = None, actor=None) -> int:
                 continue
             messages = []
             for user_id, names in behind_for.items():
-                shown = "、".join(names[:30]) + (_("等") if len(names) > 30 else "")
-                title = _("逾期：“%(task)s”已于 %(deadline)s 截止，%(count)s 个对象未完成") % {
+                params = {
                     "task": task.title,
-                    "deadline": task.deadline,
+                    "deadline": task.deadline.isoformat(),
                     "count": len(names),
-                }
-                body = _("%(campaign)s 的任务“%(task)s”逾期未完成：%(names)s。请督促落实。") % {
                     "campaign": task.phase.campaign.name,
-                    "task": task.title,
-                    "names": shown,
+                    # the first names and one more: the text ends with "等" ("etc.") when there are more
+                    "names": names[: texts.LIST_LIMIT + 1],
                 }
-                messages.append(Message(user_id, title, body, _task_url(task)))
+                messages.append(Message(user_id, url=_task_url(task), message="workflow.task_overdue", params=params))
             created += notify_many(kind="task_overdue", obj=task, due=task.deadline, messages=messages, actor=actor)
     if created:
         with transaction.atomic():

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hkcourt.org import texts
 from hkcourt.org.scoping import Scope, ScopedQuerySet
 
 
@@ -44,7 +45,11 @@ class Notification(models.Model):
     kind = models.CharField(_("类别"), max_length=40, db_index=True)
     object_ref = models.CharField(_("相关对象"), max_length=80, blank=True)
     due = models.DateField(_("日期"), help_text=_("提醒所针对的截止日期或事件日期"))
-    title = models.CharField(_("标题"), max_length=200)
+    # What the system says is a registered text code and its parameters (``hkcourt.org.texts``), rendered in the
+    # reader's language; ``title``/``body`` hold only text that is not translated (a person's words, a name).
+    message = models.CharField(_("消息代码"), max_length=60, blank=True)
+    params = models.JSONField(_("消息参数"), default=dict, blank=True)
+    title = models.CharField(_("标题"), max_length=200, blank=True)
     body = models.TextField(_("内容"), blank=True, max_length=4000)
     url = models.CharField(_("链接"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
@@ -62,7 +67,22 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["recipient", "read_at"], name="notification_inbox_idx")]
 
     def __str__(self):
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        """The title in the active language: the registered text with its parameters, or the stored title."""
+        if self.message:
+            return texts.render(self.message, self.params, default=self.title)[:200]
         return self.title
+
+    @property
+    def display_body(self) -> str:
+        """The body in the active language: the registered ``<code>.body`` text if there is one, else the stored
+        body (a person's words, shown as typed)."""
+        if self.message and texts.is_registered(f"{self.message}.body"):
+            return texts.render(f"{self.message}.body", self.params)
+        return self.body
 
     @property
     def is_read(self):

@@ -17,11 +17,11 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hkcourt.org import audit, policy
+from hkcourt.org import audit, policy, texts
 
 from .models import Delivery, DeliveryState, Notification, object_ref
 
@@ -48,19 +48,28 @@ def chunk_size() -> int:
 
 @dataclass(frozen=True)
 class Message:
-    """One recipient's message in a batch sent with :func:`notify_many`."""
+    """One recipient's message in a batch sent with :func:`notify_many`: a registered text code (``message``)
+    with its ``params``, or a literal ``title``; ``body`` is literal text shown as it is (a person's words)."""
 
     recipient_id: int
-    title: str
+    title: str = ""
     body: str = ""
     url: str = ""
+    message: str = ""
+    params: dict | None = None
 
 
-def _clean_text(title, body, url):
+def _clean_text(title, body, url, message="", params=None):
+    """The row's texts: what the system says goes in as a registered code with JSON parameters (rendered in the
+    reader's language, see ``hkcourt.org.texts``); only literal text is stored as text."""
     title = (title or "").strip()
-    if not title:
+    if message:
+        if not texts.is_registered(message):
+            raise ValueError(f"unknown notification text {message!r}: register it with hkcourt.org.texts.register")
+        params = {k: texts.value(v) for k, v in (params or {}).items()}
+    elif not title:
         raise ValidationError({"title": _("通知标题不能为空。")})
-    return title[:200], (body or "")[:4000], (url or "")[:300]
+    return title[:200], (body or "")[:4000], (url or "")[:300], message, params or {}
 
 
 # After a failed publish, this process does not try the same broker again for a while: during an
@@ -103,16 +112,37 @@ def _after_commit_enqueue(ids):
 
 
 @transaction.atomic
-def notify(*, recipient, kind: str, obj, due, title: str, body: str = "", url: str = "", actor=None):
+def notify(
+    *,
+    recipient,
+    kind: str,
+    obj,
+    due,
+    message: str = "",
+    params: dict | None = None,
+    title: str = "",
+    body: str = "",
+    url: str = "",
+    actor=None,
+):
     """Send one notification to ``recipient`` unless one with the same key exists. Returns
-    ``(notification, created)``. An e-mail is put in the outbox when the recipient has an address."""
-    title, body, url = _clean_text(title, body, url)
+    ``(notification, created)``. An e-mail is put in the outbox when the recipient has an address.
+    The system's words are ``message`` (a registered text code) and ``params``; ``title``/``body`` are literal."""
+    title, body, url, message, params = _clean_text(title, body, url, message, params)
     if not kind:
         raise ValidationError({"kind": _("通知类别不能为空。")})
     if due is None:
         raise ValidationError({"due": _("通知必须注明日期。")})
     notification = Notification(
-        kind=kind, object_ref=object_ref(obj), recipient=recipient, due=due, title=title, body=body, url=url
+        kind=kind,
+        object_ref=object_ref(obj),
+        recipient=recipient,
+        due=due,
+        message=message,
+        params=params,
+        title=title,
+        body=body,
+        url=url,
     )
     notification.full_clean(validate_constraints=False)
     existing = Notification.objects.filter(
@@ -162,8 +192,20 @@ def _notify_chunk(*, kind, ref, due, messages, actor) -> int:
     for rid, m in wanted.items():
         if rid in existing:
             continue
-        title, body, url = _clean_text(m.title, m.body, m.url)
-        rows.append(Notification(recipient_id=rid, kind=kind, object_ref=ref, due=due, title=title, body=body, url=url))
+        title, body, url, message, params = _clean_text(m.title, m.body, m.url, m.message, m.params)
+        rows.append(
+            Notification(
+                recipient_id=rid,
+                kind=kind,
+                object_ref=ref,
+                due=due,
+                message=message,
+                params=params,
+                title=title,
+                body=body,
+                url=url,
+            )
+        )
     if not rows:
         return 0
     # ignore_conflicts: a concurrent run (a second beat, a re-delivered task) may have won the race.
@@ -213,11 +255,13 @@ def deliver_email(*, delivery_id: int) -> str:
         if delivery.attempts >= MAX_ATTEMPTS:
             return delivery.state
         n = delivery.notification
-        body = n.body
-        if n.url:
-            body = f"{body}\n\n{_('查看：')}{getattr(settings, 'SITE_URL', '')}{n.url}"
+        with translation.override(settings.LANGUAGE_CODE):  # the site's language: a person has no other yet
+            body = n.display_body
+            if n.url:
+                body = f"{body}\n\n{_('查看：')}{getattr(settings, 'SITE_URL', '')}{n.url}"
+            subject = f"[{_('廉政风险防控')}] {n.display_title}"
         message = EmailMessage(
-            subject=f"[{_('廉政风险防控')}] {n.title}",
+            subject=subject,
             body=body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[delivery.address],

@@ -24,13 +24,12 @@ import tablib
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import validate_email
-from django.utils import translation
 from django.utils.translation import gettext as _
 from import_export import resources
 from import_export.fields import Field
 from import_export.results import RowResult
 
-from . import audit, policy, services
+from . import audit, policy, services, texts
 from .models import Court, Division, DivisionKind, Person, Post, Role, RoleAssignment
 from .policy import Refusal
 from .sandbox import LimitExceeded, run_capped
@@ -262,27 +261,24 @@ def _check_headers(names: list[str], number: int) -> dict[int, str]:
 
 
 def role_lookup() -> dict[str, str]:
-    """Chinese role labels (and the code names) → role codes."""
-    mapping = {}
-    with translation.override("zh-hans"):
-        for value, label in Role.choices:
-            mapping[str(label)] = value
-    for value, label in Role.choices:
-        mapping[str(label)] = value
-        mapping[value] = value
-    return mapping
+    """Role labels in either language (and the code names) → role codes."""
+    return texts.choice_lookup(Role)
 
 
 def kind_lookup() -> dict[str, str]:
-    mapping = {}
-    with translation.override("zh-hans"):
-        for value, label in DivisionKind.choices:
-            mapping[str(label)] = value
-    for value, label in DivisionKind.choices:
-        mapping[str(label)] = value
-        mapping[value] = value
-    mapping["行政"] = DivisionKind.ADMINISTRATION
-    return mapping
+    """Division kinds in either language (and the codes, and 行政 for 行政综合) → kind codes."""
+    return texts.choice_lookup(DivisionKind, extra={"行政": DivisionKind.ADMINISTRATION})
+
+
+def split_labels(text: str, lookup) -> list[str]:
+    """Like :func:`split_list`, but a label of several words ("Division head") stays one label."""
+    labels = []
+    for part in re.split(r"[、,，;；/／]+", text or ""):
+        part = part.strip()
+        for label in [part] if part in lookup else part.split():
+            if label and label not in labels:
+                labels.append(label)
+    return labels
 
 
 def role_label(role: str) -> str:
@@ -578,7 +574,7 @@ class RosterResource(resources.ModelResource):
                 err(DIVISION_KIND, _("填写了庭室类别，但没有填写庭室。"))
 
         roles = []
-        for label in split_list(roles_text):
+        for label in split_labels(roles_text, self._roles):
             code_ = self._roles.get(label)
             if code_ is None:
                 err(

@@ -38,7 +38,7 @@ def test_the_office_builds_and_sends_one_token_per_person_through_the_inbox(surv
     for invitation in invitations:
         n = Notification.objects.get(recipient=invitation.recipient, kind="assessment.invite")
         assert n.url == f"/surveys/t/{invitation.token}/"
-        assert "匿名" in n.body
+        assert "匿名" in n.display_body
     entry = AuditEntry.objects.filter(action="assessment.send").get()
     assert entry.data["invited"] == people.count()
     # Sending again to the same people sends nothing new and keeps their tokens.

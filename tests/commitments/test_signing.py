@@ -274,7 +274,7 @@ def test_reminders_before_the_deadline_are_sent_once(letters, letter_of, sign):
     assert created == len(unsigned)  # one per person: head_demo's covers his own letters and the one to countersign
     assert services.remind_unsigned(template=letters, today=day) == 0  # idempotent
     head = Notification.objects.get(recipient__username="head_demo", kind="commitments.reminder")
-    assert "审核确认" in head.title and "签订" in head.title
+    assert "审核确认" in head.display_title and "签订" in head.display_title
     assert not Notification.objects.filter(recipient__username="staff_demo", kind="commitments.reminder").exists()
 
 

@@ -545,3 +545,35 @@ def test_court_admin_exports_only_own_courts_people(client, demo_org):
     assert codes == {"xiangyang"}
     assert len(lines) - 1 == Person.objects.filter(court=court).count()
     assert "staff_demo" not in response.content.decode()
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_template_imports_while_working_in_english(client, login_as, fmt, settings):
+    """The template's example row is Chinese (干警, 审判): it imports whatever the administrator's language."""
+    login_as("admin")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    content = client.get(reverse("org:roster_template", args=[fmt])).content
+    preview = upload(client, f"template.{fmt}", content)
+    assert not preview.context["outcome"].has_errors, preview.context["outcome"].error_rows[:3]
+
+
+def test_roles_and_division_kinds_in_english_import_while_working_in_chinese(client, login_as):
+    from django.utils import translation
+
+    with translation.override("en"):
+        roles = f"{Role.STAFF.label}, {Role.DIVISION_HEAD.label}"
+        kind = str(DivisionKind.TRIAL.label)
+    assert " " in roles.split(", ")[1]  # a label of two words stays one label
+    login_as("admin")
+    english = row(
+        单位代码="hgzy", 庭室="少年审判庭", 庭室类别=kind.upper(), 姓名="钱少华", 登录名="qian_sh", 角色=roles
+    )
+    response = upload(client, "roster.csv", csv_bytes([english]))
+    assert not response.context["outcome"].has_errors, response.context["outcome"].error_rows[:3]
+    confirm(client, response)
+    person = Person.objects.get(user__username="qian_sh")
+    assert set(RoleAssignment.objects.filter(user=person.user).values_list("role", flat=True)) == {
+        Role.STAFF,
+        Role.DIVISION_HEAD,
+    }
+    assert Division.objects.get(court__code="hgzy", name="少年审判庭").kind == DivisionKind.TRIAL

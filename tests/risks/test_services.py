@@ -395,7 +395,7 @@ def test_people_hear_about_their_points(client, login_as, demo_user, civil_power
     rp = _submitted(staff, civil_power)
     services.return_risk_point(actor=head, risk_point=rp, reason="请补充表现形式")
     note = Notification.objects.get(recipient=staff, kind="risks.returned")
-    assert "请补充表现形式" in note.body and note.url == reverse("risks:detail", args=[rp.pk])
+    assert "请补充表现形式" in note.display_body and note.url == reverse("risks:detail", args=[rp.pk])
     rp = services.submit(actor=staff, risk_point=rp)
     services.grade(actor=head, risk_point=rp, factors=HIGH, grade=Grade.HIGH, expected_version=rp.version)
     assert Notification.objects.filter(recipient=staff, kind="risks.graded").exists()

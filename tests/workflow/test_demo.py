@@ -50,8 +50,8 @@ def test_demo_reminds_staff_and_head_once(demo_user, db):
     waiting = RiskPoint.objects.filter(division=head.person.division, state="submitted").exists()
     staff_reminders = Notification.objects.filter(recipient=staff, kind__startswith="task_reminder")
     head_reminders = Notification.objects.filter(recipient=head, kind__startswith="task_reminder")
-    assert staff_reminders.filter(title__contains="查找廉政风险").exists() == (not staff_submitted)
-    assert head_reminders.filter(title__contains="确定风险等级").exists() == waiting
+    assert staff_reminders.filter(params__task__icontains="查找廉政风险").exists() == (not staff_submitted)
+    assert head_reminders.filter(params__task__icontains="确定风险等级").exists() == waiting
     assert waiting, "the demo should leave points waiting for head_demo's review"
 
     before = Notification.objects.count()

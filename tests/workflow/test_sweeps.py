@@ -44,7 +44,7 @@ def test_reminders_go_to_those_who_have_not_submitted_and_only_once(campaign, de
         assert created == len(expected)
         assert not inbox(staff).exists()
         [n] = inbox(head, "task_reminder_7")
-        assert "查找廉政风险" in n.title and "还有 7 天" in n.title
+        assert "查找廉政风险" in n.display_title and "还有 7 天" in n.display_title
         assert n.url.startswith("/campaigns/tasks/")
         # One e-mail per notification in the outbox, none twice.
         assert Delivery.objects.count() == Notification.objects.count()
@@ -63,7 +63,7 @@ def test_a_missed_day_is_caught_up_once(campaign, demo_user):
     with time_machine.travel(at(D(2013, 1, 11)), tick=False):
         services.send_deadline_reminders()
     [n] = inbox(head, "task_reminder_7")
-    assert "还有 5 天" in n.title
+    assert "还有 5 天" in n.display_title
 
 
 def test_reminder_days_are_configurable_per_task(campaign, demo_user):
@@ -86,9 +86,9 @@ def test_head_is_reminded_to_grade_only_while_points_wait_for_review(campaign, d
     with time_machine.travel(at(D(2013, 1, 13)), tick=False):  # 确定风险等级 is due 2013-01-20
         submit_post_risk(staff)
         services.send_deadline_reminders()
-    [n] = inbox(head, "task_reminder_7").filter(title__contains="确定风险等级")
-    assert "确定风险等级" in n.title
-    assert not inbox(other_head.user, "task_reminder_7").filter(title__contains="确定风险等级").exists()
+    [n] = inbox(head, "task_reminder_7").filter(params__task__icontains="确定风险等级")
+    assert "确定风险等级" in n.display_title
+    assert not inbox(other_head.user, "task_reminder_7").filter(params__task__icontains="确定风险等级").exists()
 
 
 def test_overdue_escalates_once_the_day_after_the_deadline_in_shanghai(campaign, demo_user):
@@ -100,16 +100,18 @@ def test_overdue_escalates_once_the_day_after_the_deadline_in_shanghai(campaign,
     with time_machine.travel(dt.datetime(2013, 1, 15, 16, 0, 1, tzinfo=dt.UTC), tick=False):
         assert services.escalate_overdue() > 0
         assert services.escalate_overdue() == 0
-    escalated = inbox(head, "task_overdue").filter(title__contains="查找廉政风险")
+    escalated = inbox(head, "task_overdue").filter(params__task__icontains="查找廉政风险")
     [n] = escalated
     # The head hears about his division's staff, not about himself: his own miss goes to the deputy leader.
-    assert "王晓东" in n.body and "李建国" not in n.body
-    [up] = inbox(deputy, "task_overdue").filter(title__contains="查找廉政风险")
-    assert "李建国" in up.body
+    assert "王晓东" in n.display_body and "李建国" not in n.display_body
+    [up] = inbox(deputy, "task_overdue").filter(params__task__icontains="查找廉政风险")
+    assert "李建国" in up.display_body
     # The office's own overdue tasks go to the president.
     with time_machine.travel(at(D(2013, 2, 16)), tick=False):
         services.escalate_overdue()
-    assert inbox(demo_user("president_demo"), "task_overdue").filter(title__contains="组织评、集体定").count() == 1
+    assert (
+        inbox(demo_user("president_demo"), "task_overdue").filter(params__task__icontains="组织评、集体定").count() == 1
+    )
 
 
 def test_staff_with_no_division_head_escalate_to_the_deputy_then_the_office(campaign, demo_user, hgzy):
@@ -118,7 +120,7 @@ def test_staff_with_no_division_head_escalate_to_the_deputy_then_the_office(camp
     with time_machine.travel(at(D(2013, 1, 16)), tick=False):
         services.escalate_overdue()
     office = demo_user("office_demo")
-    assert person.full_name in inbox(office, "task_overdue").get(title__contains="查找廉政风险").body
+    assert person.full_name in inbox(office, "task_overdue").get(params__task__icontains="查找廉政风险").display_body
 
 
 def test_phase_opening_and_closing_notices_and_state(campaign, demo_user):
@@ -148,8 +150,8 @@ def test_history_is_closed_silently(template, hgzy, demo_user):
         )
         services.advance_phases()
     assert not Notification.objects.filter(kind="phase_close").exists()
-    assert Notification.objects.filter(kind="phase_open", title__contains="巩固提高").exists()
-    assert not Notification.objects.filter(kind="phase_open").exclude(title__contains="巩固提高").exists()
+    assert Notification.objects.filter(kind="phase_open", params__name__icontains="巩固提高").exists()
+    assert not Notification.objects.filter(kind="phase_open").exclude(params__name__icontains="巩固提高").exists()
 
 
 def test_templates_send_nothing(template, demo_org):

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hkcourt.notifications.services import Message, notify_many
-from hkcourt.org import audit, policy
+from hkcourt.org import audit, policy, texts
 from hkcourt.org.models import Court, Person
 from hkcourt.org.queueing import queue_after_commit
 from hkcourt.org.roles import Role
@@ -63,6 +63,14 @@ from .models import (
     SummaryAttachment,
 )
 from .stats import item_stats
+
+# What the invitation says, rendered in the reader's language (hkcourt.org.texts).
+texts.register(
+    {
+        "assessment.invite": gettext_lazy("请填写问卷：%(title)s（%(day)s前）"),
+        "assessment.invite.body": gettext_lazy("本问卷匿名填写，答卷不与您的身份关联。此链接仅供您本人使用一次。"),
+    }
+)
 
 audit.register(
     {
@@ -318,8 +326,7 @@ def send_to_staff(*, actor, questionnaire: Questionnaire, courts=(), divisions=(
     if q.state == QuestionnaireState.DRAFT:
         q.state = QuestionnaireState.OPEN
         q.save(update_fields=["state"])
-    title = _("请填写问卷：%(title)s（%(day)s前）") % {"title": q.title, "day": q.closes_on.isoformat()}
-    body = _("本问卷匿名填写，答卷不与您的身份关联。此链接仅供您本人使用一次。")
+    params = {"title": q.title, "day": q.closes_on.isoformat()}
     notify_many(
         kind="assessment.invite",
         obj=q,
@@ -327,9 +334,9 @@ def send_to_staff(*, actor, questionnaire: Questionnaire, courts=(), divisions=(
         messages=[
             Message(
                 recipient_id=i.recipient_id,
-                title=title,
-                body=body,
                 url=reverse("workflow:survey_answer", args=[i.token]),
+                message="assessment.invite",
+                params=params,
             )
             for i in fresh
         ],

@@ -40,6 +40,7 @@ class SignalSerializer(serializers.ModelSerializer):
 
 class WarningSerializer(serializers.ModelSerializer):
     rule = serializers.CharField(source="rule.kind", read_only=True)
+    summary = serializers.CharField(source="display_summary", read_only=True)  # in the request's language
 
     class Meta:
         model = Warning

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hkcourt.org import texts
 from hkcourt.org.models import Court, Division
 from hkcourt.org.roles import OVERSIGHT_ROLES
 from hkcourt.org.scoping import Scope, ScopedQuerySet, scope_filter
@@ -28,6 +29,7 @@ __all__ = [
     "WarningRule",
     "WarningLevelMeaning",
     "Warning",
+    "EventAction",
     "WarningEvent",
     "HandlingKind",
     "HandlingState",
@@ -186,6 +188,19 @@ class WarningRule(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def display_name(self) -> str:
+        """A default rule's name in the reader's language; a name the office wrote, as written."""
+        from .rules import shown
+
+        return shown(self.name)
+
+    @property
+    def display_description(self) -> str:
+        from .rules import shown
+
+        return shown(self.description)
+
 
 class WarningLevelMeaning(models.Model):
     """What one colour means (红/橙/黄), as the top court's office words it; a colour without a row reads the
@@ -258,7 +273,11 @@ class Warning(models.Model):
         "Rectification", verbose_name=_("整改"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     signals = models.ManyToManyField(Signal, verbose_name=_("相关风险信息"), blank=True, related_name="warnings")
-    summary = models.CharField(_("预警内容"), max_length=300)
+    # The rule's words are a registered text code and its parameters (hkcourt.org.texts), rendered in the reader's
+    # language; ``summary`` holds only a literal text (rows written before the codes).
+    message = models.CharField(_("消息代码"), max_length=60, blank=True)
+    params = models.JSONField(_("消息参数"), default=dict, blank=True)
+    summary = models.CharField(_("预警内容"), max_length=300, blank=True)
     proposed_rung = models.CharField(_("建议处置"), max_length=10, blank=True)
     raised_at = models.DateTimeField(_("预警时间"), auto_now_add=True, db_index=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
@@ -277,6 +296,12 @@ class Warning(models.Model):
         ]
 
     def __str__(self):
+        return self.display_summary
+
+    @property
+    def display_summary(self) -> str:
+        if self.message:
+            return texts.render(self.message, self.params, default=self.summary)
         return self.summary
 
     @property
@@ -293,8 +318,16 @@ class WarningEventQuerySet(models.QuerySet):
         )
 
 
+class EventAction(models.TextChoices):
+    RAISE = "raise", _("发出预警")
+    HANDLE = "handle", _("处置")
+    CLOSE = "close", _("办结")
+    HANDLING_CLOSE = "handling_close", _("处置办结")
+
+
 class WarningEvent(models.Model):
-    """The trail of a warning: raised, handled, closed, with who and why."""
+    """The trail of a warning: raised, handled, closed, with who and why. ``action`` is a code shown in the
+    reader's language; the system's note is a text code with parameters, ``note`` what a person wrote."""
 
     warning = models.ForeignKey(Warning, on_delete=models.CASCADE, related_name="events")
     handling = models.ForeignKey(
@@ -304,7 +337,9 @@ class WarningEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    action = models.CharField(_("操作"), max_length=40)
+    action = models.CharField(_("操作"), max_length=40, choices=EventAction.choices)
+    message = models.CharField(_("消息代码"), max_length=60, blank=True)
+    params = models.JSONField(_("消息参数"), default=dict, blank=True)
     note = models.TextField(_("说明"), max_length=TEXT_LIMIT, blank=True)
 
     objects = WarningEventQuerySet.as_manager()
@@ -314,7 +349,13 @@ class WarningEvent(models.Model):
         ordering = ["at", "id"]
 
     def __str__(self):
-        return self.action
+        return self.get_action_display()
+
+    @property
+    def display_note(self) -> str:
+        if self.message:
+            return texts.render(self.message, self.params, default=self.note)
+        return self.note
 
 
 class HandlingKind(models.TextChoices):

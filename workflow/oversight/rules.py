@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Max
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
+from hkcourt.org import texts
 from hkcourt.org.models import Court, Division
 from risks.measures.models import Measure, MeasureStatus
 from risks.models import Grade, RiskPoint, State
@@ -42,52 +42,79 @@ def level_meanings():
 DEFAULT_RULES = [
     (
         RuleKind.DIVISION_SIGNALS,
-        "同一庭室90天内风险信息2条以上",
+        gettext_noop("同一庭室90天内风险信息2条以上"),
         WarningLevel.YELLOW,
         2,
         90,
-        "同一庭室在统计期间（天）内收到的风险信息达到阈值条数时，黄色预警。",
+        gettext_noop("同一庭室在统计期间（天）内收到的风险信息达到阈值条数时，黄色预警。"),
     ),
     (
         RuleKind.HIGH_RISK_SIGNAL,
-        "高等级风险点出现风险信息",
+        gettext_noop("高等级风险点出现风险信息"),
         WarningLevel.RED,
         1,
         365,
-        "等级为“高”的风险点在统计期间内收到阈值条数以上的风险信息时，红色预警。",
+        gettext_noop("等级为“高”的风险点在统计期间内收到阈值条数以上的风险信息时，红色预警。"),
     ),
     (
         RuleKind.MEASURE_OVERDUE,
-        "防控措施逾期超过30天",
+        gettext_noop("防控措施逾期超过30天"),
         WarningLevel.ORANGE,
         30,
         None,
-        "计划中的防控措施超过完成期限的天数大于阈值时，橙色预警。",
+        gettext_noop("计划中的防控措施超过完成期限的天数大于阈值时，橙色预警。"),
     ),
     (
         RuleKind.RECTIFICATION_OVERDUE,
-        "整改逾期",
+        gettext_noop("整改逾期"),
         WarningLevel.ORANGE,
         1,
         None,
-        "整改超过期限的天数达到阈值（1 即期限次日）仍未验收时，橙色预警。",
+        gettext_noop("整改超过期限的天数达到阈值（1 即期限次日）仍未验收时，橙色预警。"),
     ),
     (
         RuleKind.NO_CONFIRMED_POINTS,
-        "排查阶段结束时庭室无已确定风险点",
+        gettext_noop("排查阶段结束时庭室无已确定风险点"),
         WarningLevel.YELLOW,
         1,
         60,
-        "工作方案第二阶段（排查廉政风险）结束后统计期间（天）内，庭室已确定的本年度风险点少于阈值时，黄色预警。",
+        gettext_noop(
+            "工作方案第二阶段（排查廉政风险）结束后统计期间（天）内，庭室已确定的本年度风险点少于阈值时，黄色预警。"
+        ),
     ),
 ]
+
+
+# The default rules' names and descriptions in the reader's language; a name or description the office wrote
+# is shown as written. (The rows keep the Chinese the rule was created with.)
+DEFAULT_WORDS = {text: gettext_lazy(text) for _k, name, _l, _t, _w, desc in DEFAULT_RULES for text in (name, desc)}
+
+
+def shown(text: str) -> str:
+    return str(DEFAULT_WORDS.get(text, text))
+
+
+# What each rule's warning says, rendered in the reader's language (hkcourt.org.texts): a warning stores the code
+# and its parameters, not the sentence.
+texts.register(
+    {
+        "oversight.rule.division_signals": gettext_lazy("%(division)s近%(days)s天内收到风险信息%(n)s条"),
+        "oversight.rule.high_risk_signal": gettext_lazy("高等级风险点%(code)s出现风险信息%(n)s条：%(title)s"),
+        "oversight.rule.measure_overdue": gettext_lazy("防控措施%(code)s“%(title)s”已逾期%(days)s天未落实"),
+        "oversight.rule.rectification_overdue": gettext_lazy("整改%(code)s已逾期%(days)s天未验收"),
+        "oversight.rule.no_confirmed_points": gettext_lazy(
+            "%(division)s在排查阶段结束（%(end)s）时已确定的风险点不足%(n)s个"
+        ),
+    }
+)
 
 
 @dataclass
 class Candidate:
     key: str
     court_id: int
-    summary: str
+    message: str  # a text code registered above
+    params: dict
     since: dt.datetime
     division_id: int | None = None
     person_id: int | None = None
@@ -120,8 +147,8 @@ def division_signals(rule, today):
             court_id=r["court_id"],
             division_id=r["division_id"],
             since=r["last"],
-            summary=_("%(division)s近%(days)s天内收到风险信息%(n)s条")
-            % {"division": names.get(r["division_id"], ""), "days": rule.window_days or 90, "n": r["n"]},
+            message="oversight.rule.division_signals",
+            params={"division": names.get(r["division_id"], ""), "days": rule.window_days or 90, "n": r["n"]},
             signal_ids=ids.get(r["division_id"], []),
         )
         for r in rows
@@ -149,8 +176,8 @@ def high_risk_signal(rule, today):
                 person_id=last.person_id,
                 risk_point_id=rp_id,
                 since=last.created_at,
-                summary=_("高等级风险点%(code)s出现风险信息%(n)s条：%(title)s")
-                % {"code": rp.code, "n": len(signals), "title": last.title},
+                message="oversight.rule.high_risk_signal",
+                params={"code": rp.code, "n": len(signals), "title": last.title},
                 signal_ids=[s.pk for s in signals],
             )
         )
@@ -173,8 +200,8 @@ def measure_overdue(rule, today, passed_since=None):
             risk_point_id=m.risk_point_id,
             measure_id=m.pk,
             since=_day_start(m.deadline),
-            summary=_("防控措施%(code)s“%(title)s”已逾期%(days)s天未落实")
-            % {"code": m.code, "title": m.title, "days": (today - m.deadline).days},
+            message="oversight.rule.measure_overdue",
+            params={"code": m.code, "title": m.title, "days": (today - m.deadline).days},
         )
         for m in qs
     ]
@@ -193,7 +220,8 @@ def rectification_overdue(rule, today, passed_since=None):
             person_id=r.owner_id,
             rectification_id=r.pk,
             since=_day_start(r.deadline),
-            summary=_("整改%(code)s已逾期%(days)s天未验收") % {"code": r.code, "days": (today - r.deadline).days},
+            message="oversight.rule.rectification_overdue",
+            params={"code": r.code, "days": (today - r.deadline).days},
         )
         for r in qs
     ]
@@ -230,8 +258,8 @@ def no_confirmed_points(rule, today, passed_since=None):
                     court_id=division.court_id,
                     division_id=division.pk,
                     since=_day_start(end),
-                    summary=_("%(division)s在排查阶段结束（%(end)s）时已确定的风险点不足%(n)s个")
-                    % {"division": str(division), "end": end, "n": rule.threshold},
+                    message="oversight.rule.no_confirmed_points",
+                    params={"division": str(division), "end": end.isoformat(), "n": rule.threshold},
                 )
             )
     return out

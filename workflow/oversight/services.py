@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hkcourt.notifications.services import notify
-from hkcourt.org import audit
+from hkcourt.org import audit, texts
 from hkcourt.org import policy as org_policy
 from hkcourt.org.models import Court, Division, Person, RoleAssignment
 from hkcourt.org.queueing import queue_after_commit
@@ -30,6 +30,7 @@ from . import rules as rule_defs
 from .models import (
     RUNGS,
     Channel,
+    EventAction,
     Handling,
     HandlingKind,
     HandlingState,
@@ -49,6 +50,27 @@ from .models import (
     WarningState,
 )
 from .policy import RUNG_ACTIONS, top_courts
+
+# What the notifications and the warnings' trail say, rendered in the reader's language (hkcourt.org.texts).
+texts.register(
+    {
+        "oversight.warnings": gettext_lazy("新增预警%(n)s条，请及时处置"),
+        "oversight.next_rung": texts.Text(
+            gettext_lazy("处置%(code)s逾期未回告，建议升级为“%(rung)s”"), choices={"rung": HandlingKind}
+        ),
+        "oversight.rect_overdue": gettext_lazy("整改%(code)s已超过期限（%(day)s），请尽快完成并报告"),
+        "oversight.rect_due": gettext_lazy("整改%(code)s将于%(day)s到期，请按期完成并报告进展"),
+        "oversight.handling": texts.Text(gettext_lazy("%(kind)s：请于%(day)s前回告"), choices={"kind": HandlingKind}),
+        "oversight.report_back": gettext_lazy("处置%(code)s已回告"),
+        "oversight.rect_order": gettext_lazy("责令整改：请于%(day)s前完成整改并报告进展"),
+        "oversight.event.raise": texts.Text(gettext_lazy("规则“%(rule)s”"), choices={"rule": rule_defs.DEFAULT_WORDS}),
+        "oversight.event.raise_rung": texts.Text(
+            gettext_lazy("规则“%(rule)s”；此前已有处置，建议升级为“%(rung)s”"),
+            choices={"rung": HandlingKind, "rule": rule_defs.DEFAULT_WORDS},
+        ),
+        "oversight.event.handle": texts.Text(gettext_lazy("%(kind)s：%(person)s"), choices={"kind": HandlingKind}),
+    }
+)
 
 audit.register(
     {
@@ -90,8 +112,18 @@ def _person_in(user, court, field, label):
     return person
 
 
-def _event(warning, action, actor=None, note="", handling=None):
-    WarningEvent.objects.create(warning=warning, action=action, actor=actor, note=note, handling=handling)
+def _event(warning, action, actor=None, note="", handling=None, message="", params=None):
+    """One entry of a warning's trail: ``action`` an :class:`EventAction` code, ``note`` what a person wrote, the
+    system's own note a registered text code with ``params`` (both rendered in the reader's language)."""
+    WarningEvent.objects.create(
+        warning=warning,
+        action=action,
+        actor=actor,
+        note=note,
+        handling=handling,
+        message=message,
+        params=params or {},
+    )
 
 
 # ---------------------------------------------------------------- signals
@@ -428,7 +460,8 @@ def _notify_office(raised, today) -> None:
                 kind="oversight.warnings",
                 obj=court,
                 due=today,
-                title=_("新增预警%(n)s条，请及时处置") % {"n": n},
+                message="oversight.warnings",
+                params={"n": n},
                 url=reverse("workflow:warnings"),
             )
 
@@ -450,7 +483,8 @@ def _raise(rule, cand):
         risk_point_id=cand.risk_point_id,
         measure_id=cand.measure_id,
         rectification_id=cand.rectification_id,
-        summary=cand.summary[:300],
+        message=cand.message,
+        params={k: texts.value(v) for k, v in cand.params.items()},
         proposed_rung=proposed,
     )
     try:
@@ -460,10 +494,15 @@ def _raise(rule, cand):
         return None
     if cand.signal_ids:
         warning.signals.set(cand.signal_ids)
-    note = _("规则“%(rule)s”") % {"rule": rule.name}
     if proposed != HandlingKind.REMINDER:
-        note += _("；此前已有处置，建议升级为“%(rung)s”") % {"rung": HandlingKind(proposed).label}
-    _event(warning, _("发出预警"), None, note)
+        _event(
+            warning,
+            EventAction.RAISE,
+            message="oversight.event.raise_rung",
+            params={"rule": rule.name, "rung": proposed},
+        )
+    else:
+        _event(warning, EventAction.RAISE, message="oversight.event.raise", params={"rule": rule.name})
     audit.record(actor=None, action="oversight.warning_raise", obj=warning, data={"key": cand.key})
     return warning
 
@@ -489,8 +528,8 @@ def _propose_for_missed_report_backs(today, passed_since=None) -> int:
                 kind="oversight.next_rung",
                 obj=h,
                 due=h.report_deadline,
-                title=_("处置%(code)s逾期未回告，建议升级为“%(rung)s”")
-                % {"code": h.code, "rung": HandlingKind(h.next_rung_proposed).label},
+                message="oversight.next_rung",
+                params={"code": h.code, "rung": h.next_rung_proposed},
                 url=reverse("workflow:handling_detail", args=[h.pk]),
             )
         n += 1
@@ -510,11 +549,11 @@ def _escalate_overdue_rectifications(today, passed_since=None):
     }
     for r in overdue:
         url = reverse("workflow:rectification_detail", args=[r.pk])
-        title = _("整改%(code)s已超过期限（%(day)s），请尽快完成并报告") % {"code": r.code, "day": r.deadline}
-        notify(recipient=r.owner, kind="oversight.rect_overdue", obj=r, due=r.deadline, title=title, url=url)
+        said = {"message": "oversight.rect_overdue", "params": {"code": r.code, "day": r.deadline}}
+        notify(recipient=r.owner, kind="oversight.rect_overdue", obj=r, due=r.deadline, url=url, **said)
         head = heads.get(r.division_id)
         if head is not None and head.pk != r.owner_id:
-            notify(recipient=head, kind="oversight.rect_overdue", obj=r, due=r.deadline, title=title)
+            notify(recipient=head, kind="oversight.rect_overdue", obj=r, due=r.deadline, **said)
 
 
 def _remind_rectifications(today):
@@ -527,7 +566,8 @@ def _remind_rectifications(today):
             kind="oversight.rect_due",
             obj=r,
             due=r.deadline,
-            title=_("整改%(code)s将于%(day)s到期，请按期完成并报告进展") % {"code": r.code, "day": r.deadline},
+            message="oversight.rect_due",
+            params={"code": r.code, "day": r.deadline},
             url=reverse("workflow:rectification_detail", args=[r.pk]),
         )
 
@@ -540,7 +580,7 @@ def close_warning(*, actor, warning: Warning, note: str) -> Warning:
     w.state = WarningState.CLOSED
     w.closed_at = timezone.now()
     w.save(update_fields=["state", "closed_at"])
-    _event(w, _("办结"), actor, note)
+    _event(w, EventAction.CLOSE, actor, note)
     audit.record(actor=actor, action="oversight.warning_close", obj=w, reason=note)
     return w
 
@@ -634,7 +674,14 @@ def create_handling(
         if warning.state == WarningState.OPEN:
             warning.state = WarningState.HANDLED
             warning.save(update_fields=["state"])
-        _event(warning, _("处置"), actor, f"{h.get_kind_display()}：{person_row.full_name}", handling=h)
+        _event(
+            warning,
+            EventAction.HANDLE,
+            actor,
+            handling=h,
+            message="oversight.event.handle",
+            params={"kind": h.kind, "person": person_row.full_name},
+        )
     audit.record(actor=actor, action="oversight.handling_create", obj=h, data={"kind": kind})
     if h.delivered_at:
         notify(
@@ -642,7 +689,8 @@ def create_handling(
             kind=f"oversight.{kind}",
             obj=h,
             due=today,
-            title=_("%(kind)s：请于%(day)s前回告") % {"kind": h.get_kind_display(), "day": h.report_deadline},
+            message="oversight.handling",
+            params={"kind": h.kind, "day": h.report_deadline},
             body=content,
             url=reverse("workflow:handling_detail", args=[h.pk]),
             actor=actor,
@@ -669,7 +717,8 @@ def submit_report_back(*, actor, handling: Handling, analysis: str, commitment: 
             kind="oversight.report_back",
             obj=h,
             due=timezone.localdate(),
-            title=_("处置%(code)s已回告") % {"code": h.code},
+            message="oversight.report_back",
+            params={"code": h.code},
             url=reverse("workflow:handling_detail", args=[h.pk]),
         )
     return rb
@@ -685,7 +734,7 @@ def close_handling(*, actor, handling: Handling, outcome: str) -> Handling:
     h.save(update_fields=["outcome", "state", "closed_at"])
     audit.record(actor=actor, action="oversight.handling_close", obj=h, reason=h.outcome)
     if h.warning_id:
-        _event(h.warning, _("处置办结"), actor, h.outcome, handling=h)
+        _event(h.warning, EventAction.HANDLING_CLOSE, actor, h.outcome, handling=h)
     return h
 
 
@@ -760,7 +809,8 @@ def order_unit_rectification(
         kind="oversight.rect_order",
         obj=rect,
         due=deadline,
-        title=_("责令整改：请于%(day)s前完成整改并报告进展") % {"day": deadline.isoformat()},
+        message="oversight.rect_order",
+        params={"day": deadline},
         body=problem,
         url=reverse("workflow:rectification_detail", args=[rect.pk]),
         actor=actor,

@@ -250,7 +250,8 @@ def warning_list(request):
             "rule": rule,
             "rules": rules,
             "level_meanings": [
-                (level, text, [r.name for r in rules if r.level == level]) for level, text in rule_defs.level_meanings()
+                (level, text, [r.display_name for r in rules if r.level == level])
+                for level, text in rule_defs.level_meanings()
             ],
         },
     )
@@ -313,7 +314,7 @@ def rule_update(request, pk):
         ),
     )
     if done is not None:
-        messages.success(request, _("已修改预警规则“%(name)s”。") % {"name": rule.name})
+        messages.success(request, _("已修改预警规则“%(name)s”。") % {"name": rule.display_name})
     return redirect("workflow:warnings")
 
 
