@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 DUE = dt.date(2013, 2, 15)
 notifications_0002 = importlib.import_module("hkcourt.notifications.migrations.0002_texts_as_codes")
-oversight_0003 = importlib.import_module("workflow.oversight.migrations.0003_texts_as_codes")
+oversight_0004 = importlib.import_module("workflow.oversight.migrations.0004_texts_as_codes")
 
 
 def _legacy(user, kind, title, body="", n=0):
@@ -96,7 +96,7 @@ def test_warning_summaries_and_trail_become_codes(demo_user, demo_org):
     handled = WarningEvent.objects.create(warning=w, action="Handling", note="Admonishment talk：张三")
     closed = WarningEvent.objects.create(warning=w, action="办结", note="已核实，谈话完毕")
 
-    oversight_0003.to_codes(apps, None)
+    oversight_0004.to_codes(apps, None)
 
     for row in (w, raised, handled, closed):
         row.refresh_from_db()

@@ -276,6 +276,6 @@ def test_migration_links_existing_trail_entries_to_their_handling(demo_user, wor
     # the trail as it was written then: sentences, not codes (the texts migration's way back)
     from django.apps import apps as current_apps
 
-    importlib.import_module("workflow.oversight.migrations.0003_texts_as_codes").to_sentences(current_apps, None)
+    importlib.import_module("workflow.oversight.migrations.0004_texts_as_codes").to_sentences(current_apps, None)
     importlib.import_module("workflow.migrations.0005_oversight_warning_event_handling").link(apps, None)
     assert dict(WarningEvent.objects.filter(warning=w).values_list("pk", "handling_id")) == expected

@@ -129,7 +129,7 @@ def to_sentences(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("oversight", "0002_warning_level_meanings"),
+        ("oversight", "0003_handling_report_deadline_index"),
     ]
 
     operations = [
