@@ -493,7 +493,7 @@ class Transition(models.Model):
     from_state = models.CharField(_("原状态"), max_length=12, choices=State.choices, blank=True)
     to_state = models.CharField(_("新状态"), max_length=12, choices=State.choices)
     # The step's audit action code ("risks.submit"); empty on rows written before it was kept.
-    action = models.CharField(_("操作"), max_length=60, blank=True, default="")
+    action = models.CharField(_("操作"), max_length=60, blank=True, default="", db_default="")
     reason = models.TextField(_("理由"), max_length=TEXT_LIMIT, blank=True)
 
     class Meta:
