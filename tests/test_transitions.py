@@ -6,13 +6,14 @@ the mechanism: their history rows carry the step's code."""
 import datetime
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
 from hkcourt.org import audit, transitions
 from hkcourt.org.models import AuditEntry, Court, StateChange
-from hkcourt.org.policy import STATE, Refusal, rule_names
+from hkcourt.org.policy import STATE, Refusal, can, rule_names
 from risks.models import RiskPoint, State, Transition
 from tests.risks.factories import RiskPointFactory
 
@@ -111,6 +112,7 @@ def test_steps_name_registered_codes_rules_and_states(model):
 @pytest.mark.django_db
 def test_walk_every_step_from_every_state(demo_user):
     actor = demo_user("office_demo")
+    root = get_user_model().objects.create_superuser("walk_root", password="x")  # every rule's "who" allows
     walked = refused = 0
     for obj in _objects(demo_user):
         model, machine = type(obj), transitions.machine_for(obj)
@@ -149,6 +151,9 @@ def test_walk_every_step_from_every_state(demo_user):
                         assert getattr(fresh, machine.field) == state
                         assert getattr(model.objects.get(pk=obj.pk), machine.field) == state
                         assert (_history_count(fresh), _audit_count(fresh)) == (history, entries), (model, state, step)
+                        # no drift: the policy never offers (a button) a step the machine refuses from this state
+                        if step.action:
+                            assert not can(root, step.action, fresh), (model, state, step)
                         refused += 1
                 except _Rollback:
                     pass

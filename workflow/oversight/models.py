@@ -522,13 +522,9 @@ WARNING_MACHINE = transitions.register(
     transitions.Machine(
         field="state",
         steps=[
-            transitions.Step(
-                "handle",
-                {WarningState.OPEN},
-                WarningState.HANDLED,
-                action="oversight.handle_warning",
-                audit="oversight.warning_handle",
-            ),
+            # Taken by the first handling recorded on it (services.create_handling, whose rule is
+            # oversight.handle_warning); later handlings of a warning being handled do not move it: no rule here.
+            transitions.Step("handle", {WarningState.OPEN}, WarningState.HANDLED, audit="oversight.warning_handle"),
             transitions.Step(
                 "close",
                 {WarningState.OPEN, WarningState.HANDLED},
