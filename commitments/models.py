@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from hkcourt.org import transitions
 from hkcourt.org.models import Court, Division, Post
 from hkcourt.org.scoping import Scope, ScopedQuerySet
 from risks.models import campaign_label
@@ -228,12 +229,8 @@ class CommitmentLetter(models.Model):
     it may be refreshed while the letter is drafted and is frozen once signed. A correction is a new
     version (``supersedes``); both stay on record."""
 
-    TRANSITIONS = {
-        LetterState.DRAFTED: {LetterState.SIGNED},
-        LetterState.SIGNED: {LetterState.COUNTERSIGNED},
-        LetterState.COUNTERSIGNED: {LetterState.ARCHIVED},
-        LetterState.ARCHIVED: set(),
-    }
+    # Declared by LETTER_MACHINE (below the class).
+    TRANSITIONS: dict = {}
 
     template = models.ForeignKey(
         LetterTemplate, verbose_name=_("承诺书模板"), on_delete=models.PROTECT, related_name="letters"
@@ -366,6 +363,45 @@ class CommitmentLetter(models.Model):
 
     def can_move_to(self, state) -> bool:
         return state in self.TRANSITIONS.get(self.state, set())
+
+
+# Every move of a letter, declared once: the services take them through transitions.apply. Superseding is
+# not a move: the old letter keeps its state and a new version is drafted (``superseded_at``).
+LETTER_MACHINE = transitions.register(
+    CommitmentLetter,
+    transitions.Machine(
+        field="state",
+        steps=[
+            transitions.Step(
+                "sign",
+                {LetterState.DRAFTED},
+                LetterState.SIGNED,
+                action="commitments.sign",
+                audit="commitments.sign",
+                stamp="signed_at",
+            ),
+            transitions.Step(
+                "countersign",
+                {LetterState.SIGNED},
+                LetterState.COUNTERSIGNED,
+                action="commitments.countersign",
+                audit="commitments.countersign",
+                stamp="countersigned_at",
+                stamp_by="countersigned_by",
+            ),
+            transitions.Step(
+                "archive",
+                {LetterState.COUNTERSIGNED},
+                LetterState.ARCHIVED,
+                action="commitments.archive",
+                audit="commitments.archive",
+                stamp="archived_at",
+                stamp_by="archived_by",
+            ),
+        ],
+    ),
+)
+CommitmentLetter.TRANSITIONS = LETTER_MACHINE.graph()
 
 
 class LetterDocumentQuerySet(ScopedQuerySet):

@@ -34,7 +34,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hkcourt.org import audit, policy, texts
+from hkcourt.org import audit, policy, texts, transitions
 from hkcourt.org.models import Court, Division, Person, RoleAssignment
 from hkcourt.org.queueing import queue_after_commit
 from hkcourt.org.roles import Role
@@ -137,6 +137,12 @@ DEFAULT_TEXTS = {
 
 def _lock(letter) -> CommitmentLetter:
     return CommitmentLetter.objects.select_for_update().get(pk=letter.pk)
+
+
+def _save_letter(letter: CommitmentLetter, fields) -> None:
+    """Save a letter's state, its step's stamps and the fields the service changed, validated."""
+    letter.full_clean(validate_constraints=False)
+    letter.save(update_fields=fields)
 
 
 MAX_PASSWORD_FAILURES = 5
@@ -789,17 +795,15 @@ def sign_letter(*, actor, letter: CommitmentLetter, password: str, verify_base: 
     letter = _lock(letter)
     policy.check(actor, "commitments.sign", letter)
     _check_password(actor, password)
-    letter.state = LetterState.SIGNED
-    letter.signed_at = timezone.now()
     letter.verification_code = new_verification_code()
     letter.pdf_status, letter.pdf_error = PdfStatus.PENDING, ""
-    letter.full_clean(validate_constraints=False)
-    letter.save(update_fields=["state", "signed_at", "verification_code", "pdf_status", "pdf_error"])
-    audit.record(
+    transitions.apply(
+        letter,
+        "sign",
         actor=actor,
-        action="commitments.sign",
-        obj=letter,
         data={"code": letter.verification_code, "version": letter.version},
+        fields=["verification_code", "pdf_status", "pdf_error"],
+        save=_save_letter,
     )
     _queue_documents(letter, verify_base)
     _notify_countersigner_after_commit(letter)
@@ -822,20 +826,15 @@ def countersign_letter(
         if not external:
             raise ValidationError({"external_signatory": _("请填写外部监督人的姓名和职务（按其书面签字录入）。")})
     _check_password(actor, password)
-    letter.state = LetterState.COUNTERSIGNED
-    letter.countersigned_at = timezone.now()
-    letter.countersigned_by = actor
     letter.external_signatory = external[:100]
     letter.pdf_status, letter.pdf_error = PdfStatus.PENDING, ""
-    letter.full_clean(validate_constraints=False)
-    letter.save(
-        update_fields=["state", "countersigned_at", "countersigned_by", "external_signatory", "pdf_status", "pdf_error"]
-    )
-    audit.record(
+    transitions.apply(
+        letter,
+        "countersign",
         actor=actor,
-        action="commitments.countersign",
-        obj=letter,
         data={"external_signatory": external} if external else {},
+        fields=["external_signatory", "pdf_status", "pdf_error"],
+        save=_save_letter,
     )
     _queue_documents(letter, verify_base)
     return letter
@@ -907,11 +906,7 @@ def save_signing_layers(
 def archive_letter(*, actor, letter: CommitmentLetter) -> CommitmentLetter:
     letter = _lock(letter)
     policy.check(actor, "commitments.archive", letter)
-    letter.state = LetterState.ARCHIVED
-    letter.archived_at = timezone.now()
-    letter.archived_by = actor
-    letter.save(update_fields=["state", "archived_at", "archived_by"])
-    audit.record(actor=actor, action="commitments.archive", obj=letter)
+    transitions.apply(letter, "archive", actor=actor)
     return letter
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hkcourt.org import audit, policy
+from hkcourt.org import selectors as org_selectors
 from hkcourt.org.models import Court, Division
 from hkcourt.org.policy import STATE, Refusal
 from hkcourt.org.publicurl import public_url
@@ -97,6 +98,7 @@ def letter_detail(request, pk):
             "body": letter.body,
             "documents": selectors.documents_of(letter),
             "versions": selectors.versions_of(letter),
+            "history": org_selectors.state_history(letter),
             "sign_form": PasswordForm(),
             "supplement_form": SupplementForm(initial={"supplement": letter.supplement}),
             "supersede_form": SupersedeForm(),

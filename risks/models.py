@@ -2,7 +2,7 @@
 (风险点) with their grading, transition history, collective decisions and public feedback (群众提).
 
 State changes happen only in :mod:`risks.services`; the models hold the data, the allowed transitions
-(``RiskPoint.TRANSITIONS``, Wagtail-style) and the access scope of each model with sensitive rows.
+(``RISK_POINT_MACHINE``, :mod:`hkcourt.org.transitions`) and the access scope of each model with sensitive rows.
 """
 
 from django.conf import settings
@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from hkcourt.org import transitions
 from hkcourt.org.models import Court, Division, Post, Role
 from hkcourt.org.scoping import Scope, ScopedQuerySet
 
@@ -264,17 +265,8 @@ RISK_POINT_HISTORY = HistoricalRecords(
 class RiskPoint(models.Model):
     """A place where a power can be abused (风险点), at post, division or court level."""
 
-    # Wagtail-style: the states a point may move to from each state; services refuse anything else.
-    TRANSITIONS = {
-        State.DRAFT: {State.SUBMITTED, State.RETIRED},
-        State.SUBMITTED: {State.RETURNED, State.GRADED, State.RETIRED},
-        State.RETURNED: {State.SUBMITTED, State.RETIRED},
-        State.GRADED: {State.CONFIRMED, State.RETURNED, State.RETIRED},
-        State.CONFIRMED: {State.PUBLISHED, State.RETIRED},
-        State.PUBLISHED: {State.CONTROLLED, State.RETIRED},
-        State.CONTROLLED: {State.RETIRED},
-        State.RETIRED: set(),
-    }
+    # The states a point may move to from each state, as declared by RISK_POINT_MACHINE (below the class).
+    TRANSITIONS: dict = {}
     EDITABLE_STATES = (State.DRAFT, State.RETURNED)
 
     court = models.ForeignKey(Court, verbose_name=_("法院"), on_delete=models.PROTECT, related_name="risk_points")
@@ -509,6 +501,8 @@ class Transition(models.Model):
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     from_state = models.CharField(_("原状态"), max_length=12, choices=State.choices, blank=True)
     to_state = models.CharField(_("新状态"), max_length=12, choices=State.choices)
+    # The step's audit action code ("risks.submit"); empty on rows written before it was kept.
+    action = models.CharField(_("操作"), max_length=60, blank=True, default="", db_default="")
     reason = models.TextField(_("理由"), max_length=TEXT_LIMIT, blank=True)
 
     class Meta:
@@ -518,6 +512,47 @@ class Transition(models.Model):
 
     def __str__(self):
         return f"{self.get_from_state_display()} → {self.get_to_state_display()}"
+
+
+def _write_transition(rp, step, from_state, *, actor, reason=""):
+    """A risk point's history row: its own table (large in province data), with the step's audit code."""
+    return Transition.objects.create(
+        risk_point=rp, actor=actor, from_state=from_state, to_state=step.target, action=step.audit, reason=reason
+    )
+
+
+# Every move of a risk point, declared once: the services take them through transitions.apply (risks.services._move).
+RISK_POINT_MACHINE = transitions.register(
+    RiskPoint,
+    transitions.Machine(
+        field="state",
+        history=_write_transition,
+        steps=[
+            transitions.Step(
+                "submit", {State.DRAFT, State.RETURNED}, State.SUBMITTED, action="risks.submit", audit="risks.submit"
+            ),
+            transitions.Step(
+                "return", {State.SUBMITTED, State.GRADED}, State.RETURNED, action="risks.return", audit="risks.return"
+            ),
+            transitions.Step("grade", {State.SUBMITTED}, State.GRADED, action="risks.grade", audit="risks.grade"),
+            transitions.Step("confirm", {State.GRADED}, State.CONFIRMED, action="risks.confirm", audit="risks.confirm"),
+            transitions.Step(
+                "publish", {State.CONFIRMED}, State.PUBLISHED, action="risks.publish", audit="risks.publish"
+            ),
+            transitions.Step(
+                "control", {State.PUBLISHED}, State.CONTROLLED, action="risks.mark_controlled", audit="risks.control"
+            ),
+            transitions.Step(
+                "retire",
+                set(State.values) - {State.RETIRED},
+                State.RETIRED,
+                action="risks.retire",
+                audit="risks.retire",
+            ),
+        ],
+    ),
+)
+RiskPoint.TRANSITIONS = RISK_POINT_MACHINE.graph()
 
 
 class PeerCheck(models.Model):

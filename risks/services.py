@@ -18,9 +18,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy
 
-from hkcourt.org import audit, texts
+from hkcourt.org import audit, texts, transitions
 from hkcourt.org import policy as org_policy
 from hkcourt.org.models import Court, Division, Person, Role, RoleAssignment
 from hkcourt.org.policy import check
@@ -200,23 +200,31 @@ def _lock(rp: RiskPoint, expected_version=None) -> RiskPoint:
     return locked
 
 
-def _move(rp: RiskPoint, to: str, *, actor, reason: str = "", action_label: str = "") -> Transition:
-    if not rp.can_move_to(to):
-        raise ValidationError(
-            _("风险点当前为“%(state)s”，不能%(action)s。")
-            % {"state": rp.get_state_display(), "action": action_label or State(to).label}
+def _move(rp: RiskPoint, step: str, *, actor, reason: str = "", audit_reason=None, data=None) -> Transition:
+    """Take the declared ``step`` (``RISK_POINT_MACHINE``) on a locked point: the state, a new ``version``, one
+    field-history version, one Transition row and one audit entry (:func:`hkcourt.org.transitions.apply`)."""
+
+    def save(rp, fields):
+        rp.full_clean(exclude=["key_links"])
+        rp.version = F("version") + 1
+        rp.save(
+            update_fields=[
+                "state",
+                "version",
+                "grade",
+                "responsible_leader",
+                "decision",
+                "publicity_ends",
+                "updated_at",
+            ]
         )
-    from_state = rp.state
-    rp.state = to
-    rp.full_clean(exclude=["key_links"])
-    rp.version = F("version") + 1
-    rp.save(
-        update_fields=["state", "version", "grade", "responsible_leader", "decision", "publicity_ends", "updated_at"]
+        rp.refresh_from_db(fields=["version"])
+        _record_version(rp, actor=actor, reason=reason or State(rp.state).label)
+        _quiet(rp)  # a second move in the same action (publish → controlled) writes its own version
+
+    return transitions.apply(
+        rp, step, actor=actor, reason=reason, audit_reason=audit_reason, data=data, save=save, court=rp.court
     )
-    rp.refresh_from_db(fields=["version"])
-    _record_version(rp, actor=actor, reason=reason or State(to).label)
-    _quiet(rp)  # a second move in the same action (publish → controlled) writes its own version
-    return Transition.objects.create(risk_point=rp, actor=actor, from_state=from_state, to_state=to, reason=reason)
 
 
 def _notify(recipient, kind: str, rp: RiskPoint, params: dict, body: str = "", actor=None):
@@ -384,7 +392,7 @@ def create_risk_point(
             grade=proposal.get("grade"),
             reason=proposal.get("reason"),
         )
-    Transition.objects.create(risk_point=rp, actor=actor, from_state="", to_state=State.DRAFT)
+    Transition.objects.create(risk_point=rp, actor=actor, from_state="", to_state=State.DRAFT, action="risks.create")
     audit.record(actor=actor, action="risks.create", obj=rp, data={"level": level})
     return rp
 
@@ -436,8 +444,7 @@ def update_risk_point(
 def submit(*, actor, risk_point: RiskPoint, expected_version=None) -> RiskPoint:
     rp = _lock(risk_point, expected_version)
     check(actor, "risks.submit", rp)
-    _move(rp, State.SUBMITTED, actor=actor, action_label=pgettext("风险点操作", "提交"))
-    audit.record(actor=actor, action="risks.submit", obj=rp)
+    _move(rp, "submit", actor=actor)
     return rp
 
 
@@ -446,8 +453,7 @@ def return_risk_point(*, actor, risk_point: RiskPoint, reason: str, expected_ver
     rp = _lock(risk_point, expected_version)
     check(actor, "risks.return", rp)
     reason = _text(reason, _("退回理由"), field="reason")
-    _move(rp, State.RETURNED, actor=actor, reason=reason, action_label=pgettext("风险点操作", "退回"))
-    audit.record(actor=actor, action="risks.return", obj=rp, reason=reason)
+    _move(rp, "return", actor=actor, reason=reason)
     _notify(rp.owner, "risks.returned", rp, {"reason": reason}, actor=actor)
     return rp
 
@@ -460,14 +466,7 @@ def grade(*, actor, risk_point: RiskPoint, factors: dict, grade: str, reason: st
     grading = _save_grading(rp, tier=GradingTier.REVIEW, actor=actor, factors=factors, grade=grade, reason=reason)
     rp.grade = grading.grade
     rp.responsible_leader = responsible_leader_for(rp)
-    _move(rp, State.GRADED, actor=actor, reason=grading.reason, action_label=pgettext("风险点操作", "评定等级"))
-    audit.record(
-        actor=actor,
-        action="risks.grade",
-        obj=rp,
-        reason=grading.reason,
-        data={**grading.factors, "grade": grading.grade},
-    )
+    _move(rp, "grade", actor=actor, reason=grading.reason, data={**grading.factors, "grade": grading.grade})
     _notify(rp.owner, "risks.graded", rp, {"grade": grading.grade}, actor=actor)
     _notify(rp.responsible_leader, "risks.responsible", rp, {"grade": grading.grade}, str(rp), actor=actor)
     _grade_changed(rp)
@@ -528,12 +527,12 @@ def confirm(*, actor, risk_points, date, participants: str, minutes: str) -> Col
         rp.decision = decision
         _move(
             rp,
-            State.CONFIRMED,
+            "confirm",
             actor=actor,
             reason=_("%(date)s集体决定") % {"date": date},
-            action_label=pgettext("风险点操作", "确定"),
+            audit_reason="",
+            data={"decision": decision.pk},
         )
-        audit.record(actor=actor, action="risks.confirm", obj=rp, data={"decision": decision.pk})
     return decision
 
 
@@ -556,22 +555,15 @@ def publish(*, actor, risk_points, publicity_ends) -> list[RiskPoint]:
         rp.publicity_ends = publicity_ends
         _move(
             rp,
-            State.PUBLISHED,
+            "publish",
             actor=actor,
             reason=_("公示至%(date)s") % {"date": publicity_ends},
-            action_label=pgettext("风险点操作", "公示"),
+            audit_reason="",
+            data={"publicity_ends": publicity_ends.isoformat()},
         )
-        audit.record(actor=actor, action="risks.publish", obj=rp, data={"publicity_ends": publicity_ends.isoformat()})
         # A point whose measure was put in place before publication is under control once published.
         if rp.measures.filter(status__in=("in_place", "checked")).exists():
-            _move(
-                rp,
-                State.CONTROLLED,
-                actor=actor,
-                reason=_("公示时已有落实的防控措施"),
-                action_label=pgettext("风险点操作", "标记为已防控"),
-            )
-            audit.record(actor=actor, action="risks.control", obj=rp, reason=_("公示时已有落实的防控措施"))
+            _move(rp, "control", actor=actor, reason=_("公示时已有落实的防控措施"))
     return points
 
 
@@ -581,8 +573,7 @@ def retire(*, actor, risk_point: RiskPoint, reason: str, expected_version=None) 
     rp = _lock(risk_point, expected_version)
     check(actor, "risks.retire", rp)
     reason = _text(reason, _("撤销理由"), field="reason")
-    _move(rp, State.RETIRED, actor=actor, reason=reason, action_label=pgettext("风险点操作", "撤销"))
-    audit.record(actor=actor, action="risks.retire", obj=rp, reason=reason)
+    _move(rp, "retire", actor=actor, reason=reason)
     return rp
 
 
@@ -593,8 +584,7 @@ def mark_controlled(*, actor, risk_point: RiskPoint, reason: str = "") -> RiskPo
     rp = _lock(risk_point)
     check(actor, "risks.mark_controlled", rp)
     reason = _text(reason, _("理由"), required=False, field="reason")
-    _move(rp, State.CONTROLLED, actor=actor, reason=reason, action_label=pgettext("风险点操作", "标记为已防控"))
-    audit.record(actor=actor, action="risks.control", obj=rp, reason=reason)
+    _move(rp, "control", actor=actor, reason=reason)
     return rp
 
 
@@ -832,7 +822,9 @@ def enter_risk_points(*, actor, court: Court, entries, reason: str = "") -> list
     _record_versions(points, links_of, actor=actor, reason=reason)
     Transition.objects.bulk_create(
         [
-            Transition(risk_point=rp, actor=actor, from_state="", to_state=State.SUBMITTED, reason=reason)
+            Transition(
+                risk_point=rp, actor=actor, from_state="", to_state=State.SUBMITTED, reason=reason, action="risks.enter"
+            )
             for rp in points
         ]
     )
@@ -927,7 +919,14 @@ def record_risk_points(*, court: Court, entries) -> list[RiskPoint]:
             versions.append(version)
             version_links.extend((version, row) for row in links_of.get(id(rp), ()))
             transitions.append(
-                Transition(risk_point=rp, actor_id=actor, from_state=previous, to_state=state, reason=reason)
+                Transition(
+                    risk_point=rp,
+                    actor_id=actor,
+                    from_state=previous,
+                    to_state=state,
+                    reason=reason,
+                    action=STEP_ACTIONS[state],
+                )
             )
             stamps.append(at)
             previous = state

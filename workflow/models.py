@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from hkcourt.org import transitions
 from hkcourt.org.models import Court, Division, Person, Role
 from hkcourt.org.policy import is_active, roles_of
 from hkcourt.org.scoping import Scope, ScopedQuerySet
@@ -201,6 +202,28 @@ MAX_REMINDER_DAYS = 60
 reminder_days_validator = RegexValidator(
     r"^\s*\d{1,3}(\s*,\s*\d{1,3})*\s*$", _("提醒天数请填写用逗号分隔的整数，例如“7,1”。")
 )
+
+
+# A phase's state follows its dates (services.advance_phases, the schedule's task: no person takes these
+# steps, so none names a policy rule); a moved schedule may take a phase back.
+PHASE_MACHINE = transitions.register(
+    Phase,
+    transitions.Machine(
+        field="state",
+        steps=[
+            transitions.Step(
+                "open", {PhaseState.PENDING, PhaseState.CLOSED}, PhaseState.OPEN, audit="workflow.phase_state"
+            ),
+            transitions.Step(
+                "close", {PhaseState.PENDING, PhaseState.OPEN}, PhaseState.CLOSED, audit="workflow.phase_state"
+            ),
+            transitions.Step(
+                "reset", {PhaseState.OPEN, PhaseState.CLOSED}, PhaseState.PENDING, audit="workflow.phase_state"
+            ),
+        ],
+    ),
+)
+PHASE_STEP_TO = {PhaseState.OPEN: "open", PhaseState.CLOSED: "close", PhaseState.PENDING: "reset"}
 
 
 class PhaseTask(models.Model):

@@ -18,13 +18,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hkcourt.notifications.services import Message, notify_many
-from hkcourt.org import audit, policy, texts
+from hkcourt.org import audit, policy, texts, transitions
 from hkcourt.org.models import Court
 from risks.measures.files import check_upload
 
 from . import template_2012
 from .models import (
     MAX_REMINDER_DAYS,
+    PHASE_STEP_TO,
     Campaign,
     Phase,
     PhaseState,
@@ -434,10 +435,8 @@ def advance_phases(*, today: dt.date | None = None, actor=None) -> dict:
                 )
             counts["closed"] += 1
         with transaction.atomic():
-            Phase.objects.filter(pk=phase.pk).update(state=target)
-            audit.record(
-                actor=actor, action="workflow.phase_state", obj=phase, data={"from": phase.state, "to": target}
-            )
+            data = {"from": phase.state, "to": str(target)}
+            transitions.apply(phase, PHASE_STEP_TO[target], actor=actor, data=data)
     return counts
 
 

@@ -283,3 +283,43 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+class StateChange(models.Model):
+    """One state change of a workflow object other than a risk point (a measure, a letter, a warning, a
+    handling, a rectification, a campaign phase), written by :func:`hkcourt.org.transitions.apply`: which
+    object, from and to which state (values), the step's audit action code, who, when, the person's reason.
+    Codes, not sentences: the page renders the states' and the action's labels in the reader's language.
+    Risk points keep their own table (``risks.Transition``)."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    from_state = models.CharField(_("原状态"), max_length=20, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=20)
+    action = models.CharField(_("操作"), max_length=60)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    reason = models.TextField(_("理由"), blank=True)
+
+    class Meta:
+        verbose_name = _("状态变更记录")
+        verbose_name_plural = _("状态变更记录")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "at"], name="state_change_object_idx")]
+
+    def __str__(self):
+        return f"{self.action}: {self.from_state} → {self.to_state}"
+
+    @property
+    def action_label(self) -> str:
+        from .audit import label
+
+        return label(self.action)

@@ -78,3 +78,19 @@ def leading_group(court: Court) -> dict[str, list[RoleAssignment]]:
     for row in rows:
         body[row.role].append(row)
     return {"group": body[Role.LEADING_GROUP], "office": body[Role.OFFICE]}
+
+
+def state_history(obj) -> list:
+    """``obj``'s workflow history (``org.StateChange``, written by :func:`hkcourt.org.transitions.apply`), oldest
+    first, in one query; each row carries its action's and states' labels in the reader's language and the
+    actor's name (empty: the system)."""
+    from .transitions import history_of, machine_for
+
+    choices = dict(obj._meta.get_field(machine_for(obj).field).choices or ())
+    rows = list(history_of(obj))
+    for row in rows:
+        row.from_label = str(choices.get(row.from_state, row.from_state)) if row.from_state else ""
+        row.to_label = str(choices.get(row.to_state, row.to_state))
+        person = getattr(row.actor, "person", None) if row.actor_id else None
+        row.actor_name = person.full_name if person else (row.actor.get_username() if row.actor_id else "")
+    return rows

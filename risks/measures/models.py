@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from hkcourt.org import transitions
 from hkcourt.org.models import Court, Division
 from hkcourt.org.scoping import Scope, ScopedQuerySet
 
@@ -98,13 +99,8 @@ class MeasureQuerySet(ScopedQuerySet):
 class Measure(models.Model):
     """One prevention measure on a risk point: 岗位定措施 / 部门定流程 / 单位定制度."""
 
-    TRANSITIONS = {
-        MeasureStatus.PROPOSED: {MeasureStatus.PLANNED, MeasureStatus.REJECTED},
-        MeasureStatus.REJECTED: set(),
-        MeasureStatus.PLANNED: {MeasureStatus.IN_PLACE},
-        MeasureStatus.IN_PLACE: {MeasureStatus.CHECKED},
-        MeasureStatus.CHECKED: set(),
-    }
+    # Declared by MEASURE_MACHINE (below the class).
+    TRANSITIONS: dict = {}
 
     risk_point = models.ForeignKey(
         RiskPoint, verbose_name=_("风险点"), on_delete=models.PROTECT, related_name="measures"
@@ -181,6 +177,49 @@ class Measure(models.Model):
 
 def evidence_path(instance, filename):
     return stored_path(f"measures/{instance.measure_id}", filename)
+
+
+# Every move of a measure, declared once: the services take them through transitions.apply.
+MEASURE_MACHINE = transitions.register(
+    Measure,
+    transitions.Machine(
+        field="status",
+        steps=[
+            transitions.Step(
+                "approve",
+                {MeasureStatus.PROPOSED},
+                MeasureStatus.PLANNED,
+                action="measures.approve",
+                audit="measures.approve",
+            ),
+            transitions.Step(
+                "reject",
+                {MeasureStatus.PROPOSED},
+                MeasureStatus.REJECTED,
+                action="measures.reject",
+                audit="measures.reject",
+            ),
+            transitions.Step(
+                "put_in_place",
+                {MeasureStatus.PLANNED},
+                MeasureStatus.IN_PLACE,
+                action="measures.put_in_place",
+                audit="measures.in_place",
+                stamp="in_place_at",
+            ),
+            transitions.Step(
+                "check",
+                {MeasureStatus.IN_PLACE},
+                MeasureStatus.CHECKED,
+                action="measures.check",
+                audit="measures.check",
+                stamp="checked_at",
+                stamp_by="checked_by",
+            ),
+        ],
+    ),
+)
+Measure.TRANSITIONS = MEASURE_MACHINE.graph()
 
 
 class MeasureAttachment(models.Model):

@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy
 
-from hkcourt.org import audit
+from hkcourt.org import audit, transitions
 from hkcourt.org.models import Court, Person
 from hkcourt.org.policy import check
 
@@ -136,10 +136,7 @@ def approve_measure(*, actor, measure: Measure, note: str = "") -> Measure:
     m = _lock(measure)
     check(actor, "measures.approve", m)
     note = _text(note, _("审批意见"), "note", required=False)
-    m.status = MeasureStatus.PLANNED
-    m.full_clean()
-    m.save()
-    audit.record(actor=actor, action="measures.approve", obj=m, reason=note)
+    transitions.apply(m, "approve", actor=actor, reason=note, save=_save)
     return m
 
 
@@ -149,11 +146,13 @@ def reject_measure(*, actor, measure: Measure, reason: str) -> Measure:
     m = _lock(measure)
     check(actor, "measures.reject", m)
     reason = _text(reason, _("理由"), "note")
-    m.status = MeasureStatus.REJECTED
+    transitions.apply(m, "reject", actor=actor, reason=reason, save=_save)
+    return m
+
+
+def _save(m: Measure, fields) -> None:
     m.full_clean()
     m.save()
-    audit.record(actor=actor, action="measures.reject", obj=m, reason=reason)
-    return m
 
 
 def _control(actor, rp: RiskPoint, measure: Measure):
@@ -162,11 +161,7 @@ def _control(actor, rp: RiskPoint, measure: Measure):
     if not locked.can_move_to(State.CONTROLLED):
         return None
     reason = _("防控措施%(code)s“%(title)s”已落实。") % {"code": measure.code, "title": measure.title}
-    transition = risk_services._move(
-        locked, State.CONTROLLED, actor=actor, reason=reason, action_label=pgettext("风险点操作", "标记为已防控")
-    )
-    audit.record(actor=actor, action="risks.control", obj=locked, reason=reason)
-    return transition
+    return risk_services._move(locked, "control", actor=actor, reason=reason)
 
 
 @transaction.atomic
@@ -175,11 +170,7 @@ def mark_in_place(*, actor, measure: Measure, note: str = "") -> Measure:
     m = _lock(measure)
     check(actor, "measures.put_in_place", m)
     m.in_place_note = _text(note, _("落实情况"), "note", required=False)
-    m.status = MeasureStatus.IN_PLACE
-    m.in_place_at = timezone.now()
-    m.full_clean()
-    m.save()
-    audit.record(actor=actor, action="measures.in_place", obj=m, reason=m.in_place_note)
+    transitions.apply(m, "put_in_place", actor=actor, reason=m.in_place_note, save=_save)
     _control(actor, m.risk_point, m)
     return m
 
@@ -190,12 +181,7 @@ def check_measure(*, actor, measure: Measure, note: str) -> Measure:
     m = _lock(measure)
     check(actor, "measures.check", m)
     m.check_note = _text(note, _("检查意见"), "note")
-    m.status = MeasureStatus.CHECKED
-    m.checked_at = timezone.now()
-    m.checked_by = actor
-    m.full_clean()
-    m.save()
-    audit.record(actor=actor, action="measures.check", obj=m, reason=m.check_note)
+    transitions.apply(m, "check", actor=actor, reason=m.check_note, save=_save)
     return m
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hkcourt.org import policy
+from hkcourt.org import selectors as org_selectors
 from hkcourt.org.actions import flash_failure
 from hkcourt.org.models import Court
 
@@ -124,6 +125,7 @@ def measure_detail(request, pk):
             "m": m,
             "note_form": NoteForm(),
             "evidence_form": EvidenceForm(),
+            "history": org_selectors.state_history(m),
         },
     )
 

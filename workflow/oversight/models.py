@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hkcourt.org import texts
+from hkcourt.org import texts, transitions
 from hkcourt.org.models import Court, Division
 from hkcourt.org.roles import OVERSIGHT_ROLES
 from hkcourt.org.scoping import Scope, ScopedQuerySet, scope_filter
@@ -555,3 +555,66 @@ class RectificationProgress(models.Model):
 
     def __str__(self):
         return self.text[:40]
+
+
+# Every move of a warning, a handling and a rectification, declared once: the services take them through
+# transitions.apply (history in hkcourt.org's StateChange; the warning's own events stay its case log).
+WARNING_MACHINE = transitions.register(
+    Warning,
+    transitions.Machine(
+        field="state",
+        steps=[
+            # Taken by the first handling recorded on it (services.create_handling, whose rule is
+            # oversight.handle_warning); later handlings of a warning being handled do not move it: no rule here.
+            transitions.Step("handle", {WarningState.OPEN}, WarningState.HANDLED, audit="oversight.warning_handle"),
+            transitions.Step(
+                "close",
+                {WarningState.OPEN, WarningState.HANDLED},
+                WarningState.CLOSED,
+                action="oversight.close_warning",
+                audit="oversight.warning_close",
+                stamp="closed_at",
+            ),
+        ],
+    ),
+)
+HANDLING_MACHINE = transitions.register(
+    Handling,
+    transitions.Machine(
+        field="state",
+        steps=[
+            transitions.Step(
+                "report_back",
+                {HandlingState.OPEN},
+                HandlingState.REPORTED,
+                action="oversight.report_back",
+                audit="oversight.report_back",
+            ),
+            transitions.Step(
+                "close",
+                {HandlingState.OPEN, HandlingState.REPORTED},
+                HandlingState.CLOSED,
+                action="oversight.close_handling",
+                audit="oversight.handling_close",
+                stamp="closed_at",
+            ),
+        ],
+    ),
+)
+RECTIFICATION_MACHINE = transitions.register(
+    Rectification,
+    transitions.Machine(
+        field="state",
+        steps=[
+            transitions.Step(
+                "close",
+                {RectificationState.OPEN},
+                RectificationState.CLOSED,
+                action="oversight.close_rectification",
+                audit="oversight.rect_close",
+                stamp="closed_at",
+                stamp_by="closed_by",
+            ),
+        ],
+    ),
+)

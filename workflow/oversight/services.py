@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hkcourt.notifications.services import notify
-from hkcourt.org import audit, texts
+from hkcourt.org import audit, texts, transitions
 from hkcourt.org import policy as org_policy
 from hkcourt.org.models import Court, Division, Person, RoleAssignment
 from hkcourt.org.queueing import queue_after_commit
@@ -81,6 +81,7 @@ audit.register(
         "oversight.evaluate": gettext_lazy("运行预警规则"),
         "oversight.warning_raise": gettext_lazy("发出预警"),
         "oversight.warning_close": gettext_lazy("预警办结"),
+        "oversight.warning_handle": gettext_lazy("预警进入处置"),
         "oversight.handling_create": gettext_lazy("登记处置"),
         "oversight.report_back": gettext_lazy("回告"),
         "oversight.handling_close": gettext_lazy("处置办结"),
@@ -577,11 +578,8 @@ def close_warning(*, actor, warning: Warning, note: str) -> Warning:
     w = Warning.objects.select_for_update().select_related("court").get(pk=warning.pk)
     org_policy.check(actor, "oversight.close_warning", w)
     note = _text(note, _("办结说明"), "note")
-    w.state = WarningState.CLOSED
-    w.closed_at = timezone.now()
-    w.save(update_fields=["state", "closed_at"])
+    transitions.apply(w, "close", actor=actor, reason=note)
     _event(w, EventAction.CLOSE, actor, note)
-    audit.record(actor=actor, action="oversight.warning_close", obj=w, reason=note)
     return w
 
 
@@ -672,8 +670,7 @@ def create_handling(
         rect.save()
     if warning is not None:
         if warning.state == WarningState.OPEN:
-            warning.state = WarningState.HANDLED
-            warning.save(update_fields=["state"])
+            transitions.apply(warning, "handle", actor=actor, data={"handling": h.pk})
         _event(
             warning,
             EventAction.HANDLE,
@@ -708,9 +705,7 @@ def submit_report_back(*, actor, handling: Handling, analysis: str, commitment: 
     rb = ReportBack.objects.create(
         handling=h, analysis=analysis, commitment=commitment, late=timezone.localdate() > h.report_deadline
     )
-    h.state = HandlingState.REPORTED
-    h.save(update_fields=["state"])
-    audit.record(actor=actor, action="oversight.report_back", obj=h, data={"late": rb.late})
+    transitions.apply(h, "report_back", actor=actor, data={"late": rb.late})
     for user in _office_users(h.court):
         notify(
             recipient=user,
@@ -729,10 +724,7 @@ def close_handling(*, actor, handling: Handling, outcome: str) -> Handling:
     h = Handling.objects.select_for_update().select_related("court").get(pk=handling.pk)
     org_policy.check(actor, "oversight.close_handling", h)
     h.outcome = _text(outcome, _("处置结果"), "outcome")
-    h.state = HandlingState.CLOSED
-    h.closed_at = timezone.now()
-    h.save(update_fields=["outcome", "state", "closed_at"])
-    audit.record(actor=actor, action="oversight.handling_close", obj=h, reason=h.outcome)
+    transitions.apply(h, "close", actor=actor, reason=h.outcome, fields=["outcome"])
     if h.warning_id:
         _event(h.warning, EventAction.HANDLING_CLOSE, actor, h.outcome, handling=h)
     return h
@@ -756,11 +748,7 @@ def close_rectification(*, actor, rectification: Rectification, check: str) -> R
     r = Rectification.objects.select_for_update().select_related("court").get(pk=rectification.pk)
     org_policy.check(actor, "oversight.close_rectification", r)
     r.closing_check = _text(check, _("验收意见"), "check")
-    r.state = RectificationState.CLOSED
-    r.closed_at = timezone.now()
-    r.closed_by = actor
-    r.save()
-    audit.record(actor=actor, action="oversight.rect_close", obj=r, reason=r.closing_check)
+    transitions.apply(r, "close", actor=actor, reason=r.closing_check, fields=["closing_check"])
     for w in Warning.objects.filter(rectification=r).exclude(state=WarningState.CLOSED):
         close_warning(actor=actor, warning=w, note=_("整改已验收：%(check)s") % {"check": r.closing_check})
     return r

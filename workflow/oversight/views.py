@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hkcourt.org import audit, policy
+from hkcourt.org import selectors as org_selectors
 from hkcourt.org.actions import forbid_unless_may
 from hkcourt.org.models import Court, Division
 from hkcourt.org.policy import STATE, Refusal
@@ -423,6 +424,7 @@ def handling_detail(request, pk):
             "rect": getattr(h, "rectification", None),
             "report_form": ReportBackForm(),
             "close_form": TextForm(label=_("处置结果")),
+            "history": org_selectors.state_history(h),
         },
     )
 
@@ -475,7 +477,12 @@ def rectification_detail(request, pk):
     return render(
         request,
         "workflow/oversight/rectification_detail.html",
-        {"r": r, "progress_form": TextForm(label=_("进展情况")), "close_form": TextForm(label=_("验收意见"))},
+        {
+            "r": r,
+            "progress_form": TextForm(label=_("进展情况")),
+            "close_form": TextForm(label=_("验收意见")),
+            "history": org_selectors.state_history(r),
+        },
     )
 
 
