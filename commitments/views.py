@@ -20,6 +20,7 @@ from hkcourt.org.publicurl import public_url
 from hkcourt.org.ratelimit import limit_requests
 
 from . import placeholders, selectors, services
+from .filters import LetterFilter
 from .forms import (
     CodeForm,
     PasswordForm,
@@ -54,20 +55,13 @@ def _refused(request, exc):
 
 @login_required
 def letter_list(request):
-    tab = request.GET.get("tab", "")
-    template = selectors.current_template(request.user)
-    if request.GET.get("template", "").isdigit():
-        template = selectors.templates_for(request.user).filter(pk=request.GET["template"]).first() or template
+    filterset = LetterFilter(request.GET, queryset=CommitmentLetter.objects.none(), request=request)
+    tab, state, kind = filterset.value("tab"), filterset.value("state"), filterset.value("kind")
+    template = filterset.value("template") or selectors.current_template(request.user)
     if tab == "countersign":
         rows = selectors.to_countersign(request.user)
     else:
-        rows = selectors.letter_list(
-            request.user,
-            template=template,
-            state=request.GET.get("state", ""),
-            kind=request.GET.get("kind", ""),
-            mine=(tab == "mine"),
-        )
+        rows = selectors.letter_list(request.user, template=template, state=state, kind=kind, mine=(tab == "mine"))
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -79,8 +73,8 @@ def letter_list(request):
             "templates": selectors.templates_for(request.user).order_by("-year")[:20],
             "states": LetterState.choices,
             "kinds": Kind.choices,
-            "state": request.GET.get("state", ""),
-            "kind": request.GET.get("kind", ""),
+            "state": state,
+            "kind": kind,
             "countersign_count": selectors.to_countersign(request.user).count(),
         },
     )

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .models import MeasureCategory, MeasureKind, MeasureStatus
+from .models import MeasureCategory, MeasureKind
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"})
 
@@ -86,14 +86,7 @@ class RuleForm(forms.Form):
 
 
 class FilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("状态"), choices=[("", _("全部"))] + MeasureStatus.choices, required=False)
-    kind = forms.ChoiceField(label=_("类型"), choices=[("", _("全部"))] + MeasureKind.choices, required=False)
-    category = forms.ChoiceField(
-        label=pgettext_lazy("防控措施", "类别"), choices=[("", _("全部"))] + MeasureCategory.choices, required=False
-    )
-    overdue = forms.BooleanField(label=_("只看逾期"), required=False)
-    mine = forms.BooleanField(label=_("只看我负责落实的"), required=False)
-    q = forms.CharField(label=_("搜索"), required=False, max_length=60)
+    """The base of the measures list's filter form (its fields: ``filters.MeasureFilter``): small controls."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -13,18 +13,14 @@ from django.views.decorators.http import require_POST
 from hkcourt.org import policy
 from hkcourt.org.actions import flash_failure
 from hkcourt.org.models import Court
+from hkcourt.org.views_generic import copy_errors, query_without_page
 
 from ..models import Power, RiskPoint
 from . import selectors, services
-from .forms import EvidenceForm, FilterForm, MeasureForm, NoteForm, ProposalForm, RuleForm
+from .filters import MeasureFilter
+from .forms import EvidenceForm, MeasureForm, NoteForm, ProposalForm, RuleForm
 
-
-def _apply_errors(form, exc):
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
+_apply_errors = copy_errors
 
 
 def _office_courts(user):
@@ -40,24 +36,11 @@ def measure_list(request):
     elif tab == "mine":
         ctx["points"] = selectors.my_responsibilities(request.user)
     else:
-        form = FilterForm(request.GET or None)
-        params = form.cleaned_data if form.is_valid() else {}
-        qs = selectors.measure_list(
-            request.user,
-            status=params.get("status", ""),
-            kind=params.get("kind", ""),
-            category=params.get("category", ""),
-            overdue=params.get("overdue", False),
-            q=params.get("q", ""),
-            mine=params.get("mine", False),
-            year=int(request.GET["campaign"]) if request.GET.get("campaign", "").isdigit() else None,
-        )
-        ctx["filter"] = form
-        ctx["page"] = Paginator(qs, 50).get_page(request.GET.get("page"))
+        filterset = MeasureFilter(request.GET, queryset=selectors.measure_list(request.user), request=request)
+        ctx["filter"] = filterset.form
+        ctx["page"] = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
         ctx["counts"] = selectors.status_counts(request.user)
-        query = request.GET.copy()
-        query.pop("page", None)
-        ctx["query"] = query.urlencode()
+        ctx["query"] = query_without_page(request)
     ctx["unacknowledged"] = selectors.unacknowledged_count(request.user)
     return render(request, "risks/measures/list.html", ctx)
 
