@@ -3,6 +3,8 @@
 
 import django_filters
 
+from hkcourt.org.filters import FilterSet
+
 from .models import CommitmentLetter, Kind, LetterState
 
 TABS = [("mine", "mine"), ("countersign", "countersign")]  # the list's tabs (their labels are the template's)
@@ -14,17 +16,9 @@ def _templates(request):
     return templates_for(request.user) if request is not None else CommitmentLetter.objects.none()
 
 
-class LetterFilter(django_filters.FilterSet):
+class LetterFilter(FilterSet):
     tab = django_filters.ChoiceFilter(choices=TABS, method="keep")
     template = django_filters.ModelChoiceFilter(queryset=_templates, method="keep")
     # 已被取代 (a superseded version) is a state the list offers besides the letter's own states
     state = django_filters.ChoiceFilter(choices=[*LetterState.choices, ("superseded", "")], method="keep")
     kind = django_filters.ChoiceFilter(choices=Kind.choices, method="keep")
-
-    def keep(self, queryset, name, value):
-        return queryset  # the selector filters (letter_list): this set only parses
-
-    def value(self, name):
-        """The accepted value of ``name`` ("" or None when none, or refused)."""
-        self.errors  # noqa: B018 — validates: cleaned_data then holds only the accepted values
-        return self.form.cleaned_data.get(name) or ("" if name != "template" else None)

@@ -5,6 +5,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from hkcourt.org.filters import FilterSet
+
 from .models import Channel, HandlingKind, HandlingState, RectificationState, Severity, WarningLevel, WarningState
 from .selectors import in_campaign
 
@@ -19,15 +21,7 @@ def _running_campaigns(request):
     return Campaign.objects.visible_to(request.user).running()
 
 
-class _FilterSet(django_filters.FilterSet):
-    def value(self, name) -> str:
-        """The accepted value of ``name`` as the page's own controls show it ("" when none or refused)."""
-        self.errors  # noqa: B018 — validates the form: cleaned_data then holds only the accepted values
-        value = self.form.cleaned_data.get(name)
-        return "" if value in (None, "") else str(getattr(value, "pk", value))
-
-
-class _CampaignFilterSet(_FilterSet):
+class _CampaignFilterSet(FilterSet):
     campaign = django_filters.ModelChoiceFilter(label=_("工作方案"), queryset=_running_campaigns, method="in_campaign")
     day_field = "created_at__date"  # the row's date that falls within the campaign's phases
 
@@ -61,5 +55,5 @@ class RectificationFilter(_CampaignFilterSet):
     state = django_filters.ChoiceFilter(label=_("状态"), choices=RectificationState.choices)
 
 
-class PersonFilter(_FilterSet):
+class PersonFilter(FilterSet):
     q = django_filters.CharFilter(label=_("姓名"), field_name="full_name", lookup_expr="icontains")
