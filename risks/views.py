@@ -26,7 +26,7 @@ from hkcourt.org.ratelimit import limit_requests
 
 from . import flowchart, resources, selectors, services
 from . import policy as risks_policy
-from .filters import SORTS
+from .filters import PAGE_SIZES, SORTS, RiskListPage
 from .forms import (
     PICKER_LIMIT,
     BulkForm,
@@ -44,17 +44,7 @@ from .forms import (
     power_label,
 )
 from .measures import selectors as measure_selectors
-from .models import Level, Power, Source, State
-
-PAGE_SIZES = (10, 20, 50, 100)
-
-
-def _page_size(request):
-    try:
-        size = int(request.GET.get("size", 20))
-    except ValueError:
-        size = 20
-    return size if size in PAGE_SIZES else 20
+from .models import Level, Power, RiskPoint, Source, State
 
 
 def _bulk_actions(user):
@@ -76,7 +66,8 @@ def _bulk_actions(user):
 @require_GET
 def risk_list(request):
     filterset, counts, rows = selectors.risk_point_list(request.user, request.GET, request)
-    page = Paginator(rows, _page_size(request)).get_page(request.GET.get("page"))  # rows carry their count
+    shown = RiskListPage(request.GET, queryset=RiskPoint.objects.none())
+    page = Paginator(rows, shown.page_size()).get_page(request.GET.get("page"))  # rows carry their count
     params = request.GET.copy()
     for key in ("page", "after", "before"):
         params.pop(key, None)
@@ -103,13 +94,13 @@ def risk_list(request):
             "filter_fields": filter_fields,
             "page": page,
             "tabs": tabs,
-            "state": request.GET.get("state", ""),
+            "state": shown.value("state"),
             "query": params.urlencode(),
             "seek": seek,
             "tab_query": tab_params.urlencode(),
-            "sort": request.GET.get("sort", "-updated_at"),
+            "sort": shown.value("sort") or "-updated_at",
             "sorts": SORTS,
-            "size": _page_size(request),
+            "size": shown.page_size(),
             "sizes": PAGE_SIZES,
             "bulk_form": BulkForm(actions=actions) if actions else None,
         },
