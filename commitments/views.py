@@ -18,6 +18,7 @@ from hkcourt.org.models import Court, Division
 from hkcourt.org.policy import STATE, Refusal
 from hkcourt.org.publicurl import public_url
 from hkcourt.org.ratelimit import limit_requests
+from hkcourt.org.views_generic import copy_errors
 
 from . import placeholders, selectors, services
 from .filters import LetterFilter
@@ -276,7 +277,7 @@ def template_edit(request, pk=None):
                     template=template,
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                copy_errors(form, exc)
             except PermissionDenied as exc:
                 _refused(request, exc)
             else:
@@ -286,14 +287,6 @@ def template_edit(request, pk=None):
         initial = {**services.new_template_defaults(), "court": court} if template is None else None
         form = TemplateForm(instance=template, initial=initial, courts=courts)
     return render(request, "commitments/template_form.html", {"form": form, "template": template, "court": court})
-
-
-def _apply_errors(form, exc):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _own_court(user):
@@ -360,7 +353,7 @@ def layers(request):
         try:
             services.save_signing_layers(actor=request.user, court=court, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            copy_errors(form, exc)
         else:
             messages.success(request, _("签订层级已保存；重新生成承诺书后，尚未签订的承诺书按新的层级确定监督人。"))
             return redirect(f"{request.path}?court={court.pk}")

@@ -1,5 +1,5 @@
 """Forms: input shape only. The rules live in :mod:`risks.services`; their errors come back through
-:func:`apply_errors`."""
+:func:`hkcourt.org.views_generic.copy_errors`."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -12,17 +12,6 @@ from .services import FACTOR_LABELS, FACTORS, suggest_grade
 
 FACTOR_CHOICES = [("", "—"), ("1", "1"), ("2", "2"), ("3", "3")]
 TEXTAREA = {"rows": 3}
-
-
-def apply_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on the field it names if the form has it, else on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        form.add_error(None, exc)
 
 
 def non_field(exc: ValidationError) -> list[str]:

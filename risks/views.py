@@ -23,6 +23,7 @@ from hkcourt.org.actions import flash_failure, forbid_unless_may
 from hkcourt.org.models import Division
 from hkcourt.org.policy import STATE, Refusal
 from hkcourt.org.ratelimit import limit_requests
+from hkcourt.org.views_generic import copy_errors
 
 from . import flowchart, resources, selectors, services
 from . import policy as risks_policy
@@ -38,7 +39,6 @@ from .forms import (
     ReasonForm,
     RiskPointForm,
     StepFormSet,
-    apply_errors,
     non_field,
     person_label,
     power_label,
@@ -149,7 +149,7 @@ def risk_create(request):
                 if "submit" in request.POST:
                     services.submit(actor=request.user, risk_point=rp)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            copy_errors(form, exc)
         else:
             messages.success(
                 request, _("风险点已提交审核。") if "submit" in request.POST else _("风险点已保存为草稿。")
@@ -190,7 +190,7 @@ def risk_edit(request, pk):
                 if "submit" in request.POST:
                     services.submit(actor=request.user, risk_point=rp)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            copy_errors(form, exc)
         else:
             messages.success(request, _("风险点已提交审核。") if "submit" in request.POST else _("修改已保存。"))
             return redirect("risks:detail", pk=rp.pk)
@@ -575,7 +575,7 @@ def power_edit(request, pk=None):
             flash_failure(request, exc)
             return redirect("risks:power_detail", pk=power.pk) if power else _to_catalogue(court)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            copy_errors(form, exc)
         else:
             messages.success(request, _("职权已保存。"))
             return redirect("risks:power_detail", pk=power.pk)
@@ -898,7 +898,7 @@ def public_page(request, code):
                     ip=_client_ip(request),
                 )
             except ValidationError as exc:
-                apply_errors(form, exc)
+                copy_errors(form, exc)
                 status = 400
             else:
                 messages.success(request, _("感谢您的意见，我们会认真研究。"))

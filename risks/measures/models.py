@@ -6,11 +6,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from hkcourt.org.files import stored_path
 from hkcourt.org.models import Court, Division
 from hkcourt.org.scoping import Scope, ScopedQuerySet
 
 from ..models import TEXT_LIMIT, Power, RiskPoint
-from .files import stored_path
 
 __all__ = [
     "MeasureKind",

@@ -20,8 +20,6 @@ from . import selectors, services
 from .filters import MeasureFilter
 from .forms import EvidenceForm, MeasureForm, NoteForm, ProposalForm, RuleForm
 
-_apply_errors = copy_errors
-
 
 def _office_courts(user):
     return [c for c in Court.objects.visible_to(user) if policy.can(user, "measures.create_rule", c)]
@@ -68,7 +66,7 @@ def measure_create(request, risk_pk):
                 rule=data["rule"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            copy_errors(form, exc)
         else:
             messages.success(request, _("已制定防控措施%(code)s。") % {"code": m.code})
             return redirect("risks:measure_detail", m.pk)
@@ -90,7 +88,7 @@ def _propose(request, rp):
                 deadline=data["deadline"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            copy_errors(form, exc)
         else:
             messages.success(request, _("已提出防控措施%(code)s，待庭室负责人审批。") % {"code": m.code})
             return redirect("risks:measure_detail", m.pk)
@@ -177,7 +175,7 @@ def rule_create(request):
                 powers=list(d["powers"]),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            copy_errors(form, exc)
         else:
             messages.success(request, _("已登记制度“%(title)s”。") % {"title": rule.title})
             return redirect("risks:rule_detail", rule.pk)
