@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from hkcourt.org.forms_renderer import SmallFormRenderer
+
 from .models import LAYER_CHOICES, PLAIN_DEFAULT_LAYERS, LetterTemplate, SigningLayers
 from .placeholders import PLACEHOLDERS
 
@@ -62,6 +64,8 @@ class TemplateForm(forms.ModelForm):
 
 
 class SigningLayersForm(forms.ModelForm):
+    default_renderer = SmallFormRenderer  # the office's card: small controls
+
     class Meta:
         model = SigningLayers
         fields = ["staff", "head", "leader", "court_letter", "external_body", "external_name", "external_title"]

@@ -19,8 +19,10 @@ from hkcourt.org.models import Court, Division
 from hkcourt.org.policy import STATE, Refusal
 from hkcourt.org.publicurl import public_url
 from hkcourt.org.ratelimit import limit_requests
+from hkcourt.org.views_generic import copy_errors
 
 from . import placeholders, selectors, services
+from .filters import LetterFilter
 from .forms import (
     CodeForm,
     PasswordForm,
@@ -55,20 +57,13 @@ def _refused(request, exc):
 
 @login_required
 def letter_list(request):
-    tab = request.GET.get("tab", "")
-    template = selectors.current_template(request.user)
-    if request.GET.get("template", "").isdigit():
-        template = selectors.templates_for(request.user).filter(pk=request.GET["template"]).first() or template
+    filterset = LetterFilter(request.GET, queryset=CommitmentLetter.objects.none(), request=request)
+    tab, state, kind = filterset.value("tab"), filterset.value("state"), filterset.value("kind")
+    template = filterset.value("template") or selectors.current_template(request.user)
     if tab == "countersign":
         rows = selectors.to_countersign(request.user)
     else:
-        rows = selectors.letter_list(
-            request.user,
-            template=template,
-            state=request.GET.get("state", ""),
-            kind=request.GET.get("kind", ""),
-            mine=(tab == "mine"),
-        )
+        rows = selectors.letter_list(request.user, template=template, state=state, kind=kind, mine=(tab == "mine"))
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -80,8 +75,8 @@ def letter_list(request):
             "templates": selectors.templates_for(request.user).order_by("-year")[:20],
             "states": LetterState.choices,
             "kinds": Kind.choices,
-            "state": request.GET.get("state", ""),
-            "kind": request.GET.get("kind", ""),
+            "state": state,
+            "kind": kind,
             "countersign_count": selectors.to_countersign(request.user).count(),
         },
     )
@@ -284,7 +279,7 @@ def template_edit(request, pk=None):
                     template=template,
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                copy_errors(form, exc)
             except PermissionDenied as exc:
                 _refused(request, exc)
             else:
@@ -294,14 +289,6 @@ def template_edit(request, pk=None):
         initial = {**services.new_template_defaults(), "court": court} if template is None else None
         form = TemplateForm(instance=template, initial=initial, courts=courts)
     return render(request, "commitments/template_form.html", {"form": form, "template": template, "court": court})
-
-
-def _apply_errors(form, exc):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _own_court(user):
@@ -368,7 +355,7 @@ def layers(request):
         try:
             services.save_signing_layers(actor=request.user, court=court, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            copy_errors(form, exc)
         else:
             messages.success(request, _("签订层级已保存；重新生成承诺书后，尚未签订的承诺书按新的层级确定监督人。"))
             return redirect(f"{request.path}?court={court.pk}")

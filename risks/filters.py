@@ -10,9 +10,10 @@ from django.db.models.functions import StrIndex, Upper
 from django.db.models.lookups import GreaterThan
 from django.utils.translation import gettext_lazy as _
 
+from hkcourt.org.filters import FilterSet
 from hkcourt.org.models import Court, Division
 
-from .models import BusinessArea, Grade, KeyLink, Level, RiskPoint, Source, campaign_label, campaign_year_of
+from .models import BusinessArea, Grade, KeyLink, Level, RiskPoint, Source, State, campaign_label, campaign_year_of
 
 FIRST_CAMPAIGN = 2012  # the source plan's 2012—2013 campaign
 
@@ -115,3 +116,19 @@ class RiskPointFilter(django_filters.FilterSet):
 
     def only_mine(self, queryset, name, value):
         return queryset.filter(owner=self.request.user) if value else queryset
+
+
+PAGE_SIZES = (10, 20, 50, 100)
+
+
+class RiskListPage(FilterSet):
+    """The list's page parameters besides the filters: the state tab, the order and the page size, parsed and
+    validated here (a value not offered is the default); applied by the list's fast path
+    (``selectors.risk_point_list``: state counts, keyset pages, ListRows), which this set leaves alone."""
+
+    state = django_filters.ChoiceFilter(choices=State.choices, method="keep")
+    sort = django_filters.ChoiceFilter(choices=SORTS, method="keep")
+    size = django_filters.TypedChoiceFilter(choices=[(str(n), n) for n in PAGE_SIZES], coerce=int, method="keep")
+
+    def page_size(self) -> int:
+        return self.value("size") or 20

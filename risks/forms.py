@@ -1,5 +1,5 @@
 """Forms: input shape only. The rules live in :mod:`risks.services`; their errors come back through
-:func:`apply_errors`."""
+:func:`hkcourt.org.views_generic.copy_errors`."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -11,18 +11,7 @@ from .models import TEXT_LIMIT, BusinessArea, Grade, KeyLink, Level, PowerStep, 
 from .services import FACTOR_LABELS, FACTORS, suggest_grade
 
 FACTOR_CHOICES = [("", "—"), ("1", "1"), ("2", "2"), ("3", "3")]
-TEXTAREA = {"rows": 3, "class": "form-control"}
-
-
-def apply_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on the field it names if the form has it, else on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        form.add_error(None, exc)
+TEXTAREA = {"rows": 3}
 
 
 def non_field(exc: ValidationError) -> list[str]:
@@ -61,16 +50,6 @@ def power_label(power):
 
 def person_label(person):
     return f"{person.full_name}（{person.division.name if person.division_id else ''}）"
-
-
-class BootstrapMixin:
-    def _style(self):
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect | forms.CheckboxInput):
-                continue
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs.setdefault("class", css)
 
 
 class FactorsMixin:
@@ -113,7 +92,7 @@ class FactorsMixin:
         }
 
 
-class RiskPointForm(BootstrapMixin, FactorsMixin, forms.Form):
+class RiskPointForm(FactorsMixin, forms.Form):
     level = forms.ChoiceField(label=_("层面"), choices=Level.choices)
     power = forms.ModelChoiceField(
         label=_("所涉职权"),
@@ -167,7 +146,6 @@ class RiskPointForm(BootstrapMixin, FactorsMixin, forms.Form):
         self.fields["key_links"].queryset = KeyLink.objects.all()
         self.fields["key_links"].label_from_instance = lambda link: link.name
         self._add_factor_fields(required=False)
-        self._style()
         self.fields["power"].widget.attrs.update({"hx-target": "#id_step", "hx-trigger": "change"})
 
     @property
@@ -195,26 +173,24 @@ def _name_fields(form):
             field.widget.attrs.setdefault("aria-label", str(field.label))
 
 
-class ReasonForm(BootstrapMixin, forms.Form):
+class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("理由"), max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 2}))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._style()
         _name_fields(self)
 
 
-class GradeForm(BootstrapMixin, FactorsMixin, forms.Form):
+class GradeForm(FactorsMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._add_factor_fields(required=False)  # the service says, in Chinese, what is missing
-        self._style()
 
 
-class PeerRequestForm(BootstrapMixin, forms.Form):
+class PeerRequestForm(forms.Form):
     reviewer = forms.ModelChoiceField(
         label=_("互查人"), queryset=None, empty_label=_("（请选择）"), widget=SearchableSelect(label=person_label)
     )
@@ -228,20 +204,18 @@ class PeerRequestForm(BootstrapMixin, forms.Form):
         self.fields["reviewer"].label_from_instance = lambda p: (
             f"{p.full_name}（{p.division.name if p.division else ''}）"
         )
-        self._style()
         _name_fields(self)
 
 
-class PeerCommentForm(BootstrapMixin, forms.Form):
+class PeerCommentForm(forms.Form):
     comment = forms.CharField(label=_("互查意见"), max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._style()
         _name_fields(self)
 
 
-class BulkForm(BootstrapMixin, FactorsMixin, forms.Form):
+class BulkForm(FactorsMixin, forms.Form):
     ACTIONS = [
         ("return", _("批量退回")),
         ("grade", _("批量评定等级")),
@@ -267,10 +241,9 @@ class BulkForm(BootstrapMixin, FactorsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["action"].choices = [c for c in self.ACTIONS if c[0] in actions]
         self._add_factor_fields(required=False)
-        self._style()
 
 
-class FeedbackForm(BootstrapMixin, forms.Form):
+class FeedbackForm(forms.Form):
     risk_point = forms.TypedChoiceField(label=_("针对的风险点（可不选）"), required=False, coerce=int, empty_value=None)
     text = forms.CharField(label=_("意见内容"), max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 4}))
     contact = forms.CharField(label=_("联系方式（自愿填写）"), max_length=60, required=False)
@@ -283,10 +256,9 @@ class FeedbackForm(BootstrapMixin, forms.Form):
             (p.pk, f"{p.code} {p.description[:30]}") for p in points
         ]
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
-        self._style()
 
 
-class PowerForm(BootstrapMixin, forms.Form):
+class PowerForm(forms.Form):
     division = forms.ModelChoiceField(label=_("行使庭室"), queryset=None, required=False, empty_label=_("（单位层面）"))
     name = forms.CharField(label=_("职权名称"), max_length=100)
     content = forms.CharField(label=_("职权内容"), max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 3}))
@@ -319,7 +291,6 @@ class PowerForm(BootstrapMixin, forms.Form):
         self.fields["division"].label_from_instance = lambda d: d.name
         self.fields["posts"].queryset = Post.objects.filter(division__court=court).select_related("division")
         self.fields["posts"].label_from_instance = lambda p: f"{p.division.name}·{p.name}"
-        self._style()
 
     def clean(self):
         data = super().clean()

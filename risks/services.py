@@ -25,6 +25,7 @@ from hkcourt.org import policy as org_policy
 from hkcourt.org.models import Court, Division, Person, Role, RoleAssignment
 from hkcourt.org.policy import check
 from hkcourt.org.services import grant_object_view
+from hkcourt.org.text import clean_text
 
 from . import policy as risks_policy
 from .models import (
@@ -141,17 +142,7 @@ def _factors(factors) -> dict:
 
 
 def _text(value, label, *, required=True, limit=TEXT_LIMIT, field=None):
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError({field or "text": _("“%(label)s”不能为空或只含空白。") % {"label": label}})
-    if len(value) > limit:
-        raise ValidationError(
-            {
-                field or "text": _("“%(label)s”不能超过%(limit)d个字（现为%(n)d个字）。")
-                % {"label": label, "limit": limit, "n": len(value)}
-            }
-        )
-    return value
+    return clean_text(value, label, limit=limit, field=field, required=required)
 
 
 def _quiet(rp: RiskPoint) -> RiskPoint:

@@ -23,10 +23,11 @@ from hkcourt.org.actions import flash_failure, forbid_unless_may
 from hkcourt.org.models import Division
 from hkcourt.org.policy import STATE, Refusal
 from hkcourt.org.ratelimit import limit_requests
+from hkcourt.org.views_generic import copy_errors
 
 from . import flowchart, resources, selectors, services
 from . import policy as risks_policy
-from .filters import SORTS
+from .filters import PAGE_SIZES, SORTS, RiskListPage
 from .forms import (
     PICKER_LIMIT,
     BulkForm,
@@ -38,23 +39,12 @@ from .forms import (
     ReasonForm,
     RiskPointForm,
     StepFormSet,
-    apply_errors,
     non_field,
     person_label,
     power_label,
 )
 from .measures import selectors as measure_selectors
-from .models import Level, Power, Source, State
-
-PAGE_SIZES = (10, 20, 50, 100)
-
-
-def _page_size(request):
-    try:
-        size = int(request.GET.get("size", 20))
-    except ValueError:
-        size = 20
-    return size if size in PAGE_SIZES else 20
+from .models import Level, Power, RiskPoint, Source, State
 
 
 def _bulk_actions(user):
@@ -76,7 +66,8 @@ def _bulk_actions(user):
 @require_GET
 def risk_list(request):
     filterset, counts, rows = selectors.risk_point_list(request.user, request.GET, request)
-    page = Paginator(rows, _page_size(request)).get_page(request.GET.get("page"))  # rows carry their count
+    shown = RiskListPage(request.GET, queryset=RiskPoint.objects.none())
+    page = Paginator(rows, shown.page_size()).get_page(request.GET.get("page"))  # rows carry their count
     params = request.GET.copy()
     for key in ("page", "after", "before"):
         params.pop(key, None)
@@ -103,13 +94,13 @@ def risk_list(request):
             "filter_fields": filter_fields,
             "page": page,
             "tabs": tabs,
-            "state": request.GET.get("state", ""),
+            "state": shown.value("state"),
             "query": params.urlencode(),
             "seek": seek,
             "tab_query": tab_params.urlencode(),
-            "sort": request.GET.get("sort", "-updated_at"),
+            "sort": shown.value("sort") or "-updated_at",
             "sorts": SORTS,
-            "size": _page_size(request),
+            "size": shown.page_size(),
             "sizes": PAGE_SIZES,
             "bulk_form": BulkForm(actions=actions) if actions else None,
         },
@@ -158,7 +149,7 @@ def risk_create(request):
                 if "submit" in request.POST:
                     services.submit(actor=request.user, risk_point=rp)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            copy_errors(form, exc)
         else:
             messages.success(
                 request, _("风险点已提交审核。") if "submit" in request.POST else _("风险点已保存为草稿。")
@@ -199,7 +190,7 @@ def risk_edit(request, pk):
                 if "submit" in request.POST:
                     services.submit(actor=request.user, risk_point=rp)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            copy_errors(form, exc)
         else:
             messages.success(request, _("风险点已提交审核。") if "submit" in request.POST else _("修改已保存。"))
             return redirect("risks:detail", pk=rp.pk)
@@ -585,7 +576,7 @@ def power_edit(request, pk=None):
             flash_failure(request, exc)
             return redirect("risks:power_detail", pk=power.pk) if power else _to_catalogue(court)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            copy_errors(form, exc)
         else:
             messages.success(request, _("职权已保存。"))
             return redirect("risks:power_detail", pk=power.pk)
@@ -908,7 +899,7 @@ def public_page(request, code):
                     ip=_client_ip(request),
                 )
             except ValidationError as exc:
-                apply_errors(form, exc)
+                copy_errors(form, exc)
                 status = 400
             else:
                 messages.success(request, _("感谢您的意见，我们会认真研究。"))

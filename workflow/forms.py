@@ -7,7 +7,7 @@ from hkcourt.org.models import Court
 
 from .models import Campaign
 
-DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class CopyCampaignForm(forms.Form):
@@ -23,10 +23,6 @@ class CopyCampaignForm(forms.Form):
         # The courts the policy lets this person lead a campaign for (a city has a handful of courts).
         leads = [c.pk for c in Court.objects.visible_to(user) if policy.can(user, "workflow.create_campaign", c)]
         self.fields["court"].queryset = Court.objects.filter(pk__in=leads).order_by("path")
-        for name in ("source", "court"):
-            self.fields[name].widget.attrs["class"] = "form-select"
-        self.fields["name"].widget.attrs["class"] = "form-control"
-        self.fields["covers_subordinates"].widget.attrs["class"] = "form-check-input"
 
 
 class ScheduleForm(forms.Form):
@@ -46,7 +42,6 @@ class ScheduleForm(forms.Form):
                 self.fields[f"task_{task.pk}"] = forms.DateField(label=task.title, initial=task.deadline, widget=DATE)
                 task_fields.append((task, f"task_{task.pk}"))
             self.rows.append((phase, f"phase_{phase.pk}_start", f"phase_{phase.pk}_end", task_fields))
-        self.fields["reason"].widget.attrs["class"] = "form-control"
 
     def bound_rows(self):
         return [
@@ -69,9 +64,6 @@ class CompletionForm(forms.Form):
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = choices
-        self.fields["unit"].widget.attrs["class"] = "form-select"
-        self.fields["note"].widget.attrs["class"] = "form-control"
-        self.fields["attachment"].widget.attrs["class"] = "form-control"
 
 
 class UndoForm(forms.Form):

@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy
 
 from hkcourt.notifications.services import Message, notify_many
 from hkcourt.org import audit, policy, texts, transitions
+from hkcourt.org.files import check_upload
 from hkcourt.org.models import Court
-from risks.measures.files import check_upload
 
 from . import template_2012
 from .models import (

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from hkcourt.org.policy import STATE, Refusal, get_visible_or_404
 
 from . import selectors, services
+from .filters import InboxFilter
 from .models import Notification
 
 
@@ -25,7 +26,7 @@ def _back(request, target):
 
 @login_required
 def inbox(request):
-    unread_only = request.GET.get("show") == "unread"
+    unread_only = InboxFilter(request.GET, queryset=Notification.objects.none()).value("show") == "unread"
     page = Paginator(selectors.inbox(request.user, unread_only=unread_only), 30).get_page(request.GET.get("page"))
     return render(request, "notifications/inbox.html", {"page": page, "unread_only": unread_only})
 

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .forms_renderer import SmallFormRenderer
 from .resources import EXTENSIONS, MAX_BYTES
 
 
@@ -10,7 +11,7 @@ class RosterUploadForm(forms.Form):
     file = forms.FileField(
         label=_("花名册文件"),
         help_text=_("支持 .xlsx 和 .csv（UTF-8 或 GBK 编码），不超过 5 MB。"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv", "class": "form-control"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
         error_messages={"required": _("请选择要导入的花名册文件。"), "empty": _("文件是空的。")},
     )
 
@@ -31,6 +32,8 @@ class RosterUploadForm(forms.Form):
 class AuditFilterForm(forms.Form):
     """The audit log's filters (GET): every field optional."""
 
+    default_renderer = SmallFormRenderer
+
     actor = forms.CharField(label=_("操作人"), required=False, max_length=60)
     action = forms.ChoiceField(label=_("操作"), required=False)
     object_type = forms.ChoiceField(label=_("对象类型"), required=False)
@@ -40,9 +43,6 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, actions, object_types, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            select = isinstance(field, forms.ChoiceField)
-            field.widget.attrs["class"] = "form-select form-select-sm" if select else "form-control form-control-sm"
         self.object_types = {str(ct.pk): ct for ct in object_types}
         self.fields["action"].choices = [("", _("全部操作"))] + sorted(
             ((code, f"{label}（{code}）") for code, label in actions.items()), key=lambda c: c[0]

@@ -101,6 +101,9 @@ TEMPLATES = [
     },
 ]
 
+# One form rendering: Bootstrap 5's classes on every widget (hkcourt/org/forms_renderer.py).
+FORM_RENDERER = "hkcourt.org.forms_renderer.BootstrapFormRenderer"
+
 # Database: SQLite file under var/ unless DATABASE_URL says otherwise.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False

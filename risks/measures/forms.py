@@ -4,18 +4,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .models import MeasureCategory, MeasureKind, MeasureStatus
+from hkcourt.org.forms_renderer import SmallFormRenderer
 
-DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"})
+from .models import MeasureCategory, MeasureKind
 
-
-def _style(form):
-    for field in form.fields.values():
-        widget = field.widget
-        css = "form-select" if isinstance(widget, (forms.Select, forms.SelectMultiple)) else "form-control"
-        if isinstance(widget, forms.CheckboxInput):
-            css = "form-check-input"
-        widget.attrs.setdefault("class", css)
+DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class MeasureForm(forms.Form):
@@ -34,7 +27,6 @@ class MeasureForm(forms.Form):
             f"{p.full_name}（{p.division.name if p.division else '—'}）"
         )
         self.fields["rule"].queryset = rules
-        _style(self)
 
 
 class ProposalForm(forms.Form):
@@ -47,7 +39,6 @@ class ProposalForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
 
 
 class NoteForm(forms.Form):
@@ -55,7 +46,6 @@ class NoteForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
 
 
 class EvidenceForm(forms.Form):
@@ -63,7 +53,6 @@ class EvidenceForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
 
 
 class RuleForm(forms.Form):
@@ -80,26 +69,11 @@ class RuleForm(forms.Form):
         self.fields["risk_points"].queryset = risk_points
         self.fields["risk_points"].label_from_instance = lambda r: f"{r.code} {r}"
         self.fields["powers"].queryset = powers
-        _style(self)
         self.fields["risk_points"].widget.attrs["size"] = 8
         self.fields["powers"].widget.attrs["size"] = 8
 
 
 class FilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("状态"), choices=[("", _("全部"))] + MeasureStatus.choices, required=False)
-    kind = forms.ChoiceField(label=_("类型"), choices=[("", _("全部"))] + MeasureKind.choices, required=False)
-    category = forms.ChoiceField(
-        label=pgettext_lazy("防控措施", "类别"), choices=[("", _("全部"))] + MeasureCategory.choices, required=False
-    )
-    overdue = forms.BooleanField(label=_("只看逾期"), required=False)
-    mine = forms.BooleanField(label=_("只看我负责落实的"), required=False)
-    q = forms.CharField(label=_("搜索"), required=False, max_length=60)
+    """The base of the measures list's filter form (its fields: ``filters.MeasureFilter``): small controls."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _style(self)
-        for f in self.fields.values():
-            if not isinstance(f.widget, forms.CheckboxInput):
-                f.widget.attrs["class"] += (
-                    " form-control-sm" if "control" in f.widget.attrs["class"] else " form-select-sm"
-                )
+    default_renderer = SmallFormRenderer

@@ -7,11 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from hkcourt.org import transitions
+from hkcourt.org.files import stored_path
 from hkcourt.org.models import Court, Division
 from hkcourt.org.scoping import Scope, ScopedQuerySet
 
 from ..models import TEXT_LIMIT, Power, RiskPoint
-from .files import stored_path
 
 __all__ = [
     "MeasureKind",

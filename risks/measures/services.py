@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hkcourt.org import audit, transitions
+from hkcourt.org.files import check_upload
 from hkcourt.org.models import Court, Person
 from hkcourt.org.policy import check
+from hkcourt.org.text import clean_text
 
 from .. import services as risk_services
 from ..models import TEXT_LIMIT, Power, RiskPoint, State
-from .files import check_upload
 from .models import CourtRule, Measure, MeasureAttachment, MeasureCategory, MeasureKind, MeasureStatus
 
 audit.register(
@@ -36,7 +37,7 @@ audit.register(
 
 
 def _text(value, label, field, *, required=True, limit=TEXT_LIMIT):
-    return risk_services._text(value, label, required=required, limit=limit, field=field)
+    return clean_text(value, label, limit=limit, field=field, required=required)
 
 
 def _lock(measure: Measure) -> Measure:

@@ -14,18 +14,12 @@ from hkcourt.org import policy
 from hkcourt.org import selectors as org_selectors
 from hkcourt.org.actions import flash_failure
 from hkcourt.org.models import Court
+from hkcourt.org.views_generic import copy_errors, query_without_page
 
 from ..models import Power, RiskPoint
 from . import selectors, services
-from .forms import EvidenceForm, FilterForm, MeasureForm, NoteForm, ProposalForm, RuleForm
-
-
-def _apply_errors(form, exc):
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
+from .filters import MeasureFilter
+from .forms import EvidenceForm, MeasureForm, NoteForm, ProposalForm, RuleForm
 
 
 def _office_courts(user):
@@ -41,24 +35,11 @@ def measure_list(request):
     elif tab == "mine":
         ctx["points"] = selectors.my_responsibilities(request.user)
     else:
-        form = FilterForm(request.GET or None)
-        params = form.cleaned_data if form.is_valid() else {}
-        qs = selectors.measure_list(
-            request.user,
-            status=params.get("status", ""),
-            kind=params.get("kind", ""),
-            category=params.get("category", ""),
-            overdue=params.get("overdue", False),
-            q=params.get("q", ""),
-            mine=params.get("mine", False),
-            year=int(request.GET["campaign"]) if request.GET.get("campaign", "").isdigit() else None,
-        )
-        ctx["filter"] = form
-        ctx["page"] = Paginator(qs, 50).get_page(request.GET.get("page"))
+        filterset = MeasureFilter(request.GET, queryset=selectors.measure_list(request.user), request=request)
+        ctx["filter"] = filterset.form
+        ctx["page"] = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
         ctx["counts"] = selectors.status_counts(request.user)
-        query = request.GET.copy()
-        query.pop("page", None)
-        ctx["query"] = query.urlencode()
+        ctx["query"] = query_without_page(request)
     ctx["unacknowledged"] = selectors.unacknowledged_count(request.user)
     return render(request, "risks/measures/list.html", ctx)
 
@@ -86,7 +67,7 @@ def measure_create(request, risk_pk):
                 rule=data["rule"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            copy_errors(form, exc)
         else:
             messages.success(request, _("已制定防控措施%(code)s。") % {"code": m.code})
             return redirect("risks:measure_detail", m.pk)
@@ -108,7 +89,7 @@ def _propose(request, rp):
                 deadline=data["deadline"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            copy_errors(form, exc)
         else:
             messages.success(request, _("已提出防控措施%(code)s，待庭室负责人审批。") % {"code": m.code})
             return redirect("risks:measure_detail", m.pk)
@@ -196,7 +177,7 @@ def rule_create(request):
                 powers=list(d["powers"]),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            copy_errors(form, exc)
         else:
             messages.success(request, _("已登记制度“%(title)s”。") % {"title": rule.title})
             return redirect("risks:rule_detail", rule.pk)

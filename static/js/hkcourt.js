@@ -15,17 +15,6 @@
     // <button data-confirm="…">: ask before submitting.
     if (!window.confirm(el.getAttribute("data-confirm"))) event.preventDefault();
   });
-  // <form data-form-controls>: Bootstrap classes on a Django form's plain widgets.
-  // data-form-controls="sm": small controls, every select styled (the signing layers' form).
-  document.querySelectorAll("form[data-form-controls]").forEach(function (form) {
-    var small = form.getAttribute("data-form-controls") === "sm";
-    form.querySelectorAll("input:not([type=checkbox]):not([type=radio]):not([type=hidden]), textarea").forEach(function (e) {
-      e.classList.add("form-control"); if (small) e.classList.add("form-control-sm");
-    });
-    form.querySelectorAll(small ? "select" : "select[name=court]").forEach(function (e) {
-      e.classList.add("form-select"); if (small) e.classList.add("form-select-sm");
-    });
-  });
   // The handling form: only the fields the chosen kind needs (谈话 / 纠错 / 回告).
   document.querySelectorAll("form[data-handling-form]").forEach(function (form) {
     var kind = form.querySelector("[name=kind]");

@@ -8,17 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from .models import ItemKind, QuestionnaireKind
 
 DATE = {"type": "date"}
-
-
-def _style(form):
-    for field in form.fields.values():
-        w = field.widget
-        if isinstance(w, (forms.CheckboxInput, forms.CheckboxSelectMultiple)):
-            w.attrs.setdefault("class", "form-check-input")
-        elif isinstance(w, (forms.Select, forms.SelectMultiple)):
-            w.attrs.setdefault("class", "form-select")
-        else:
-            w.attrs.setdefault("class", "form-control")
+# A list of checkboxes: the class on each box (the project's renderer leaves lists to their templates).
+CHECKBOXES = forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
 
 
 class QuestionnaireForm(forms.Form):
@@ -48,7 +39,6 @@ class QuestionnaireForm(forms.Form):
         self.fields["campaign"].queryset = campaigns
         if fixed_court is not None:
             del self.fields["court"]
-        _style(self)
 
 
 def _lines(text):
@@ -71,7 +61,6 @@ class ItemForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
 
     def clean_choices(self):
         return _lines(self.cleaned_data.get("choices"))
@@ -86,7 +75,10 @@ class ItemForm(forms.Form):
 
 class SendForm(forms.Form):
     courts = forms.ModelMultipleChoiceField(
-        label=_("发放到法院（全体人员）"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("发放到法院（全体人员）"),
+        queryset=None,
+        required=False,
+        widget=CHECKBOXES,
     )
     divisions = forms.ModelMultipleChoiceField(label=_("或发放到庭室"), queryset=None, required=False)
 
@@ -95,7 +87,6 @@ class SendForm(forms.Form):
         self.fields["courts"].queryset = courts
         self.fields["courts"].label_from_instance = lambda c: c.short_name or c.name
         self.fields["divisions"].queryset = divisions
-        _style(self)
         self.fields["divisions"].widget.attrs["size"] = 8
 
 
@@ -117,7 +108,6 @@ class RectifyForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owners
         self.fields["owner"].label_from_instance = _person_label
-        _style(self)
 
 
 class InterviewForm(forms.Form):
@@ -138,7 +128,6 @@ class InterviewForm(forms.Form):
         self.fields["court"].queryset = courts
         self.fields["interviewee"].queryset = people
         self.fields["interviewee"].label_from_instance = _person_label
-        _style(self)
 
 
 def answers_from_post(items, data) -> dict:
@@ -190,7 +179,6 @@ class WeightsForm(forms.Form):
             self.fields[f"target_{d.key}"] = forms.DecimalField(
                 label=_("目标值"), initial=target, max_digits=6, decimal_places=2
             )
-        _style(self)
 
     def rows(self):
         return [(d, self[f"weight_{d.key}"], self[f"target_{d.key}"]) for d in self.definitions]
@@ -218,7 +206,10 @@ class AcceptanceForm(forms.Form):
     )
     questionnaire = forms.ModelChoiceField(label=_("社会评议问卷"), queryset=None, required=False)
     courts = forms.ModelMultipleChoiceField(
-        label=_("被验收的法院（整体）"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("被验收的法院（整体）"),
+        queryset=None,
+        required=False,
+        widget=CHECKBOXES,
     )
     divisions = forms.ModelMultipleChoiceField(label=_("被验收的庭室"), queryset=None, required=False)
 
@@ -231,7 +222,6 @@ class AcceptanceForm(forms.Form):
         self.fields["courts"].label_from_instance = lambda c: c.short_name or c.name
         self.fields["divisions"].queryset = divisions
         self.fields["divisions"].label_from_instance = lambda d: f"{d.court.short_name or d.court.name}·{d.name}"
-        _style(self)
         self.fields["divisions"].widget.attrs["size"] = 10
 
 
@@ -241,7 +231,6 @@ class SelfReportForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
 
 
 class FindingForm(forms.Form):
@@ -254,7 +243,6 @@ class FindingForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
 
 
 class SpotForm(forms.Form):
@@ -263,7 +251,6 @@ class SpotForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
 
 
 class DecideForm(forms.Form):
@@ -281,7 +268,6 @@ class DecideForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
 
 
 class ManualScoreForm(forms.Form):
@@ -301,7 +287,6 @@ class ManualScoreForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = units
         self.fields["key"].choices = [(d.key, d.label) for d in definitions]
-        _style(self)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -332,4 +317,3 @@ class SummaryForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)

@@ -578,7 +578,7 @@ class AcceptanceSample(models.Model):
 
 
 def evidence_path(instance, filename):
-    from risks.measures.files import stored_path
+    from hkcourt.org.files import stored_path
 
     return stored_path(f"assessment/evidence/{instance.campaign_id}", filename)
 
@@ -627,7 +627,7 @@ class ManualScore(models.Model):
 
 
 def summary_file_path(instance, filename):
-    from risks.measures.files import stored_path
+    from hkcourt.org.files import stored_path
 
     return stored_path(f"assessment/summaries/{instance.summary_id}", filename)
 
@@ -701,7 +701,7 @@ class ReportState(models.TextChoices):
 
 
 def report_file_path(instance, filename):
-    from risks.measures.files import stored_path
+    from hkcourt.org.files import stored_path
 
     return stored_path(f"assessment/reports/{instance.campaign_id}", filename)
 

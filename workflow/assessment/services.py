@@ -25,6 +25,7 @@ from hkcourt.org import audit, policy, texts
 from hkcourt.org.models import Court, Person
 from hkcourt.org.queueing import queue_after_commit
 from hkcourt.org.roles import Role
+from hkcourt.org.text import clean_text
 from workflow.models import Campaign, Phase, local_today
 from workflow.oversight import services as oversight
 from workflow.oversight.models import Channel as SignalChannel
@@ -94,17 +95,7 @@ PUBLIC_LIMITS = ((3, dt.timedelta(minutes=10)), (10, dt.timedelta(days=1)))
 
 
 def _text(value, label, field, *, limit, required=True):
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError({field: _("“%(label)s”不能为空。") % {"label": label}})
-    if len(value) > limit:
-        raise ValidationError(
-            {
-                field: _("“%(label)s”不能超过%(limit)d个字（现为%(n)d个字）。")
-                % {"label": label, "limit": limit, "n": len(value)}
-            }
-        )
-    return value
+    return clean_text(value, label, limit=limit, field=field, required=required)
 
 
 def _lock(q: Questionnaire) -> Questionnaire:
@@ -1053,7 +1044,7 @@ def set_manual_score(
     """The office scores one indicator of one unit by hand, with a reason and (optionally) an evidence file; the
     score takes the place of the formula's. A new version each time (earlier ones kept); ``score`` None
     withdraws the manual score (the formula counts again)."""
-    from risks.measures.files import check_upload
+    from hkcourt.org.files import check_upload
 
     from .indicators import BY_KEY
 
@@ -1252,7 +1243,7 @@ def _summary_text(title, body):
 
 
 def _attach(summary, uploads, actor):
-    from risks.measures.files import check_upload
+    from hkcourt.org.files import check_upload
 
     uploads = [u for u in (uploads or []) if u]
     if summary.attachments.count() + len(uploads) > MAX_SUMMARY_FILES:

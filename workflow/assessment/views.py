@@ -15,14 +15,16 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from hkcourt.org import policy
-from hkcourt.org.actions import flash_failure, forbid_unless_may
+from hkcourt.org.actions import flash_failure
 from hkcourt.org.clientip import client_ip
 from hkcourt.org.publicurl import public_url
 from hkcourt.org.ratelimit import limit_requests
+from hkcourt.org.views_generic import ObjectActionView, ObjectFormView, ObjectListView, copy_errors
 from workflow.models import Campaign, local_today
 
 from . import selectors, services
@@ -41,36 +43,30 @@ from .models import MIN_GROUP, TEXT_ANSWER_LIMIT, Invitation, Questionnaire
 RECTIFY_DAYS = 30
 
 
-# The project's one answer to a refusal (hkcourt/org/actions.py): forbidden → 403, state or bad input → flashed.
-_refused = flash_failure
-_ask = forbid_unless_may
-
-
-def _form_errors(form, exc):
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
+# Pages stand on the generic views (hkcourt/org/views_generic.py): a list = selector (+ FilterSet) + template;
+# an action = selector + policy + form + service + message; refusals answered by hkcourt/org/actions.py.
 
 
 # ---------------------------------------------------------------- lists and building
 
 
-@login_required
-def survey_list(request):
-    user = request.user
-    page = Paginator(selectors.questionnaires(user), 30).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "assessment/list.html",
-        {
+class SurveyList(ObjectListView):
+    template_name = "assessment/list.html"
+    paginate_by = 30
+
+    def get_queryset(self, request):
+        return selectors.questionnaires(request.user)
+
+    def get_extra_context(self, request, filterset):
+        user = request.user
+        return {
             "invitations": selectors.my_invitations(user),
-            "page": page,
             "may_create": policy.can(user, "assessment.create", None),
             "may_interviews": policy.can(user, "assessment.interviews", None),
-        },
-    )
+        }
+
+
+survey_list = SurveyList.as_view()
 
 
 def _questionnaire_form(request, data=None, *, q=None):
@@ -98,62 +94,60 @@ def _questionnaire_form(request, data=None, *, q=None):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def survey_new(request):
-    policy.check(request.user, "assessment.create", None)
-    form = _questionnaire_form(request, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            q = services.create_questionnaire(
-                actor=request.user,
-                court=d["court"],
-                kind=d["kind"],
-                title=d["title"],
-                intro=d["intro"],
-                opens_on=d["opens_on"],
-                closes_on=d["closes_on"],
-                rating_threshold=d["rating_threshold"],
-                satisfaction_threshold=d["satisfaction_threshold"],
-                campaign=d["campaign"],
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("问卷已创建，请添加题目。"))
-            return redirect("workflow:survey", q.pk)
-    return render(request, "assessment/form.html", {"form": form, "q": None}, status=400 if form.errors else 200)
+_SETTINGS = (
+    "kind",
+    "title",
+    "intro",
+    "opens_on",
+    "closes_on",
+    "rating_threshold",
+    "satisfaction_threshold",
+    "campaign",
+)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def survey_edit(request, pk):
-    q = policy.get_for_action_or_404(
-        Questionnaire.objects.select_related("court"), request.user, "assessment.edit", pk=pk
-    )
-    form = _questionnaire_form(request, request.POST or None, q=q)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.update_questionnaire(
-                actor=request.user,
-                questionnaire=q,
-                kind=d["kind"],
-                title=d["title"],
-                intro=d["intro"],
-                opens_on=d["opens_on"],
-                closes_on=d["closes_on"],
-                rating_threshold=d["rating_threshold"],
-                satisfaction_threshold=d["satisfaction_threshold"],
-                campaign=d["campaign"],
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("问卷设置已保存。"))
-            return redirect("workflow:survey", q.pk)
-    return render(request, "assessment/form.html", {"form": form, "q": q}, status=400 if form.errors else 200)
+class SurveyNew(ObjectFormView):
+    template_name = "assessment/form.html"
+    action = "assessment.create"
+    success_message = gettext_lazy("问卷已创建，请添加题目。")
+
+    def get_form(self, request, obj, data, files):
+        return _questionnaire_form(request, data)
+
+    def perform(self, request, obj, data):
+        return services.create_questionnaire(actor=request.user, court=data["court"], **{k: data[k] for k in _SETTINGS})
+
+    def get_success_url(self, obj, result):
+        return reverse("workflow:survey", args=[result.pk])
+
+    def get_context(self, request, obj, form):
+        return {"form": form, "q": None}
+
+
+class SurveyEdit(SurveyNew):
+    action = None  # asked by get_for_action_or_404
+    success_message = gettext_lazy("问卷设置已保存。")
+
+    def get_object(self, request, pk):
+        return policy.get_for_action_or_404(
+            Questionnaire.objects.select_related("court"), request.user, "assessment.edit", pk=pk
+        )
+
+    def get_form(self, request, obj, data, files):
+        return _questionnaire_form(request, data, q=obj)
+
+    def perform(self, request, obj, data):
+        return services.update_questionnaire(actor=request.user, questionnaire=obj, **{k: data[k] for k in _SETTINGS})
+
+    def get_success_url(self, obj, result):
+        return reverse("workflow:survey", args=[obj.pk])
+
+    def get_context(self, request, obj, form):
+        return {"form": form, "q": obj}
+
+
+survey_new = SurveyNew.as_view()
+survey_edit = SurveyEdit.as_view()
 
 
 def _public_url(request, q):
@@ -181,103 +175,110 @@ def survey_detail(request, pk):
     )
 
 
-@login_required
-@require_POST
-def survey_item_add(request, pk):
-    q = selectors.get_questionnaire(request.user, pk)
-    if not _ask(request, "assessment.edit", q):
-        return redirect("workflow:survey", q.pk)
-    form = ItemForm(request.POST)
-    if not form.is_valid():
-        for errs in form.errors.values():
-            for e in errs:
-                messages.error(request, e)
-        return redirect("workflow:survey", q.pk)
-    d = form.cleaned_data
-    try:
-        item = services.add_item(
+class _SurveyAction(ObjectActionView):
+    """A POST on a questionnaire from its page: back to the page."""
+
+    def get_object(self, request, pk):
+        return selectors.get_questionnaire(request.user, pk)
+
+    def get_return_url(self, obj):
+        return reverse("workflow:survey", args=[obj.pk])
+
+
+class SurveyItemAdd(_SurveyAction):
+    action = "assessment.edit"
+    form_class = ItemForm
+    success_message = gettext_lazy("已添加第%(n)s题。")
+
+    def perform(self, request, obj, data):
+        return services.add_item(
             actor=request.user,
-            questionnaire=q,
-            kind=d["kind"],
-            text=d["text"],
-            required=d["required"],
-            choices=d["choices"],
-            satisfied=d["satisfied"],
+            questionnaire=obj,
+            kind=data["kind"],
+            text=data["text"],
+            required=data["required"],
+            choices=data["choices"],
+            satisfied=data["satisfied"],
         )
-    except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("已添加第%(n)s题。") % {"n": item.number})
-    return redirect(reverse("workflow:survey", args=[q.pk]) + "#items")
+
+    def get_message_values(self, obj, result):
+        return {"n": result.number}
+
+    def get_success_url(self, obj, result):
+        return self.get_return_url(obj) + "#items"
+
+    def refused(self, request, exc, form, obj):
+        flash_failure(request, exc)
+        return redirect(self.get_return_url(obj) + "#items")
 
 
-@login_required
-@require_POST
-def survey_item_delete(request, pk):
-    item = selectors.get_item(request.user, pk)
-    if not _ask(request, "assessment.edit", item.questionnaire):
-        return redirect("workflow:survey", item.questionnaire_id)
-    try:
-        services.remove_item(actor=request.user, item=item)
-    except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("已删除该题。"))
-    return redirect(reverse("workflow:survey", args=[item.questionnaire_id]) + "#items")
+class SurveyItemDelete(_SurveyAction):
+    action = "assessment.edit"
+    success_message = gettext_lazy("已删除该题。")
+
+    def get_object(self, request, pk):
+        return selectors.get_item(request.user, pk)
+
+    def policy_object(self, obj):
+        return obj.questionnaire
+
+    def get_return_url(self, obj):
+        return reverse("workflow:survey", args=[obj.questionnaire_id])
+
+    def perform(self, request, obj, data):
+        return services.remove_item(actor=request.user, item=obj)
+
+    def get_success_url(self, obj, result):
+        return self.get_return_url(obj) + "#items"
+
+    def refused(self, request, exc, form, obj):
+        flash_failure(request, exc)
+        return redirect(self.get_return_url(obj) + "#items")
 
 
-@login_required
-@require_POST
-def survey_send(request, pk):
-    q = selectors.get_questionnaire(request.user, pk)
-    if not _ask(request, "assessment.send", q):
-        return redirect("workflow:survey", q.pk)
-    courts, divisions = selectors.send_targets(q)
-    form = SendForm(request.POST, courts=courts, divisions=divisions)
-    if not form.is_valid():
+class SurveySend(_SurveyAction):
+    action = "assessment.send"
+    form_class = SendForm
+
+    def get_form(self, request, obj):
+        courts, divisions = selectors.send_targets(obj)
+        return SendForm(request.POST, courts=courts, divisions=divisions)
+
+    def form_invalid(self, request, form, obj):
         messages.error(request, _("请选择发放的法院或庭室。"))
-        return redirect("workflow:survey", q.pk)
-    try:
-        n = services.send_to_staff(
-            actor=request.user,
-            questionnaire=q,
-            courts=form.cleaned_data["courts"],
-            divisions=form.cleaned_data["divisions"],
+        return redirect(self.get_return_url(obj))
+
+    def perform(self, request, obj, data):
+        return services.send_to_staff(
+            actor=request.user, questionnaire=obj, courts=data["courts"], divisions=data["divisions"]
         )
-    except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
-    else:
+
+    def flash_success(self, request, obj, n):
         if n:
             messages.success(request, _("已向%(n)s人发送答卷链接（站内通知）。") % {"n": n})
         else:
             messages.info(request, _("所选人员都已收到过答卷链接，没有新发送。"))
-    return redirect("workflow:survey", q.pk)
 
 
-@login_required
-@require_POST
-def survey_publish(request, pk):
-    q = selectors.get_questionnaire(request.user, pk)
-    try:
-        services.publish(actor=request.user, questionnaire=q)
-    except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("问卷已向社会公开，可复制链接或打印二维码。"))
-    return redirect("workflow:survey", q.pk)
+class SurveyPublish(_SurveyAction):
+    success_message = gettext_lazy("问卷已向社会公开，可复制链接或打印二维码。")
+
+    def perform(self, request, obj, data):
+        return services.publish(actor=request.user, questionnaire=obj)
 
 
-@login_required
-@require_POST
-def survey_close(request, pk):
-    q = selectors.get_questionnaire(request.user, pk)
-    try:
-        services.close(actor=request.user, questionnaire=q)
-    except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("问卷已结束，不再接受答卷。"))
-    return redirect("workflow:survey", q.pk)
+class SurveyClose(_SurveyAction):
+    success_message = gettext_lazy("问卷已结束，不再接受答卷。")
+
+    def perform(self, request, obj, data):
+        return services.close(actor=request.user, questionnaire=obj)
+
+
+survey_item_add = SurveyItemAdd.as_view()
+survey_item_delete = SurveyItemDelete.as_view()
+survey_send = SurveySend.as_view()
+survey_publish = SurveyPublish.as_view()
+survey_close = SurveyClose.as_view()
 
 
 # ---------------------------------------------------------------- results
@@ -300,29 +301,33 @@ def survey_results(request, pk):
     )
 
 
-@login_required
-@require_POST
-def survey_rectify(request, pk):
-    item = selectors.get_item(request.user, pk)
-    back = reverse("workflow:survey_results", args=[item.questionnaire_id])
-    if not _ask(request, "assessment.rectify", item):
-        return redirect(back)
-    form = RectifyForm(request.POST, owners=selectors.owner_choices(item.questionnaire))
-    if not form.is_valid():
-        for errs in form.errors.values():
-            for e in errs:
-                messages.error(request, e)
-        return redirect(back)
-    d = form.cleaned_data
-    try:
-        r = services.open_rectification(
-            actor=request.user, item=item, owner=d["owner"], deadline=d["deadline"], plan=d["plan"]
+class SurveyRectify(ObjectActionView):
+    action = "assessment.rectify"
+    form_class = RectifyForm
+    success_message = gettext_lazy("已下达限期整改%(code)s。")
+
+    def get_object(self, request, pk):
+        return selectors.get_item(request.user, pk)
+
+    def get_form_kwargs(self, obj):
+        return {"owners": selectors.owner_choices(obj.questionnaire)}
+
+    def get_return_url(self, obj):
+        return reverse("workflow:survey_results", args=[obj.questionnaire_id])
+
+    def perform(self, request, obj, data):
+        return services.open_rectification(
+            actor=request.user, item=obj, owner=data["owner"], deadline=data["deadline"], plan=data["plan"]
         )
-    except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
-        return redirect(back)
-    messages.success(request, _("已下达限期整改%(code)s。") % {"code": r.code})
-    return redirect("workflow:rectification_detail", r.pk)
+
+    def get_message_values(self, obj, result):
+        return {"code": result.code}
+
+    def get_success_url(self, obj, result):
+        return reverse("workflow:rectification_detail", args=[result.pk])
+
+
+survey_rectify = SurveyRectify.as_view()
 
 
 # ---------------------------------------------------------------- answering (no login, anonymous)
@@ -417,41 +422,39 @@ def survey_public(request, code):
 # ---------------------------------------------------------------- interviews
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def interview_list(request):
-    policy.check(request.user, "assessment.interviews", None)
-    courts = selectors.office_courts(request.user)
-    form = InterviewForm(
-        request.POST or None,
-        courts=courts,
-        people=selectors.people_of(courts),
-        initial={"held_on": local_today()},
-    )
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.record_interview(
-                actor=request.user,
-                court=d["court"],
-                held_on=d["held_on"],
-                interviewee=d["interviewee"],
-                interviewee_desc=d["interviewee_desc"],
-                interviewers=d["interviewers"],
-                summary=d["summary"],
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("已登记个别访谈。"))
-            return redirect("workflow:interviews")
-    page = Paginator(selectors.interviews(request.user), 30).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "assessment/interviews.html",
-        {"page": page, "form": form, "show_form": request.method == "POST"},
-        status=400 if form.errors else 200,
-    )
+class InterviewList(ObjectFormView):
+    """The interviews recorded so far, with the form to record one."""
+
+    template_name = "assessment/interviews.html"
+    action = "assessment.interviews"
+    success_message = gettext_lazy("已登记个别访谈。")
+
+    def get_form(self, request, obj, data, files):
+        courts = selectors.office_courts(request.user)
+        return InterviewForm(
+            data, courts=courts, people=selectors.people_of(courts), initial={"held_on": local_today()}
+        )
+
+    def perform(self, request, obj, data):
+        return services.record_interview(
+            actor=request.user,
+            court=data["court"],
+            held_on=data["held_on"],
+            interviewee=data["interviewee"],
+            interviewee_desc=data["interviewee_desc"],
+            interviewers=data["interviewers"],
+            summary=data["summary"],
+        )
+
+    def get_success_url(self, obj, result):
+        return reverse("workflow:interviews")
+
+    def get_context(self, request, obj, form):
+        page = Paginator(selectors.interviews(request.user), 30).get_page(request.GET.get("page"))
+        return {"page": page, "form": form, "show_form": request.method == "POST"}
+
+
+interview_list = InterviewList.as_view()
 
 
 @login_required
@@ -486,33 +489,34 @@ def assessment(request):
     return render(request, "assessment/indicators.html", context)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def assessment_weights(request, pk):
-    campaign = selectors.get_campaign(request.user, pk)
-    policy.check(request.user, "assessment.weights", campaign)
-    from .indicators import DEFINITIONS, weights_for
+class AssessmentWeights(ObjectFormView):
+    template_name = "assessment/weights.html"
+    action = "assessment.weights"
+    success_message = gettext_lazy("已保存第%(v)s版指标权重。")
+    bad_post_status = 400
 
-    form = WeightsForm(request.POST or None, definitions=DEFINITIONS, weights=weights_for(campaign))
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                scheme = services.save_weights(
-                    actor=request.user, campaign=campaign, weights=form.weights(), note=form.cleaned_data["note"]
-                )
-            except ValidationError as exc:
-                _form_errors(form, exc)
-            else:
-                messages.success(request, _("已保存第%(v)s版指标权重。") % {"v": scheme.version})
-                return redirect(reverse("workflow:assessment") + f"?campaign={campaign.pk}")
-        status = 400
-    return render(
-        request,
-        "assessment/weights.html",
-        {"campaign": campaign, "form": form, "versions": selectors.versions(campaign)},
-        status=status,
-    )
+    def get_object(self, request, pk):
+        return selectors.get_campaign(request.user, pk)
+
+    def get_form(self, request, obj, data, files):
+        from .indicators import DEFINITIONS, weights_for
+
+        return WeightsForm(data, definitions=DEFINITIONS, weights=weights_for(obj))
+
+    def perform(self, request, obj, data):
+        return services.save_weights(actor=request.user, campaign=obj, weights=self.form.weights(), note=data["note"])
+
+    def get_message_values(self, obj, result):
+        return {"v": result.version}
+
+    def get_success_url(self, obj, result):
+        return reverse("workflow:assessment") + f"?campaign={obj.pk}"
+
+    def get_context(self, request, obj, form):
+        return {"campaign": obj, "form": form, "versions": selectors.versions(obj)}
+
+
+assessment_weights = AssessmentWeights.as_view()
 
 
 @login_required
@@ -597,15 +601,19 @@ def assessment_export(request):
 # ---------------------------------------------------------------- 考核验收
 
 
-@login_required
-def acceptance_list(request):
-    policy.check(request.user, "assessment.acceptances", None)
-    page = Paginator(selectors.acceptances(request.user), 30).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "assessment/acceptances.html",
-        {"page": page, "may_create": policy.can(request.user, "assessment.create_acceptance", None)},
-    )
+class AcceptanceList(ObjectListView):
+    template_name = "assessment/acceptances.html"
+    action = "assessment.acceptances"
+    paginate_by = 30
+
+    def get_queryset(self, request):
+        return selectors.acceptances(request.user)
+
+    def get_extra_context(self, request, filterset):
+        return {"may_create": policy.can(request.user, "assessment.create_acceptance", None)}
+
+
+acceptance_list = AcceptanceList.as_view()
 
 
 def _acceptance_form(request, data=None):
@@ -631,37 +639,27 @@ def _acceptance_form(request, data=None):
     return form, campaign
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def acceptance_new(request):
-    policy.check(request.user, "assessment.create_acceptance", None)
-    form, campaign = _acceptance_form(request, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            acceptance = services.create_acceptance(
-                actor=request.user,
-                campaign=d["campaign"],
-                kind=d["kind"],
-                phase=d["phase"],
-                title=d["title"],
-                self_due=d["self_due"],
-                sample_size=d["sample_size"],
-                questionnaire=d["questionnaire"],
-                courts=d["courts"],
-                divisions=d["divisions"],
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("已组织考核验收，被验收单位的负责人将在待办中看到自查任务。"))
-            return redirect("workflow:acceptance", acceptance.pk)
-    return render(
-        request,
-        "assessment/acceptance_form.html",
-        {"form": form, "campaign": campaign},
-        status=400 if form.errors else 200,
-    )
+class AcceptanceNew(ObjectFormView):
+    template_name = "assessment/acceptance_form.html"
+    action = "assessment.create_acceptance"
+    success_message = gettext_lazy("已组织考核验收，被验收单位的负责人将在待办中看到自查任务。")
+
+    def get_form(self, request, obj, data, files):
+        form, self.campaign = _acceptance_form(request, data)
+        return form
+
+    def perform(self, request, obj, data):
+        keys = ("campaign", "kind", "phase", "title", "self_due", "sample_size", "questionnaire", "courts", "divisions")
+        return services.create_acceptance(actor=request.user, **{k: data[k] for k in keys})
+
+    def get_success_url(self, obj, result):
+        return reverse("workflow:acceptance", args=[result.pk])
+
+    def get_context(self, request, obj, form):
+        return {"form": form, "campaign": self.campaign}
+
+
+acceptance_new = AcceptanceNew.as_view()
 
 
 @login_required
@@ -671,18 +669,21 @@ def acceptance_detail(request, pk):
     return render(request, "assessment/acceptance.html", {"a": acceptance, "units": units})
 
 
-@login_required
-@require_POST
-def acceptance_close(request, pk):
-    acceptance = selectors.get_acceptance(request.user, pk)
-    if _ask(request, "assessment.close_acceptance", acceptance):
-        try:
-            services.close_acceptance(actor=request.user, acceptance=acceptance)
-        except (ValidationError, PermissionDenied) as exc:
-            _refused(request, exc)
-        else:
-            messages.success(request, _("考核验收已结束。"))
-    return redirect("workflow:acceptance", acceptance.pk)
+class AcceptanceClose(ObjectActionView):
+    action = "assessment.close_acceptance"
+    success_message = gettext_lazy("考核验收已结束。")
+
+    def get_object(self, request, pk):
+        return selectors.get_acceptance(request.user, pk)
+
+    def get_return_url(self, obj):
+        return reverse("workflow:acceptance", args=[obj.pk])
+
+    def perform(self, request, obj, data):
+        return services.close_acceptance(actor=request.user, acceptance=obj)
+
+
+acceptance_close = AcceptanceClose.as_view()
 
 
 def _unit_page(request, unit, *, forms_=None, status=200):
@@ -723,193 +724,186 @@ def acceptance_unit(request, pk):
     return _unit_page(request, selectors.get_unit(request.user, pk))
 
 
-def _unit_action(request, pk, action, form_class, call, done, key):
+class _UnitAction(ObjectActionView):
     """The shape of every POST on a unit: 404 out of scope, 403 when the person may not, the reason flashed
-    when only the state stands in the way; the form and the service's errors shown on the unit's page."""
-    unit = selectors.get_unit(request.user, pk)
-    if not _ask(request, action, unit):
-        return redirect("workflow:acceptance_unit", unit.pk)
-    form = form_class(request.POST) if form_class else None
-    if form is not None and not form.is_valid():
-        return _unit_page(request, unit, forms_={key: form}, status=400)
-    try:
-        call(unit, form.cleaned_data if form is not None else {})
-    except ValidationError as exc:
-        if form is None:
-            _refused(request, exc)
-            return redirect("workflow:acceptance_unit", unit.pk)
-        _form_errors(form, exc)
-        return _unit_page(request, unit, forms_={key: form}, status=400)
-    except PermissionDenied as exc:
-        _refused(request, exc)
-        return redirect("workflow:acceptance_unit", unit.pk)
-    messages.success(request, done)
-    return redirect("workflow:acceptance_unit", unit.pk)
+    when only the state stands in the way; the form and the service's errors shown on the unit's page
+    (``key`` names the form there)."""
+
+    key = ""
+
+    def get_object(self, request, pk):
+        return selectors.get_unit(request.user, pk)
+
+    def get_return_url(self, obj):
+        return reverse("workflow:acceptance_unit", args=[obj.pk])
+
+    def form_invalid(self, request, form, obj):
+        return _unit_page(request, obj, forms_={self.key: form}, status=400)
+
+    def refused(self, request, exc, form, obj):
+        if form is not None and isinstance(exc, ValidationError):
+            copy_errors(form, exc)
+            return _unit_page(request, obj, forms_={self.key: form}, status=400)
+        flash_failure(request, exc)
+        return redirect(self.get_return_url(obj))
 
 
-@login_required
-@require_POST
-def acceptance_self(request, pk):
-    from .forms import SelfReportForm
+class AcceptanceSelf(_UnitAction):
+    action = "assessment.self_report"
+    key = "self"
+    success_message = gettext_lazy("自查报告已提交。")
 
-    return _unit_action(
-        request,
-        pk,
-        "assessment.self_report",
-        SelfReportForm,
-        lambda unit, d: services.submit_self_report(
-            actor=request.user, unit=unit, report=d["report"], grade=d["grade"]
-        ),
-        _("自查报告已提交。"),
-        "self",
-    )
+    @property
+    def form_class(self):
+        from .forms import SelfReportForm
+
+        return SelfReportForm
+
+    def perform(self, request, obj, data):
+        return services.submit_self_report(actor=request.user, unit=obj, report=data["report"], grade=data["grade"])
 
 
-@login_required
-@require_POST
-def acceptance_draw(request, pk):
-    return _unit_action(
-        request,
-        pk,
-        "assessment.spot_check",
-        None,
-        lambda unit, d: services.draw_sample(actor=request.user, unit=unit),
-        _("系统已随机抽取抽查记录，请逐条登记抽查发现。"),
-        "draw",
-    )
+class AcceptanceDraw(_UnitAction):
+    action = "assessment.spot_check"
+    key = "draw"
+    success_message = gettext_lazy("系统已随机抽取抽查记录，请逐条登记抽查发现。")
+
+    def perform(self, request, obj, data):
+        return services.draw_sample(actor=request.user, unit=obj)
 
 
-@login_required
-@require_POST
-def acceptance_spot(request, pk):
-    from .forms import SpotForm
+class AcceptanceSpot(_UnitAction):
+    action = "assessment.spot_check"
+    key = "spot"
+    success_message = gettext_lazy("上级抽查结论已登记。")
 
-    return _unit_action(
-        request,
-        pk,
-        "assessment.spot_check",
-        SpotForm,
-        lambda unit, d: services.record_spot_check(actor=request.user, unit=unit, grade=d["grade"], note=d["note"]),
-        _("上级抽查结论已登记。"),
-        "spot",
-    )
+    @property
+    def form_class(self):
+        from .forms import SpotForm
 
+        return SpotForm
 
-@login_required
-@require_POST
-def acceptance_social(request, pk):
-    return _unit_action(
-        request,
-        pk,
-        "assessment.social",
-        None,
-        lambda unit, d: services.record_social(actor=request.user, unit=unit),
-        _("已根据问卷结果计算社会评议结果。"),
-        "social",
-    )
+    def perform(self, request, obj, data):
+        return services.record_spot_check(actor=request.user, unit=obj, grade=data["grade"], note=data["note"])
 
 
-@login_required
-@require_POST
-def acceptance_decide(request, pk):
-    from .forms import DecideForm
+class AcceptanceSocial(_UnitAction):
+    action = "assessment.social"
+    key = "social"
+    success_message = gettext_lazy("已根据问卷结果计算社会评议结果。")
 
-    def call(unit, d):
-        return services.decide_unit(
-            actor=request.user,
-            unit=unit,
-            grade=d["grade"],
-            formalism=d["formalism"],
-            conclusion=d["conclusion"],
-            deadline=d["deadline"],
-            plan=d["plan"],
+    def perform(self, request, obj, data):
+        return services.record_social(actor=request.user, unit=obj)
+
+
+class AcceptanceDecide(_UnitAction):
+    action = "assessment.decide"
+    key = "decide"
+    success_message = gettext_lazy("验收结论已登记。")
+
+    @property
+    def form_class(self):
+        from .forms import DecideForm
+
+        return DecideForm
+
+    def perform(self, request, obj, data):
+        keys = ("grade", "formalism", "conclusion", "deadline", "plan")
+        return services.decide_unit(actor=request.user, unit=obj, **{k: data[k] for k in keys})
+
+
+class AcceptanceFinding(ObjectActionView):
+    action = "assessment.spot_check"
+    success_message = gettext_lazy("已登记抽查发现。")
+
+    def get_object(self, request, pk):
+        sample = selectors.get_sample(request.user, pk)
+        sample.checked_unit = selectors.get_unit(request.user, sample.unit_id)
+        return sample
+
+    def policy_object(self, sample):
+        return sample.checked_unit
+
+    @property
+    def form_class(self):
+        from .forms import FindingForm
+
+        return FindingForm
+
+    def get_form(self, request, sample):
+        return self.form_class(request.POST, prefix=f"s{sample.pk}")
+
+    def get_return_url(self, sample):
+        return reverse("workflow:acceptance_unit", args=[sample.checked_unit.pk]) + f"#sample-{sample.pk}"
+
+    def perform(self, request, sample, data):
+        return services.record_finding(
+            actor=request.user, sample=sample, satisfactory=data["satisfactory"], finding=data["finding"]
         )
 
-    return _unit_action(request, pk, "assessment.decide", DecideForm, call, _("验收结论已登记。"), "decide")
 
-
-@login_required
-@require_POST
-def acceptance_finding(request, pk):
-    from .forms import FindingForm
-
-    sample = selectors.get_sample(request.user, pk)
-    unit = selectors.get_unit(request.user, sample.unit_id)
-    back = reverse("workflow:acceptance_unit", args=[unit.pk]) + f"#sample-{sample.pk}"
-    if not _ask(request, "assessment.spot_check", unit):
-        return redirect(back)
-    form = FindingForm(request.POST, prefix=f"s{sample.pk}")
-    if not form.is_valid():
-        for errs in form.errors.values():
-            for e in errs:
-                messages.error(request, e)
-        return redirect(back)
-    try:
-        services.record_finding(
-            actor=request.user,
-            sample=sample,
-            satisfactory=form.cleaned_data["satisfactory"],
-            finding=form.cleaned_data["finding"],
-        )
-    except (ValidationError, PermissionDenied) as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("已登记抽查发现。"))
-    return redirect(back)
+acceptance_self = AcceptanceSelf.as_view()
+acceptance_draw = AcceptanceDraw.as_view()
+acceptance_spot = AcceptanceSpot.as_view()
+acceptance_social = AcceptanceSocial.as_view()
+acceptance_decide = AcceptanceDecide.as_view()
+acceptance_finding = AcceptanceFinding.as_view()
 
 
 # ---------------------------------------------------------------- manual scores
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def assessment_manual(request, pk):
+class AssessmentManual(ObjectFormView):
     """The office's manual scores of a campaign: the current ones with every earlier version, and the form."""
-    from .forms import ManualScoreForm
-    from .indicators import DEFINITIONS
 
-    campaign = selectors.get_campaign(request.user, pk)
-    policy.check(request.user, "assessment.manual_score", campaign)
-    form = ManualScoreForm(
-        request.POST or None,
-        request.FILES or None,
-        units=selectors.unit_choices(campaign),
-        definitions=DEFINITIONS,
-        initial={"unit": request.GET.get("unit"), "key": request.GET.get("key")},
-    )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            d = form.cleaned_data
-            court, division = selectors.resolve_unit(campaign, d["unit"])
-            try:
-                if court is None:
-                    raise ValidationError({"unit": _("所选单位不在本工作方案范围内。")})
-                row = services.set_manual_score(
-                    actor=request.user,
-                    campaign=campaign,
-                    key=d["key"],
-                    court=court,
-                    division=division,
-                    score=d["score"],
-                    reason=d["reason"],
-                    upload=d["evidence"],
-                )
-            except ValidationError as exc:
-                _form_errors(form, exc)
-            else:
-                if row.score is None:
-                    messages.success(request, _("已撤销人工评分，恢复按公式计分。"))
-                else:
-                    messages.success(request, _("已保存人工评分（第%(v)s版）。") % {"v": row.version})
-                return redirect("workflow:assessment_manual", campaign.pk)
-        status = 400
-    return render(
-        request,
-        "assessment/manual.html",
-        {"campaign": campaign, "form": form, "history": selectors.manual_history(campaign)},
-        status=status,
-    )
+    template_name = "assessment/manual.html"
+    action = "assessment.manual_score"
+    bad_post_status = 400
+
+    def get_object(self, request, pk):
+        return selectors.get_campaign(request.user, pk)
+
+    def get_form(self, request, campaign, data, files):
+        from .forms import ManualScoreForm
+        from .indicators import DEFINITIONS
+
+        return ManualScoreForm(
+            data,
+            files,
+            units=selectors.unit_choices(campaign),
+            definitions=DEFINITIONS,
+            initial={"unit": request.GET.get("unit"), "key": request.GET.get("key")},
+        )
+
+    def perform(self, request, campaign, data):
+        court, division = selectors.resolve_unit(campaign, data["unit"])
+        if court is None:
+            raise ValidationError({"unit": _("所选单位不在本工作方案范围内。")})
+        return services.set_manual_score(
+            actor=request.user,
+            campaign=campaign,
+            key=data["key"],
+            court=court,
+            division=division,
+            score=data["score"],
+            reason=data["reason"],
+            upload=data["evidence"],
+        )
+
+    def flash_success(self, request, campaign, row):
+        if row.score is None:
+            messages.success(request, _("已撤销人工评分，恢复按公式计分。"))
+        else:
+            messages.success(request, _("已保存人工评分（第%(v)s版）。") % {"v": row.version})
+
+    def get_success_url(self, campaign, row):
+        return reverse("workflow:assessment_manual", args=[campaign.pk])
+
+    def get_context(self, request, campaign, form):
+        return {"campaign": campaign, "form": form, "history": selectors.manual_history(campaign)}
+
+
+assessment_manual = AssessmentManual.as_view()
 
 
 @login_required
@@ -958,42 +952,50 @@ def _summary_target(request):
     return phase, court, division
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def summary_new(request):
-    from .forms import SummaryForm
+class SummaryNew(ObjectFormView):
+    template_name = "assessment/summary_form.html"
+    action = "assessment.write_summary"
+    success_message = gettext_lazy("总结已提交，本阶段数据已同时截取并附在总结后。")
 
-    phase, court, division = _summary_target(request)
-    policy.check(request.user, "assessment.write_summary", (phase, court, division))
-    name = str(division) if division else (court.short_name or court.name)
-    form = SummaryForm(
-        request.POST or None,
-        request.FILES or None,
-        initial={"title": _("%(unit)s%(phase)s工作总结") % {"unit": name, "phase": phase.name}},
-    )
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            summary = services.write_summary(
-                actor=request.user,
-                phase=phase,
-                court=court,
-                division=division,
-                title=d["title"],
-                body=d["body"],
-                uploads=d["files"],
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("总结已提交，本阶段数据已同时截取并附在总结后。"))
-            return redirect("workflow:summary", summary.pk)
-    return render(
-        request,
-        "assessment/summary_form.html",
-        {"form": form, "phase": phase, "court": court, "division": division, "unit_name": name, "summary": None},
-        status=400 if form.errors else 200,
-    )
+    def get_object(self, request):
+        return _summary_target(request)
+
+    def get_form(self, request, target, data, files):
+        from .forms import SummaryForm
+
+        phase, court, division = target
+        self.unit_name = str(division) if division else (court.short_name or court.name)
+        initial = {"title": _("%(unit)s%(phase)s工作总结") % {"unit": self.unit_name, "phase": phase.name}}
+        return SummaryForm(data, files, initial=initial)
+
+    def perform(self, request, target, data):
+        phase, court, division = target
+        return services.write_summary(
+            actor=request.user,
+            phase=phase,
+            court=court,
+            division=division,
+            title=data["title"],
+            body=data["body"],
+            uploads=data["files"],
+        )
+
+    def get_success_url(self, target, summary):
+        return reverse("workflow:summary", args=[summary.pk])
+
+    def get_context(self, request, target, form):
+        phase, court, division = target
+        return {
+            "form": form,
+            "phase": phase,
+            "court": court,
+            "division": division,
+            "unit_name": self.unit_name,
+            "summary": None,
+        }
+
+
+summary_new = SummaryNew.as_view()
 
 
 @login_required
@@ -1013,33 +1015,37 @@ def summary_detail(request, pk):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def summary_edit(request, pk):
-    from .forms import SummaryForm
+class SummaryEdit(ObjectFormView):
+    template_name = "assessment/summary_form.html"
+    action = "assessment.edit_summary"
+    success_message = gettext_lazy("总结已修改（阶段数据保持撰写时的数字）。")
 
-    summary = selectors.get_summary(request.user, pk)
-    policy.check(request.user, "assessment.edit_summary", summary)
-    form = SummaryForm(
-        request.POST or None, request.FILES or None, initial={"title": summary.title, "body": summary.body}
-    )
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.edit_summary(
-                actor=request.user, summary=summary, title=d["title"], body=d["body"], uploads=d["files"]
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("总结已修改（阶段数据保持撰写时的数字）。"))
-            return redirect("workflow:summary", summary.pk)
-    return render(
-        request,
-        "assessment/summary_form.html",
-        {"form": form, "summary": summary, "phase": summary.phase, "unit_name": summary.figures.get("scope", "")},
-        status=400 if form.errors else 200,
-    )
+    def get_object(self, request, pk):
+        return selectors.get_summary(request.user, pk)
+
+    def get_form(self, request, summary, data, files):
+        from .forms import SummaryForm
+
+        return SummaryForm(data, files, initial={"title": summary.title, "body": summary.body})
+
+    def perform(self, request, summary, data):
+        return services.edit_summary(
+            actor=request.user, summary=summary, title=data["title"], body=data["body"], uploads=data["files"]
+        )
+
+    def get_success_url(self, summary, result):
+        return reverse("workflow:summary", args=[summary.pk])
+
+    def get_context(self, request, summary, form):
+        return {
+            "form": form,
+            "summary": summary,
+            "phase": summary.phase,
+            "unit_name": summary.figures.get("scope", ""),
+        }
+
+
+summary_edit = SummaryEdit.as_view()
 
 
 @login_required
@@ -1053,21 +1059,29 @@ def summary_attachment(request, pk):
 # ---------------------------------------------------------------- the campaign report
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def report_page(request, pk):
+class ReportPage(ObjectActionView):
     """The campaign report: generate (a Celery task, progress shown) and download the PDF and the workbook."""
-    campaign = selectors.get_campaign(request.user, pk)
-    policy.check(request.user, "assessment.report", campaign)
-    if request.method == "POST":
-        try:
-            services.request_report(actor=request.user, campaign=campaign)
-        except (ValidationError, PermissionDenied) as exc:
-            _refused(request, exc)
-        else:
-            messages.success(request, _("已开始生成总结报告，完成后可在此下载。"))
-        return redirect("workflow:assessment_report", campaign.pk)
-    return render(request, "assessment/report.html", {"campaign": campaign, "reports": selectors.reports(campaign)})
+
+    http_method_names = ["get", "post"]
+    success_message = gettext_lazy("已开始生成总结报告，完成后可在此下载。")
+
+    def get_object(self, request, pk):
+        campaign = selectors.get_campaign(request.user, pk)
+        policy.check(request.user, "assessment.report", campaign)
+        return campaign
+
+    def get(self, request, pk):
+        campaign = self.get_object(request, pk)
+        return render(request, "assessment/report.html", {"campaign": campaign, "reports": selectors.reports(campaign)})
+
+    def perform(self, request, campaign, data):
+        return services.request_report(actor=request.user, campaign=campaign)
+
+    def get_return_url(self, campaign):
+        return reverse("workflow:assessment_report", args=[campaign.pk])
+
+
+report_page = ReportPage.as_view()
 
 
 @login_required

@@ -5,20 +5,11 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from hkcourt.org.forms_renderer import SmallFormRenderer
+
 from .models import Channel, HandlingKind, Severity, TalkerLevel, WarningLevel
 
 DATE = {"type": "date"}
-
-
-def _style(form):
-    for field in form.fields.values():
-        w = field.widget
-        if isinstance(w, forms.CheckboxInput):
-            w.attrs.setdefault("class", "form-check-input")
-        elif isinstance(w, (forms.Select, forms.SelectMultiple)):
-            w.attrs.setdefault("class", "form-select form-select-sm")
-        else:
-            w.attrs.setdefault("class", "form-control form-control-sm")
 
 
 def _person_label(p):
@@ -26,6 +17,7 @@ def _person_label(p):
 
 
 class SignalForm(forms.Form):
+    default_renderer = SmallFormRenderer
     court = forms.ModelChoiceField(label=_("法院"), queryset=None)
     channel = forms.ChoiceField(label=_("渠道"), choices=Channel.choices)
     severity = forms.ChoiceField(label=_("严重程度"), choices=Severity.choices)
@@ -43,7 +35,6 @@ class SignalForm(forms.Form):
         self.fields["division"].queryset = divisions
         self.fields["person"].queryset = people
         self.fields["person"].label_from_instance = _person_label
-        _style(self)
 
     def clean_risk_point(self):
         raw = (self.cleaned_data.get("risk_point") or "").strip().upper()
@@ -56,15 +47,16 @@ class SignalForm(forms.Form):
 
 
 class ConvertForm(forms.Form):
+    default_renderer = SmallFormRenderer
     title = forms.CharField(label=_("标题"), max_length=120)
     severity = forms.ChoiceField(label=_("严重程度"), choices=Severity.choices)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
 
 
 class RuleForm(forms.Form):
+    default_renderer = SmallFormRenderer
     level = forms.ChoiceField(label=_("预警等级"), choices=WarningLevel.choices)
     threshold = forms.IntegerField(label=_("阈值"))
     window_days = forms.IntegerField(label=_("统计期间（天）"), required=False)
@@ -72,10 +64,10 @@ class RuleForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
 
 
 class HandlingForm(forms.Form):
+    default_renderer = SmallFormRenderer
     kind = forms.ChoiceField(label=_("处置方式"), choices=HandlingKind.choices)
     person = forms.ModelChoiceField(label=_("处置对象"), queryset=None)
     content = forms.CharField(label=_("提示或纠错内容"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
@@ -91,23 +83,22 @@ class HandlingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people
         self.fields["person"].label_from_instance = _person_label
-        _style(self)
 
 
 class ReportBackForm(forms.Form):
+    default_renderer = SmallFormRenderer
     analysis = forms.CharField(label=_("原因分析"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
     commitment = forms.CharField(label=_("整改承诺"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
 
 
 class TextForm(forms.Form):
+    default_renderer = SmallFormRenderer
     text = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
 
     def __init__(self, *args, label=None, **kwargs):
         super().__init__(*args, **kwargs)
         if label:
             self.fields["text"].label = label
-        _style(self)

@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hkcourt.org import texts, transitions
+from hkcourt.org.files import stored_path
 from hkcourt.org.models import Court, Division
 from hkcourt.org.roles import OVERSIGHT_ROLES
 from hkcourt.org.scoping import Scope, ScopedQuerySet, scope_filter
-from risks.measures.files import stored_path
 from risks.measures.models import Measure
 from risks.models import PublicFeedback, RiskPoint
 

@@ -19,11 +19,11 @@ from django.utils.translation import gettext_lazy
 from hkcourt.notifications.services import notify
 from hkcourt.org import audit, texts, transitions
 from hkcourt.org import policy as org_policy
+from hkcourt.org.files import check_upload
 from hkcourt.org.models import Court, Division, Person, RoleAssignment
 from hkcourt.org.queueing import queue_after_commit
 from hkcourt.org.roles import Role
-from risks import services as risk_services
-from risks.measures.files import check_upload
+from hkcourt.org.text import clean_text
 from risks.models import PublicFeedback, RiskPoint
 
 from . import rules as rule_defs
@@ -103,7 +103,7 @@ TEXT = 4000
 
 
 def _text(value, label, field, *, required=True, limit=TEXT):
-    return risk_services._text(value, label, required=required, limit=limit, field=field)
+    return clean_text(value, label, limit=limit, field=field, required=required)
 
 
 def _person_in(user, court, field, label):

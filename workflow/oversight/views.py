@@ -18,10 +18,12 @@ from hkcourt.org import selectors as org_selectors
 from hkcourt.org.actions import forbid_unless_may
 from hkcourt.org.models import Court, Division
 from hkcourt.org.policy import STATE, Refusal
+from hkcourt.org.views_generic import ObjectListView, copy_errors
 from risks.models import PublicFeedback, RiskPoint
 
 from . import rules as rule_defs
 from . import selectors, services
+from .filters import HandlingFilter, PersonFilter, RectificationFilter, SignalFilter, WarningFilter
 from .forms import ConvertForm, HandlingForm, ReportBackForm, RuleForm, SignalForm, TextForm
 from .models import (
     Channel,
@@ -43,14 +45,6 @@ from .policy import RUNG_ACTIONS
 def _flash(request, exc):
     for msg in exc.messages if isinstance(exc, ValidationError) else [str(exc) or _("没有权限。")]:
         messages.error(request, msg)
-
-
-def _form_errors(form, exc):
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _page(request, qs, n=50):
@@ -93,21 +87,10 @@ def _signal_form(request, data=None, files=None):
     )
 
 
-def _campaign(request):
-    """``?campaign=<id>``: the dashboard's campaign filter, followed by its links (a campaign the person may
-    not see, or none, filters nothing)."""
-    from workflow.models import Campaign
-
-    value = str(request.GET.get("campaign") or "")
-    if not value.isdigit():
-        return None
-    return Campaign.objects.visible_to(request.user).running().filter(pk=value).first()
-
-
 @login_required
 def signal_list(request):
     _require_oversight(request.user)
-    channel, severity, q = request.GET.get("channel", ""), request.GET.get("severity", ""), request.GET.get("q", "")
+    filterset = SignalFilter(request.GET, queryset=selectors.signals(request.user), request=request)
     can_record = bool(selectors.office_courts(request.user))
     form = None
     if can_record:
@@ -135,7 +118,7 @@ def signal_list(request):
                         upload=d["file"],
                     )
                 except ValidationError as exc:
-                    _form_errors(form, exc)
+                    copy_errors(form, exc)
                 else:
                     messages.success(request, _("已登记风险信息%(code)s。") % {"code": s.code})
                     return redirect("workflow:signals")
@@ -145,15 +128,12 @@ def signal_list(request):
         request,
         "workflow/oversight/signals.html",
         {
-            "page": _page(
-                request,
-                selectors.signals(request.user, channel=channel, severity=severity, q=q, campaign=_campaign(request)),
-            ),
+            "page": _page(request, filterset.qs),
             "channels": Channel.choices,
             "severities": Severity.choices,
-            "channel": channel,
-            "severity": severity,
-            "q": q,
+            "channel": filterset.value("channel"),
+            "severity": filterset.value("severity"),
+            "q": filterset.value("q"),
             "form": form,
             "feedback": selectors.pending_feedback(request.user)[:20] if can_record else [],
             "convert_form": ConvertForm(),
@@ -226,7 +206,7 @@ def feedback_convert(request, pk):
 @login_required
 def warning_list(request):
     _require_oversight(request.user)
-    level, state, rule = request.GET.get("level", ""), request.GET.get("state", ""), request.GET.get("rule", "")
+    filterset = WarningFilter(request.GET, queryset=selectors.warnings(request.user), request=request)
     rules = list(selectors.rules())
     for r in rules:
         r.form = RuleForm(
@@ -239,16 +219,13 @@ def warning_list(request):
         request,
         "workflow/oversight/warnings.html",
         {
-            "page": _page(
-                request,
-                selectors.warnings(request.user, level=level, state=state, rule=rule, campaign=_campaign(request)),
-            ),
+            "page": _page(request, filterset.qs),
             "counts": selectors.warning_counts(request.user),
             "levels": WarningLevel.choices,
             "states": WarningState.choices,
-            "level": level,
-            "state": state,
-            "rule": rule,
+            "level": filterset.value("level"),
+            "state": filterset.value("state"),
+            "rule": filterset.value("rule"),
             "rules": rules,
             "level_meanings": [
                 (level, text, [r.display_name for r in rules if r.level == level])
@@ -393,22 +370,24 @@ def handling_create(request, source, pk):
     return redirect("workflow:handling_detail", h.pk)
 
 
-@login_required
-def handling_list(request):
-    kind, state = request.GET.get("kind", ""), request.GET.get("state", "")
-    return render(
-        request,
-        "workflow/oversight/handling_list.html",
-        {
-            "page": _page(
-                request, selectors.handlings(request.user, kind=kind, state=state, campaign=_campaign(request))
-            ),
+class HandlingList(ObjectListView):
+    template_name = "workflow/oversight/handling_list.html"
+    filterset_class = HandlingFilter
+    paginate_by = 50
+
+    def get_queryset(self, request):
+        return selectors.handlings(request.user)
+
+    def get_extra_context(self, request, filterset):
+        return {
             "kinds": HandlingKind.choices,
             "states": HandlingState.choices,
-            "kind": kind,
-            "state": state,
-        },
-    )
+            "kind": filterset.value("kind"),
+            "state": filterset.value("state"),
+        }
+
+
+handling_list = HandlingList.as_view()
 
 
 @login_required
@@ -457,18 +436,19 @@ def handling_close(request, pk):
     return redirect("workflow:handling_detail", h.pk)
 
 
-@login_required
-def rectification_list(request):
-    state = request.GET.get("state", "")
-    return render(
-        request,
-        "workflow/oversight/rectification_list.html",
-        {
-            "page": _page(request, selectors.rectifications(request.user, state=state, campaign=_campaign(request))),
-            "states": RectificationState.choices,
-            "state": state,
-        },
-    )
+class RectificationList(ObjectListView):
+    template_name = "workflow/oversight/rectification_list.html"
+    filterset_class = RectificationFilter
+    paginate_by = 50
+
+    def get_queryset(self, request):
+        return selectors.rectifications(request.user)
+
+    def get_extra_context(self, request, filterset):
+        return {"states": RectificationState.choices, "state": filterset.value("state")}
+
+
+rectification_list = RectificationList.as_view()
 
 
 @login_required
@@ -515,15 +495,22 @@ def _require_dossier(user):
     policy.check(user, "oversight.view_dossier")
 
 
-@login_required
-def dossier_index(request):
-    _require_dossier(request.user)
-    q = request.GET.get("q", "")
-    return render(
-        request,
-        "workflow/oversight/dossier_index.html",
-        {"page": _page(request, selectors.dossier_people(request.user, q).exclude(user=request.user)), "q": q},
-    )
+class DossierIndex(ObjectListView):
+    """The dossier is the office's page: everyone else gets 403 before any person is looked up."""
+
+    template_name = "workflow/oversight/dossier_index.html"
+    action = "oversight.view_dossier"
+    filterset_class = PersonFilter
+    paginate_by = 50
+
+    def get_queryset(self, request):
+        return selectors.dossier_people(request.user).exclude(user=request.user)
+
+    def get_extra_context(self, request, filterset):
+        return {"q": filterset.value("q")}
+
+
+dossier_index = DossierIndex.as_view()
 
 
 @login_required
