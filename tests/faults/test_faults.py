@@ -422,8 +422,9 @@ def _import_connection_open() -> bool:
 
 
 def test_d_a_risk_import_failing_half_way_leaves_nothing_half_written(org, monkeypatch):
-    """A fault in the middle of writing (here the 15th of 30 points' history fails, as a full disk or a cut
-    connection would): the file's points, their transitions, history and audit entries are all rolled back."""
+    """A fault in the middle of writing (here the disk fills once the file's 30 points and their field
+    versions are written, before their transitions and audit entries, as a full disk or a cut connection would):
+    the points, their key links, transitions, history and audit entries are all rolled back."""
     from risks import services
     from risks.models import RiskPoint
 
@@ -434,22 +435,21 @@ def test_d_a_risk_import_failing_half_way_leaves_nothing_half_written(org, monke
     before = _org_counts()
     history_before = RiskPoint.history.count()
 
-    record_version, calls = services._record_version, []
+    record_versions, written = services._record_versions, []
 
-    def failing(rp, **kwargs):
-        calls.append(rp.pk)
-        if len(calls) == 15:
-            raise OSError("No space left on device")
-        return record_version(rp, **kwargs)
+    def failing(points, *args, **kwargs):
+        record_versions(points, *args, **kwargs)
+        written.append(RiskPoint.history.count() - history_before)
+        raise OSError("No space left on device")
 
-    monkeypatch.setattr(services, "_record_version", failing)
+    monkeypatch.setattr(services, "_record_versions", failing)
     with pytest.raises(OSError):
         services.import_risk_points(actor=office, court=hgzy, filename="x.csv", content=content, commit=True)
-    assert len(calls) == 15  # fourteen points were written before the fault
+    assert written == [30]  # the points and their versions were in the database when the fault came
     assert _org_counts() == before
     assert RiskPoint.history.count() == history_before
 
-    monkeypatch.setattr(services, "_record_version", record_version)
+    monkeypatch.setattr(services, "_record_versions", record_versions)
     outcome = services.import_risk_points(actor=office, court=hgzy, filename="x.csv", content=content, commit=True)
     assert outcome.committed
     assert RiskPoint.objects.filter(court=hgzy, description__startswith="会前定调第").count() == 30
