@@ -536,10 +536,10 @@ class SystemReason(str):
     code: str
     params: dict
 
-    def __new__(cls, code: str, **params):
+    def __new__(cls, text_code: str, /, **params):  # positional: a parameter may be called "code"
         params = {k: texts.value(v) for k, v in params.items()}
-        self = super().__new__(cls, code + ("?" + urlencode(params) if params else ""))
-        self.code, self.params = code, params
+        self = super().__new__(cls, text_code + ("?" + urlencode(params) if params else ""))
+        self.code, self.params = text_code, params
         return self
 
     def render(self) -> str:

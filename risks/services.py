@@ -1003,9 +1003,7 @@ def import_risk_points(*, actor, court: Court, filename: str, content: bytes, co
     if not outcome.committed:
         return outcome
     try:
-        created = enter_risk_points(
-            actor=actor, court=court, entries=resource.entries, reason=SystemReason("risks.reason.import")
-        )
+        created = enter_risk_points(actor=actor, court=court, entries=resource.entries)  # reason: "bulk import"
     except ValidationError as exc:  # changed between the check and the write: nothing is kept
         return ImportOutcome(rows=outcome.rows, file_error="；".join(exc.messages))
     audit.record(
