@@ -5,7 +5,7 @@ State changes happen only in :mod:`risks.services`; the models hold the data, th
 (``RISK_POINT_MACHINE``, :mod:`hkcourt.org.transitions`) and the access scope of each model with sensitive rows.
 """
 
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -538,12 +538,24 @@ class SystemReason(str):
 
     def __new__(cls, text_code: str, /, **params):  # positional: a parameter may be called "code"
         params = {k: texts.value(v) for k, v in params.items()}
-        self = super().__new__(cls, text_code + ("?" + urlencode(params) if params else ""))
+        self = super().__new__(cls, text_code + ("?" + _query(params) if params else ""))
         self.code, self.params = text_code, params
         return self
 
     def render(self) -> str:
         return texts.render(self.code, self.params, default=str(self))
+
+
+def _query(params: dict) -> str:
+    """``name=value&…`` that :func:`urllib.parse.parse_qsl` reads back, with Chinese kept as it is (a change
+    reason holds 100 characters: a percent-encoded Chinese character would take nine)."""
+
+    def escape(v):
+        for char in "%&=+#":
+            v = v.replace(char, f"%{ord(char):02X}")
+        return v
+
+    return "&".join(f"{escape(str(k))}={escape(str(v))}" for k, v in params.items())
 
 
 def reason_text(stored: str) -> str:

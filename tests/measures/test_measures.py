@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from hkcourt.org.policy import Refusal
 from risks.measures import services
 from risks.measures.models import CourtRule, Measure, MeasureAttachment, MeasureStatus
-from risks.models import Grade, State, Transition
+from risks.models import Grade, RiskPoint, State, Transition, reason_text
 from risks.services import responsible_leader_for
 from tests.risks.factories import RiskPointFactory
 
@@ -65,6 +65,8 @@ def test_planned_in_place_checked_and_point_controlled(published, demo_user):
     assert t.reason_text == f"防控措施{m.code}“{m.title}”已落实。"
     with translation.override("en"):
         assert t.reason_text == f'Prevention measure {m.code} "{m.title}" is in place.'
+    version = RiskPoint.history.filter(id=published.pk).latest("history_id")  # its field history too
+    assert reason_text(version.history_change_reason) == f"防控措施{m.code}“{m.title}”已落实。"
     with pytest.raises(Refusal, match="已落实"):
         services.mark_in_place(actor=staff, measure=m)
     with pytest.raises(PermissionDenied):
