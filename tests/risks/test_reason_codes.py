@@ -170,3 +170,15 @@ def test_the_migration_maps_stored_sentences_to_codes_and_back(demo_user, civil_
         "党组会集体决定",
     ]
     assert model.objects.get(pk=version.pk).history_change_reason == "2013-02-15集体决定"
+
+
+def test_the_admin_shows_the_reason_rendered(admin_client, demo_user, civil_power):
+    staff, office = demo_user("staff_demo"), demo_user("office_demo")
+    rp = RiskPointFactory(owner=staff, power=civil_power, state=State.GRADED, grade="high")
+    day = timezone.localdate() - datetime.timedelta(days=1)
+    with translation.override("en"):
+        services.confirm(actor=office, risk_points=[rp], date=day, participants="全体", minutes="会议确定")
+    response = admin_client.get(reverse("admin:risks_riskpoint_change", args=[rp.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"{day.isoformat()}集体决定" in page and "risks.reason.decision" not in page
