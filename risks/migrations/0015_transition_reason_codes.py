@@ -86,16 +86,15 @@ def to_codes(apps, schema_editor):
                 "WHERE reason_code = '' AND to_state = %s AND reason ~ %s",
                 [code, *([pattern] * len(names)), state, pattern],
             )
-    for code, wordings in VERSION_CONSTANTS.items():
-        run(
-            f"UPDATE {version} SET history_change_reason = %s WHERE history_change_reason = ANY(%s)",
-            [code, wordings],
-        )
-    for state, wordings in STATES.items():
-        run(
-            f"UPDATE {version} SET history_change_reason = %s WHERE history_change_reason = ANY(%s)",
-            [f"risks.version.state?state={state}", wordings],
-        )
+    # the wordings without parameters: one pass over the versions, joined to the (wording, code) pairs
+    pairs = [(w, code) for code, wordings in VERSION_CONSTANTS.items() for w in wordings]
+    pairs += [(w, f"risks.version.state?state={state}") for state, wordings in STATES.items() for w in wordings]
+    run(
+        f"UPDATE {version} v SET history_change_reason = m.code FROM (VALUES "
+        + ", ".join(["(%s, %s)"] * len(pairs))
+        + ") AS m(wording, code) WHERE v.history_change_reason = m.wording",
+        [x for pair in pairs for x in pair],
+    )
     for code in ("risks.reason.decision", "risks.reason.publicity"):  # a version's code keeps a date as is
         for pattern in PATTERNS[code][1]:
             run(
