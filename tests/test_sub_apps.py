@@ -174,7 +174,9 @@ def test_a_database_from_before_the_move_migrates_forward_with_every_row(demo_or
     for label, (old_label, models) in MOVED.items():
         for name in models:
             model = apps.get_model(label, name)
-            assert _rows(model) == before[old_label, name], f"{label}.{name}: rows changed"
+            # every row keeps the values of the columns it had (a column added since, e.g. a text code, is new)
+            rows = {pk: {k: row[k] for k in before[old_label, name].get(pk, row)} for pk, row in _rows(model).items()}
+            assert rows == before[old_label, name], f"{label}.{name}: rows changed"
             content_type = ContentType.objects.get_for_model(model)
             assert content_type.pk == old_types[old_label, name]  # the same row, renamed
     assert not ContentType.objects.filter(app_label="risks", model__in=MOVED["measures"][1]).exists()
