@@ -52,8 +52,12 @@ class TransitionInline(admin.TabularInline):
     model = Transition
     extra = 0
     can_delete = False
-    fields = ["created_at", "actor", "from_state", "to_state", "reason"]
+    fields = ["created_at", "actor", "from_state", "to_state", "reason_shown"]
     readonly_fields = fields
+
+    @admin.display(description=_("理由"))
+    def reason_shown(self, obj):
+        return obj.reason_text  # the system's reason in the reader's language, a person's as typed
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -5,6 +5,8 @@ State changes happen only in :mod:`risks.services`; the models hold the data, th
 (``RISK_POINT_MACHINE``, :mod:`hkcourt.org.transitions`) and the access scope of each model with sensitive rows.
 """
 
+from urllib.parse import parse_qsl
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connections, models
@@ -13,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
-from hkcourt.org import transitions
+from hkcourt.org import texts, transitions
 from hkcourt.org.models import Court, Division, Post, Role
 from hkcourt.org.scoping import Scope, ScopedQuerySet
 
@@ -504,6 +506,11 @@ class Transition(models.Model):
     # The step's audit action code ("risks.submit"); empty on rows written before it was kept.
     action = models.CharField(_("操作"), max_length=60, blank=True, default="", db_default="")
     reason = models.TextField(_("理由"), max_length=TEXT_LIMIT, blank=True)
+    # A reason the system wrote ("collective decision of …"): a registered text code and its parameters,
+    # rendered in the reader's language (hkcourt.org.texts); ``reason`` then stays empty. A person's reason is
+    # kept as typed in ``reason``.
+    reason_code = models.CharField(_("理由代码"), max_length=60, blank=True, default="", db_default="")
+    reason_params = models.JSONField(_("理由参数"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("流转记录")
@@ -513,12 +520,71 @@ class Transition(models.Model):
     def __str__(self):
         return f"{self.get_from_state_display()} → {self.get_to_state_display()}"
 
+    @property
+    def reason_text(self) -> str:
+        """The reason in the reader's language (the system's) or as typed (a person's)."""
+        if self.reason_code:
+            return texts.render(self.reason_code, self.reason_params, default=self.reason)
+        return self.reason
+
+
+class SystemReason(str):
+    """A reason the system writes: a registered text code (:mod:`hkcourt.org.texts`) and its parameters. As a
+    string it is the form a field-history version keeps in its change reason (``code`` or ``code?name=value``,
+    at most 100 characters), read back by :func:`reason_text`; a Transition keeps ``code`` and ``params``."""
+
+    code: str
+    params: dict
+
+    def __new__(cls, text_code: str, /, **params):  # positional: a parameter may be called "code"
+        params = {k: texts.value(v) for k, v in params.items()}
+        self = super().__new__(cls, text_code + ("?" + _query(params) if params else ""))
+        self.code, self.params = text_code, params
+        return self
+
+    def render(self) -> str:
+        return texts.render(self.code, self.params, default=str(self))
+
+
+def _query(params: dict) -> str:
+    """``name=value&…`` that :func:`urllib.parse.parse_qsl` reads back, with Chinese kept as it is (a change
+    reason holds 100 characters: a percent-encoded Chinese character would take nine)."""
+
+    def escape(v):
+        for char in "%&=+#":
+            v = v.replace(char, f"%{ord(char):02X}")
+        return v
+
+    return "&".join(f"{escape(str(k))}={escape(str(v))}" for k, v in params.items())
+
+
+def reason_text(stored: str) -> str:
+    """A version's change reason in the reader's language when it is a :class:`SystemReason`, else as typed."""
+    stored = stored or ""
+    code, _sep, query = stored.partition("?")
+    if not code.startswith("risks.") or " " in code or not texts.is_registered(code):
+        return stored
+    return texts.render(code, dict(parse_qsl(query)))
+
 
 def _write_transition(rp, step, from_state, *, actor, reason=""):
-    """A risk point's history row: its own table (large in province data), with the step's audit code."""
+    """A risk point's history row: its own table (large in province data), with the step's audit code; a
+    :class:`SystemReason` as its code and parameters."""
     return Transition.objects.create(
-        risk_point=rp, actor=actor, from_state=from_state, to_state=step.target, action=step.audit, reason=reason
+        risk_point=rp,
+        actor=actor,
+        from_state=from_state,
+        to_state=step.target,
+        action=step.audit,
+        **reason_fields(reason),
     )
+
+
+def reason_fields(reason) -> dict:
+    """A Transition's reason fields: a :class:`SystemReason` as its code and parameters, a person's as typed."""
+    if isinstance(reason, SystemReason):
+        return {"reason": "", "reason_code": reason.code, "reason_params": reason.params or None}
+    return {"reason": reason or ""}
 
 
 # Every move of a risk point, declared once: the services take them through transitions.apply (risks.services._move).

@@ -30,6 +30,7 @@ from .models import (
     RiskPoint,
     State,
     Transition,
+    reason_text,
 )
 from .signals import data_version
 
@@ -289,7 +290,7 @@ def field_history(rp):
             {
                 "at": parse_datetime(at) if isinstance(at, str) else at,
                 "user": row["user"] or "",
-                "reason": row["reason"] or "",
+                "reason": reason_text(row["reason"]),  # a system's reason in the reader's language
                 "changes": changes,
                 "first": before is None,
             }

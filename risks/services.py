@@ -45,8 +45,10 @@ from .models import (
     RiskPoint,
     Source,
     State,
+    SystemReason,
     Transition,
     campaign_year_of,
+    reason_fields,
 )
 
 audit.register(
@@ -85,6 +87,24 @@ texts.register(
             gettext_lazy("您是%(grade)s风险点%(code)s的责任领导"), choices={"grade": Grade}
         ),
         "risks.peer_check": gettext_lazy("请您互查风险点%(code)s并提出意见"),
+    }
+)
+
+# The reasons the system gives a risk point's transitions and field-history versions (risks.models.SystemReason):
+# kept as codes, rendered in the reader's language; a person's reason is kept as typed.
+texts.register(
+    {
+        "risks.reason.decision": gettext_lazy("%(date)s集体决定"),
+        "risks.reason.publicity": gettext_lazy("公示至%(date)s"),
+        "risks.reason.in_place_at_publication": gettext_lazy("公示时已有落实的防控措施"),
+        "risks.reason.measure_in_place": gettext_lazy("防控措施%(code)s“%(title)s”已落实。"),
+        "risks.reason.import": gettext_lazy("批量导入"),
+        "risks.version.created": gettext_lazy("新建"),
+        "risks.version.changed": gettext_lazy("修改"),
+        "risks.version.regraded": gettext_lazy("调整等级"),
+        "risks.version.leader": gettext_lazy("重新确定责任领导"),
+        "risks.version.before": gettext_lazy("此前的版本"),
+        "risks.version.state": texts.Text("%(state)s", choices={"state": State}),
     }
 )
 
@@ -168,7 +188,7 @@ def _keep_baseline(rp: RiskPoint) -> None:
     current fields as a first version before a service changes it, so its earlier version is not lost."""
     if not RiskPoint.history.filter(id=rp.pk).exists():
         rp._history_user = None  # unknown: written before the history began
-        rp._change_reason = str(_("此前的版本"))
+        rp._change_reason = SystemReason("risks.version.before")
         RISK_POINT_HISTORY.create_historical_record(rp, "~")
 
 
@@ -210,9 +230,11 @@ def _move(rp: RiskPoint, step: str, *, actor, reason: str = "", audit_reason=Non
             ]
         )
         rp.refresh_from_db(fields=["version"])
-        _record_version(rp, actor=actor, reason=reason or State(rp.state).label)
+        _record_version(rp, actor=actor, reason=reason or SystemReason("risks.version.state", state=rp.state))
         _quiet(rp)  # a second move in the same action (publish → controlled) writes its own version
 
+    if audit_reason is None and isinstance(reason, SystemReason):
+        audit_reason = reason.render()  # the audit log keeps a sentence
     return transitions.apply(
         rp, step, actor=actor, reason=reason, audit_reason=audit_reason, data=data, save=save, court=rp.court
     )
@@ -373,7 +395,7 @@ def create_risk_point(
     rp.full_clean()
     _quiet(rp).save()
     rp.key_links.set(_links(key_links))
-    _record_version(rp, actor=actor, reason=_("新建"), created=True)
+    _record_version(rp, actor=actor, reason=SystemReason("risks.version.created"), created=True)
     if proposal:
         _save_grading(
             rp,
@@ -415,7 +437,7 @@ def update_risk_point(
     rp.save()
     rp.refresh_from_db(fields=["version"])
     rp.key_links.set(_links(key_links))
-    _record_version(rp, actor=actor, reason=_("修改"))
+    _record_version(rp, actor=actor, reason=SystemReason("risks.version.changed"))
     if proposal:
         _save_grading(
             rp,
@@ -478,7 +500,7 @@ def adjust_grade(
     rp.version = F("version") + 1
     rp.save(update_fields=["grade", "responsible_leader", "version", "updated_at"])
     rp.refresh_from_db(fields=["version"])
-    _record_version(rp, actor=actor, reason=grading.reason or _("调整等级"))
+    _record_version(rp, actor=actor, reason=grading.reason or SystemReason("risks.version.regraded"))
     audit.record(
         actor=actor,
         action="risks.adjust_grade",
@@ -520,7 +542,7 @@ def confirm(*, actor, risk_points, date, participants: str, minutes: str) -> Col
             rp,
             "confirm",
             actor=actor,
-            reason=_("%(date)s集体决定") % {"date": date},
+            reason=SystemReason("risks.reason.decision", date=date),
             audit_reason="",
             data={"decision": decision.pk},
         )
@@ -548,13 +570,13 @@ def publish(*, actor, risk_points, publicity_ends) -> list[RiskPoint]:
             rp,
             "publish",
             actor=actor,
-            reason=_("公示至%(date)s") % {"date": publicity_ends},
+            reason=SystemReason("risks.reason.publicity", date=publicity_ends),
             audit_reason="",
             data={"publicity_ends": publicity_ends.isoformat()},
         )
         # A point whose measure was put in place before publication is under control once published.
         if rp.measures.filter(status__in=("in_place", "checked")).exists():
-            _move(rp, "control", actor=actor, reason=_("公示时已有落实的防控措施"))
+            _move(rp, "control", actor=actor, reason=SystemReason("risks.reason.in_place_at_publication"))
     return points
 
 
@@ -626,7 +648,7 @@ def recompute_responsible_leaders(*, actor, court: Court) -> int:
             _keep_baseline(rp)
             rp.responsible_leader = leader
             rp.save(update_fields=["responsible_leader"])
-            _record_version(rp, actor=actor, reason=_("重新确定责任领导"))
+            _record_version(rp, actor=actor, reason=SystemReason("risks.version.leader"))
             changed += 1
     audit.record(actor=actor, action="risks.leaders_recompute", obj=court, data={"changed": changed})
     return changed
@@ -784,7 +806,7 @@ def enter_risk_points(*, actor, court: Court, entries, reason: str = "") -> list
     links)`` pairs, the points' level, division, post, power, step, texts and source filled in (the related
     objects, not bare ids). Written in bulk: a constant number of queries whatever the number of points."""
     check(actor, "risks.import_risk_points", court)
-    reason = _text(reason, _("理由"), required=False, field="reason") or _("批量导入")
+    reason = _text(reason, _("理由"), required=False, field="reason") or SystemReason("risks.reason.import")
     year = campaign_year_of(timezone.localdate())
     entries = [(rp, list(links or [])) for rp, links in entries]
     for source in {rp.source for rp, _links in entries}:
@@ -811,17 +833,19 @@ def enter_risk_points(*, actor, court: Court, entries, reason: str = "") -> list
             links_of.setdefault(id(rp), []).append(row)
     through.objects.bulk_create(rows)
     _record_versions(points, links_of, actor=actor, reason=reason)
+    fields = reason_fields(reason)
     Transition.objects.bulk_create(
         [
             Transition(
-                risk_point=rp, actor=actor, from_state="", to_state=State.SUBMITTED, reason=reason, action="risks.enter"
+                risk_point=rp, actor=actor, from_state="", to_state=State.SUBMITTED, action="risks.enter", **fields
             )
             for rp in points
         ]
     )
+    logged = reason.render() if isinstance(reason, SystemReason) else reason
     with audit.batch():
         for rp in points:
-            audit.record(actor=actor, action="risks.enter", obj=rp, reason=reason, data={"level": rp.level})
+            audit.record(actor=actor, action="risks.enter", obj=rp, reason=logged, data={"level": rp.level})
     from .signals import data_changed
 
     data_changed()  # bulk_create sends no post_save: the cached counts must still see the new points
@@ -904,7 +928,7 @@ def record_risk_points(*, court: Court, entries) -> list[RiskPoint]:
                 history_date=at,
                 history_type="+" if number == 1 else "~",
                 history_user_id=actor,
-                history_change_reason=str(reason or State(state).label)[:100],
+                history_change_reason=str(reason or SystemReason("risks.version.state", state=state))[:100],
                 **attrs,
             )
             versions.append(version)
@@ -979,7 +1003,7 @@ def import_risk_points(*, actor, court: Court, filename: str, content: bytes, co
     if not outcome.committed:
         return outcome
     try:
-        created = enter_risk_points(actor=actor, court=court, entries=resource.entries, reason=_("批量导入"))
+        created = enter_risk_points(actor=actor, court=court, entries=resource.entries)  # reason: "bulk import"
     except ValidationError as exc:  # changed between the check and the write: nothing is kept
         return ImportOutcome(rows=outcome.rows, file_error="；".join(exc.messages))
     audit.record(

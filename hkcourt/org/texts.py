@@ -35,15 +35,21 @@ class Text:
         values = _Params()
         for name, value in (params or {}).items():
             choice = self.choices.get(name)
-            if isinstance(choice, dict):
-                value = choice.get(value, value)
-            elif choice is not None and value not in (None, ""):
-                with suppress(ValueError):  # a value the choices no longer hold is shown as stored
-                    value = choice(value).label
-            if isinstance(value, list | tuple):
-                value = join(value)
+            if isinstance(value, list | tuple):  # each item of a list of choices is shown as its label
+                value = join([_label(choice, item) for item in value])
+            else:
+                value = _label(choice, value)
             values[name] = value
         return str(self.template) % values
+
+
+def _label(choice, value):
+    if isinstance(choice, dict):
+        return choice.get(value, value)
+    if choice is not None and value not in (None, ""):
+        with suppress(ValueError):  # a value the choices no longer hold is shown as stored
+            return choice(value).label
+    return value
 
 
 class _Params(dict):

@@ -18,7 +18,7 @@ from hkcourt.org.policy import check
 from hkcourt.org.text import clean_text
 
 from .. import services as risk_services
-from ..models import TEXT_LIMIT, Power, RiskPoint, State
+from ..models import TEXT_LIMIT, Power, RiskPoint, State, SystemReason
 from .models import CourtRule, Measure, MeasureAttachment, MeasureCategory, MeasureKind, MeasureStatus
 
 audit.register(
@@ -161,7 +161,7 @@ def _control(actor, rp: RiskPoint, measure: Measure):
     locked = risk_services._lock(rp)
     if not locked.can_move_to(State.CONTROLLED):
         return None
-    reason = _("防控措施%(code)s“%(title)s”已落实。") % {"code": measure.code, "title": measure.title}
+    reason = SystemReason("risks.reason.measure_in_place", code=measure.code, title=measure.title)
     return risk_services._move(locked, "control", actor=actor, reason=reason)
 
 

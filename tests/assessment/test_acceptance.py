@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
 from hkcourt.notifications.models import Notification
@@ -252,12 +252,22 @@ def test_a_failed_unit_is_ordered_to_redo_with_a_deadline(acceptance, civil):
         )
     assert _writes() == before
     deadline = local_today() + datetime.timedelta(days=30)
-    services.decide_unit(actor=office, unit=unit, grade="fail", conclusion="风险点查找流于形式。", deadline=deadline)
+    with translation.override("en"):  # the office works in English
+        services.decide_unit(
+            actor=office, unit=unit, grade="fail", conclusion="风险点查找流于形式。", deadline=deadline
+        )
     unit.refresh_from_db()
     r = unit.rectification
     assert r is not None and r.deadline == deadline and r.state == "open"
     assert r.division_id == civil.pk and r.owner.username == "head_demo" and r.handling_id is None
-    assert "重新补课" in r.problem
+    # the system's problem is a code: it reads in the reader's language, the conclusion as typed
+    assert (r.problem, r.problem_code) == ("", "assessment.redo")
+    assert r.problem_params["reasons"] == ["fail"] and r.problem_params["conclusion"] == "风险点查找流于形式。"
+    assert "验收不合格，责令整改、重新补课。验收结论：风险点查找流于形式。" in r.problem_text
+    with translation.override("en"):
+        assert "failed the acceptance; ordered to rectify and redo the work. Conclusion: 风险点查找流于形式。" in (
+            r.problem_text
+        )
     assert Notification.objects.filter(recipient=r.owner, kind="oversight.rect_order").exists()
     assert AuditEntry.objects.filter(action="oversight.rect_order", object_id=str(r.pk)).exists()
     # In the existing flow: the owner reports progress, the office checks it.

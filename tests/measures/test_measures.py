@@ -6,12 +6,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from hkcourt.org.policy import Refusal
 from risks.measures import services
 from risks.measures.models import CourtRule, Measure, MeasureAttachment, MeasureStatus
-from risks.models import Grade, State, Transition
+from risks.models import Grade, RiskPoint, State, Transition, reason_text
 from risks.services import responsible_leader_for
 from tests.risks.factories import RiskPointFactory
 
@@ -50,11 +50,23 @@ def test_planned_in_place_checked_and_point_controlled(published, demo_user):
     head, office, staff = demo_user("head_demo"), demo_user("office_demo"), demo_user("staff_demo")
     m = _measure(head, published)
     assert m.status == MeasureStatus.PLANNED
-    services.mark_in_place(actor=staff, measure=m, note="已执行")
+    with translation.override("en"):  # the owner works in English
+        services.mark_in_place(actor=staff, measure=m, note="已执行")
     published.refresh_from_db()
     assert published.state == State.CONTROLLED
     t = Transition.objects.filter(risk_point=published).latest("id")
     assert (t.from_state, t.to_state, t.actor) == (State.PUBLISHED, State.CONTROLLED, staff)
+    # the system's reason is a code: it reads in the reader's language
+    assert (t.reason, t.reason_code, t.reason_params) == (
+        "",
+        "risks.reason.measure_in_place",
+        {"code": m.code, "title": m.title},
+    )
+    assert t.reason_text == f"防控措施{m.code}“{m.title}”已落实。"
+    with translation.override("en"):
+        assert t.reason_text == f'Prevention measure {m.code} "{m.title}" is in place.'
+    version = RiskPoint.history.filter(id=published.pk).latest("history_id")  # its field history too
+    assert reason_text(version.history_change_reason) == f"防控措施{m.code}“{m.title}”已落实。"
     with pytest.raises(Refusal, match="已落实"):
         services.mark_in_place(actor=staff, measure=m)
     with pytest.raises(PermissionDenied):

@@ -122,3 +122,57 @@ def test_warning_summaries_and_trail_become_codes(demo_user, demo_org):
             raised.display_note
             == "Rule “Rectification overdue”; handled before, escalation to “Admonishment talk” proposed"
         )
+
+
+def test_an_acceptances_order_to_redo_becomes_a_code(demo_user):
+    """oversight 0005: the problem of a rectification ordered by an acceptance (Chinese or English) becomes
+    ``assessment.redo`` with the reasons as codes; a person's problem stays as typed."""
+    from workflow.oversight.models import Rectification
+
+    oversight_0005 = importlib.import_module("workflow.oversight.migrations.0005_rectification_problem_code")
+    office, head = demo_user("office_demo"), demo_user("head_demo")
+    court = Court.objects.get(code="hgzy")
+
+    def rect(problem):
+        return Rectification.objects.create(court=court, owner=head, problem=problem, deadline=DUE, created_by=office)
+
+    zh = rect(
+        "2013年验收：工农区法院·民事审判庭验收不合格、存在形式主义、做表面文章、敷衍塞责的问题，责令整改、重新补课。验收结论：流于形式"
+    )
+    en = rect(
+        "2013 acceptance: 向阳区法院 formalism, window-dressing or perfunctory work; ordered to rectify and redo the"
+        " work. Conclusion: 走过场"
+    )
+    typed = rect("案卷归档不及时")
+    oversight_0005.to_codes(apps, None)
+    for r in (zh, en, typed):
+        r.refresh_from_db()
+    assert (zh.problem_code, zh.problem, zh.problem_params) == (
+        "assessment.redo",
+        "",
+        {
+            "title": "2013年验收",
+            "unit": "工农区法院·民事审判庭",
+            "reasons": ["fail", "formalism"],
+            "conclusion": "流于形式",
+        },
+    )
+    assert en.problem_params == {
+        "title": "2013 acceptance",
+        "unit": "向阳区法院",
+        "reasons": ["formalism"],
+        "conclusion": "走过场",
+    }
+    assert (typed.problem_code, typed.problem) == ("", "案卷归档不及时")
+    assert zh.problem_text.startswith("2013年验收：工农区法院·民事审判庭验收不合格")
+    with translation.override("en"):
+        assert en.problem_text == (
+            "2013 acceptance: 向阳区法院 formalism, window-dressing or perfunctory work; ordered to rectify and redo"
+            " the work. Conclusion: 走过场"
+        )
+    oversight_0005.to_sentences(apps, None)
+    en.refresh_from_db()
+    assert (en.problem_code, en.problem) == (
+        "",
+        "2013 acceptance：向阳区法院存在形式主义、做表面文章、敷衍塞责的问题，责令整改、重新补课。验收结论：走过场",
+    )

@@ -249,7 +249,7 @@ def test_office_imports_risk_points_as_submitted_for_the_reviewers(client, login
     assert post_level.state == State.SUBMITTED and post_level.step.name == "作出保全裁定"
     assert post_level.post.name == "审判员" and post_level.source == "organisation"
     assert [k.name for k in post_level.key_links.all()] == ["财产保全"]
-    assert post_level.transitions.get().reason == "批量导入"
+    assert post_level.transitions.get().reason_text == "批量导入"
     court_level = RiskPoint.objects.get(description="党组会前个人定调")
     assert court_level.level == "court" and court_level.division is None
     # the head of the civil division now has it to review

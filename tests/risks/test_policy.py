@@ -525,7 +525,9 @@ def test_imported_points_get_their_history_and_audit_through_the_services(demo_u
     assert [rp.state for rp in created] == [State.SUBMITTED, State.SUBMITTED]
     for rp in created:
         t = rp.transitions.get()
-        assert (t.from_state, t.to_state, t.actor, t.reason) == ("", State.SUBMITTED, office, "批量导入")
+        assert (t.from_state, t.to_state, t.actor) == ("", State.SUBMITTED, office)
+        assert t.reason_code == "risks.reason.import"
+        assert t.reason_text == "批量导入"
         assert AuditEntry.objects.filter(action="risks.enter", object_id=str(rp.pk)).exists()
         assert rp.campaign_year is not None
     entry = AuditEntry.objects.get(action="risks.points_import")

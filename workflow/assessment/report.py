@@ -265,7 +265,7 @@ def workbook(data) -> bytes:
                 r.owner.person.full_name if hasattr(r.owner, "person") else r.owner.get_username(),
                 r.deadline,
                 r.get_state_display(),
-                r.problem,
+                r.problem_text,
             )
             for r in data["rectifications"]
         ],

@@ -65,11 +65,21 @@ from .models import (
 )
 from .stats import item_stats
 
+REDO_REASONS = {
+    "fail": gettext_lazy("验收不合格"),
+    "formalism": gettext_lazy("存在形式主义、做表面文章、敷衍塞责的问题"),
+}
+
 # What the invitation says, rendered in the reader's language (hkcourt.org.texts).
 texts.register(
     {
         "assessment.invite": gettext_lazy("请填写问卷：%(title)s（%(day)s前）"),
         "assessment.invite.body": gettext_lazy("本问卷匿名填写，答卷不与您的身份关联。此链接仅供您本人使用一次。"),
+        # an acceptance's order to redo: the rectification's problem (``reasons``: codes of REDO_REASONS)
+        "assessment.redo": texts.Text(
+            gettext_lazy("%(title)s：%(unit)s%(reasons)s，责令整改、重新补课。验收结论：%(conclusion)s"),
+            choices={"reasons": REDO_REASONS},
+        ),
     }
 )
 
@@ -989,23 +999,19 @@ def decide_unit(
             raise ValidationError({"owner": _("该单位没有负责人，请指定整改责任人。")})
         if deadline is None:
             raise ValidationError({"deadline": _("责令整改须填写整改期限。")})
-        reasons = []
-        if grade == Grade.FAIL:
-            reasons.append(_("验收不合格"))
-        if formalism:
-            reasons.append(_("存在形式主义、做表面文章、敷衍塞责的问题"))
-        problem = _("%(title)s：%(unit)s%(reasons)s，责令整改、重新补课。验收结论：%(conclusion)s") % {
-            "title": unit.acceptance.title,
-            "unit": unit.label,
-            "reasons": "、".join(str(r) for r in reasons),
-            "conclusion": conclusion,
-        }
+        reasons = (["fail"] if grade == Grade.FAIL else []) + (["formalism"] if formalism else [])
         unit.rectification = oversight.order_unit_rectification(
             actor=actor,
             court=unit.court,
             division=unit.division,
             owner=owner,
-            problem=problem[:4000],
+            problem_code="assessment.redo",  # shown in the reader's language; the conclusion as typed
+            problem_params={
+                "title": unit.acceptance.title,
+                "unit": unit.label,
+                "reasons": reasons,
+                "conclusion": conclusion,
+            },
             deadline=deadline,
             plan=plan,
         )

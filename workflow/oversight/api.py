@@ -86,6 +86,7 @@ class HandlingSerializer(serializers.ModelSerializer):
 
 class RectificationSerializer(serializers.ModelSerializer):
     owner = serializers.CharField(source="owner.username", read_only=True)
+    problem = serializers.CharField(source="problem_text", read_only=True)  # the system's in the reader's language
 
     class Meta:
         model = Rectification

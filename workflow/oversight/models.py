@@ -508,7 +508,11 @@ class Rectification(models.Model):
         on_delete=models.PROTECT,
         related_name="rectification",
     )
-    problem = models.TextField(_("问题"), max_length=TEXT_LIMIT)
+    problem = models.TextField(_("问题"), max_length=TEXT_LIMIT, blank=True)
+    # A problem the system wrote (an acceptance's order to redo): a text code and its parameters, rendered in
+    # the reader's language (hkcourt.org.texts); ``problem`` then stays empty. A person's problem is as typed.
+    problem_code = models.CharField(_("问题代码"), max_length=60, blank=True, default="", db_default="")
+    problem_params = models.JSONField(_("问题参数"), null=True, blank=True)
     plan = models.TextField(_("整改方案"), max_length=TEXT_LIMIT, blank=True)
     deadline = models.DateField(_("整改期限"), db_index=True)
     state = models.CharField(
@@ -531,7 +535,14 @@ class Rectification(models.Model):
         ordering = ["state", "deadline", "id"]
 
     def __str__(self):
-        return self.problem[:40]
+        return self.problem_text[:40]
+
+    @property
+    def problem_text(self) -> str:
+        """The problem in the reader's language (the system's) or as typed (a person's)."""
+        if self.problem_code:
+            return texts.render(self.problem_code, self.problem_params, default=self.problem)
+        return self.problem
 
     @property
     def code(self):

@@ -8,11 +8,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -756,11 +757,21 @@ def close_rectification(*, actor, rectification: Rectification, check: str) -> R
 
 @transaction.atomic
 def order_unit_rectification(
-    *, actor, court: Court, owner, problem: str, deadline, division: Division | None = None, plan: str = ""
+    *,
+    actor,
+    court: Court,
+    owner,
+    problem: str = "",
+    deadline,
+    division: Division | None = None,
+    plan: str = "",
+    problem_code: str = "",
+    problem_params: dict | None = None,
 ) -> Rectification:
     """责令整改、重新补课 of a whole unit (a court, or one of its divisions): a rectification with a deadline that
     the unit's responsible leader (``owner``) answers with progress reports and the office checks, like any
-    other. No handling: it is not about one person's conduct."""
+    other. No handling: it is not about one person's conduct. ``problem`` is a person's text; the system's is a
+    registered text ``problem_code`` with ``problem_params`` (hkcourt.org.texts), shown in the reader's language."""
     org_policy.check(actor, "oversight.order_unit_rectification", court)
     if division is not None and division.court_id != court.pk:
         raise ValidationError({"division": _("所选庭室不属于%(court)s。") % {"court": court.name}})
@@ -769,7 +780,13 @@ def order_unit_rectification(
     _person_in(owner, court, "owner", _("整改责任人"))
     if owner.pk == actor.pk:
         raise ValidationError({"owner": _("不能责令本人整改。")})
-    problem = _text(problem, _("问题"), "problem")
+    if problem_code:
+        if not texts.is_registered(problem_code):
+            raise ValueError(f"unknown problem text {problem_code!r}: register it with hkcourt.org.texts.register")
+        problem_params = {k: texts.value(v) for k, v in (problem_params or {}).items()}
+        problem = ""
+    else:
+        problem, problem_params = _text(problem, _("问题"), "problem"), None
     today = timezone.localdate()
     if deadline is None or deadline < today:
         raise ValidationError({"deadline": _("请填写整改期限（不能早于今天）。")})
@@ -778,18 +795,22 @@ def order_unit_rectification(
         division=division,
         owner=owner,
         problem=problem,
+        problem_code=problem_code,
+        problem_params=problem_params,
         plan=_text(plan, _("整改方案"), "plan", required=False),
         deadline=deadline,
         created_by=actor,
     )
     rect.full_clean()
     rect.save()
+    with translation.override(settings.LANGUAGE_CODE):
+        shown = rect.problem_text
     audit.record(
         actor=actor,
         action="oversight.rect_order",
         obj=rect,
         court=court,
-        reason=problem,
+        reason=shown,
         data={"division": division.pk if division else None, "deadline": deadline.isoformat()},
     )
     notify(
@@ -799,7 +820,7 @@ def order_unit_rectification(
         due=deadline,
         message="oversight.rect_order",
         params={"day": deadline},
-        body=problem,
+        body=shown,  # a notification's body is literal: the system's problem in the site's language
         url=reverse("workflow:rectification_detail", args=[rect.pk]),
         actor=actor,
     )
