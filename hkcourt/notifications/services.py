@@ -7,7 +7,6 @@ constraint decides, so a re-run sends nothing twice.
 """
 
 import logging
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -21,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hkcourt.org import audit, policy, texts
+from hkcourt.org import audit, policy, queueing, texts
 
 from .models import Delivery, DeliveryState, Notification, object_ref
 
@@ -72,10 +71,9 @@ def _clean_text(title, body, url, message="", params=None):
     return title[:200], (body or "")[:4000], (url or "")[:300], message, params or {}
 
 
-# After a failed publish, this process does not try the same broker again for a while: during an
-# outage each web request would otherwise wait for the connection attempt. The outbox keeps the work.
-BROKER_BACKOFF_SECONDS = 30
-_broker_down_until: dict[str, float] = {}
+# After a failed publish, no process tries the same broker again for a while (hkcourt.org.queueing, shared
+# with every task queued after commit): the outbox keeps the work.
+_broker_down_until = queueing._down_until
 
 
 def enqueue_deliveries(ids) -> bool:
@@ -87,23 +85,9 @@ def enqueue_deliveries(ids) -> bool:
         return True
     from .tasks import deliver_emails
 
-    app = deliver_emails.app
-    url = str(app.conf.broker_url)
-    if time.monotonic() < _broker_down_until.get(url, 0):
-        log.info("broker marked down: %d deliveries wait in the outbox", len(ids))
-        return False
     step = chunk_size()
-    try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=0)  # one attempt: kombu would otherwise retry after 2 s
-            for start in range(0, len(ids), step):
-                deliver_emails.apply_async((ids[start : start + step],), connection=conn, retry=False)
-    except Exception as exc:  # noqa: BLE001 - a broker failure must never fail the user's action
-        _broker_down_until[url] = time.monotonic() + BROKER_BACKOFF_SECONDS
-        log.warning("broker unreachable (%s): %d deliveries stay in the outbox", exc.__class__.__name__, len(ids))
-        return False
-    _broker_down_until.pop(url, None)
-    return True
+    chunks = [((ids[start : start + step],), None) for start in range(0, len(ids), step)]
+    return queueing.send_many(deliver_emails, chunks)
 
 
 def _after_commit_enqueue(ids):

@@ -24,9 +24,16 @@ _down_until: dict[str, float] = {}
 
 def send(task, args=(), kwargs=None) -> bool:
     """Publish ``task`` now; False (logged) when the broker cannot be reached. Never raises."""
+    return send_many(task, [(args, kwargs)])
+
+
+def send_many(task, calls) -> bool:
+    """Publish ``task`` once per ``(args, kwargs)`` in ``calls`` over one connection; False (logged) when the
+    broker cannot be reached. Never raises."""
     app = task.app
     if app.conf.task_always_eager:
-        task.apply_async(args, kwargs)
+        for args, kwargs in calls:
+            task.apply_async(args, kwargs)
         return True
     url = str(app.conf.broker_url)
     if time.monotonic() < _down_until.get(url, 0):
@@ -35,7 +42,8 @@ def send(task, args=(), kwargs=None) -> bool:
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=0)  # one attempt: kombu would otherwise retry for seconds
-            task.apply_async(args, kwargs, connection=conn, retry=False)
+            for args, kwargs in calls:
+                task.apply_async(args, kwargs, connection=conn, retry=False)
     except Exception as exc:  # noqa: BLE001 - a broker failure must never fail the person's action
         _down_until[url] = time.monotonic() + BACKOFF_SECONDS
         log.warning(
