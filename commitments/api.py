@@ -116,8 +116,8 @@ class LetterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         letter = policy.get_for_action_or_404(
             CommitmentLetter.objects.select_related("court"), request.user, "commitments.download_pdf", pk=pk
         )
-        wanted = request.query_params.get("edition", "")
-        if wanted and wanted not in Edition.values:
+        wanted = request.query_params.get("edition")  # absent: the latest; present, it must name an edition
+        if wanted is not None and wanted not in Edition.values:
             raise serializers.ValidationError({"edition": [", ".join(Edition.values)]})
         name = f"letter-{letter.pk}-v{letter.version}"
         if letter.state == LetterState.DRAFTED:

@@ -92,6 +92,10 @@ def test_signing_needs_the_password_locks_after_five_failures_and_writes_nothing
     pdf = staff("get", f"/api/v1/letters/{letter.pk}/pdf/")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert b"".join(pdf.streaming_content).startswith(b"%PDF") and len(pdf["X-Content-SHA256"]) == 64
+    # An edition the schema does not list — an empty one too — is refused, not served as the latest (schemathesis).
+    for edition in ("", "draft"):
+        refused = staff("get", f"/api/v1/letters/{letter.pk}/pdf/?edition={edition}")
+        assert refused.status_code == 400 and "edition" in refused.json()["fields"], edition
     # Someone else's letter in another court: 404; the head may not sign staff_demo's letter: 403.
     far = CommitmentLetter.objects.filter(court__code="xiangyang").first()
     assert staff("post", f"/api/v1/letters/{far.pk}/sign/", {"password": DEMO_PASSWORD}).status_code == 404
